@@ -1,0 +1,1 @@
+"""Conversation layer: the transport-free service, the Telegram adapter and the CLI."""

@@ -1,0 +1,1 @@
+"""Retrieval core: articles in, answers out; knows nothing about Telegram."""

