@@ -1,0 +1,147 @@
+"""User-facing strings of the bot in Chinese and English; every value is plain text (escaped by the caller)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+MESSAGES: dict[str, dict[Lang, str]] = {
+    "welcome": {
+        "zh": "你好！我是新闻问答机器人。向我提问新闻文章里的内容，我会给出简短答案、原文证据和出处。",
+        "en": "Hello! I answer questions about news articles with a short answer, the evidence sentences and "
+        "the source.",
+    },
+    "knows": {
+        "zh": "我目前知道 {articles} 篇文章（{chunks} 个段落），发布时间 {first} 至 {last}。",
+        "en": "I currently know {articles} articles ({chunks} passages), published {first} to {last}.",
+    },
+    "knows_undated": {
+        "zh": "我目前知道 {articles} 篇文章（{chunks} 个段落）。",
+        "en": "I currently know {articles} articles ({chunks} passages).",
+    },
+    "no_index": {
+        "zh": "索引还没有建立，暂时无法回答问题。请管理员发送 /reindex 建立索引。",
+        "en": "The article index has not been built yet, so I cannot answer questions. An admin can run /reindex.",
+    },
+    "examples_title": {"zh": "示例问题：", "en": "Example questions:"},
+    "commands": {
+        "zh": "命令：/ask 问题 — 提问（群组里使用）；/help — 帮助；/stats、/reindex — 管理员专用。"
+        "在私聊中直接发送问题即可。",
+        "en": "Commands: /ask question — ask (use it in groups); /help — this help; /stats, /reindex — admins only. "
+        "In a private chat just send your question.",
+    },
+    "empty_question": {
+        "zh": "请在 /ask 后面写上你的问题，例如：/ask 这篇报道是哪天发布的？",
+        "en": "Please write your question after /ask, for example: /ask When was the article published?",
+    },
+    "not_a_question": {
+        "zh": "我没有看懂这条消息。请用文字提一个关于新闻文章的问题。",
+        "en": "I could not read a question in that message. Please ask about the news articles in words.",
+    },
+    "truncated": {
+        "zh": "问题太长，只使用了前 {limit} 个字符。",
+        "en": "Your question was too long; only its first {limit} characters were used.",
+    },
+    "not_found": {
+        "zh": "抱歉，现有文章中没有找到这个问题的答案。",
+        "en": "Sorry, the articles I have do not contain the answer to that.",
+    },
+    "closest": {"zh": "最接近的文章：", "en": "Closest article: "},
+    "also": {"zh": "另见：", "en": "See also: "},
+    "link": {"zh": "原文", "en": "link"},
+    "show_source": {"zh": "查看原文段落", "en": "Show source passage"},
+    "source_gone": {
+        "zh": "这条回答的原文已经过期，请重新提问。",
+        "en": "That answer is too old to show its source; please ask again.",
+    },
+    "source_title": {"zh": "原文段落", "en": "Source passage"},
+    "error": {
+        "zh": "抱歉，处理你的消息时出错了，请稍后再试。",
+        "en": "Sorry, something went wrong while handling your message. Please try again later.",
+    },
+    "unknown_command": {
+        "zh": "不认识这个命令。发送 /help 查看可用命令。",
+        "en": "I do not know that command. Send /help to see what I can do.",
+    },
+    "admin_only": {
+        "zh": "抱歉，这个命令只有管理员可以使用。",
+        "en": "Sorry, only an admin can use this command.",
+    },
+    "reindex_started": {"zh": "开始重建索引……", "en": "Rebuilding the index…"},
+    "reindex_progress": {
+        "zh": "正在重建索引：{done}/{total}（{percent}%）",
+        "en": "Rebuilding the index: {done}/{total} ({percent}%)",
+    },
+    "reindex_running": {
+        "zh": "索引正在重建中，请等它完成后再试。期间仍可正常提问。",
+        "en": "A rebuild is already running; please wait for it to finish. Questions are still answered meanwhile.",
+    },
+    "reindex_done": {"zh": "索引重建完成：", "en": "Rebuild finished: "},
+    "reindex_skipped": {"zh": "跳过的文件：", "en": "Skipped files: "},
+    "reindex_failed": {
+        "zh": "索引重建失败，旧索引继续使用。原因：",
+        "en": "The rebuild failed; the previous index keeps serving. Reason: ",
+    },
+    "stats": {
+        "zh": "文章：{articles}\n段落：{chunks}\n模型：{model}（{dimension} 维）\n索引版本：{generation}\n"
+        "建立时间：{built_at}（{age}前）\n发布时间范围：{first} 至 {last}\n上次重建：{last_report}",
+        "en": "Articles: {articles}\nPassages: {chunks}\nModel: {model} ({dimension} dims)\n"
+        "Index generation: {generation}\nBuilt: {built_at} ({age} ago)\nPublished: {first} to {last}\n"
+        "Last rebuild: {last_report}",
+    },
+    "no_last_report": {"zh": "本次运行中尚未重建", "en": "none since the bot started"},
+    "unknown": {"zh": "未知", "en": "unknown"},
+    "upload_refused": {
+        "zh": "抱歉，只有管理员可以上传文章。",
+        "en": "Sorry, only an admin can upload articles.",
+    },
+    "upload_bad_type": {
+        "zh": "不支持这种文件。可以上传的格式：{allowed}。",
+        "en": "That file type is not supported. Allowed: {allowed}.",
+    },
+    "upload_too_big": {
+        "zh": "文件太大（上限 {limit}）。",
+        "en": "The file is too large (limit {limit}).",
+    },
+    "upload_empty": {"zh": "文件是空的。", "en": "The file is empty."},
+    "upload_saved": {"zh": "已保存为 {name}，正在加入索引。", "en": "Saved as {name}; adding it to the index."},
+    "upload_renamed": {
+        "zh": "已有同名文件 {original}，没有覆盖，新文件保存为 {name}。",
+        "en": "A file named {original} already exists; it was not overwritten. Saved as {name} instead.",
+    },
+    "throttled": {
+        "zh": "你发消息太快了，请稍等几秒再问。",
+        "en": "You are sending messages too quickly; please wait a few seconds.",
+    },
+}
+
+EXAMPLES: dict[Lang, list[str]] = {
+    "zh": ["这篇报道是哪天发布的？", "文章提到的会议在哪里举行？", "谁宣布了这项政策？"],
+    "en": ["When was the article published?", "Where was the meeting held?", "Who announced the policy?"],
+}
+
+
+def text(lang: Lang, key: str, **values: object) -> str:
+    """The UI string `key` in `lang`, formatted with `values`."""
+    template = MESSAGES[key][lang]
+    return template.format(**values) if values else template
+
+
+def detect_language(message: str | None, language_code: str | None = None) -> Lang:
+    """Chinese when the message has Chinese characters, English when it has Latin letters, else the user's locale.
+
+    Chinese is the default when nothing tells otherwise: the bot is Chinese first.
+    """
+    if message:
+        if _CJK.search(message):
+            return "zh"
+        if _LATIN.search(message):
+            return "en"
+    if language_code and not language_code.lower().startswith("zh"):
+        return "en"
+    return "zh"

@@ -1,0 +1,401 @@
+"""Transport-free conversation core: (user, chat, text or command) in, reply messages out.
+
+The Telegram adapter and the local `newsbot chat` harness both call this module and the same formatting, so what a
+developer sees locally is what a Telegram user gets. Everything here is synchronous and may block (the engine
+embeds queries and rebuilds indexes); the Telegram adapter runs it in worker threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from bot.formatting import esc, format_answer, format_source_passage
+from bot.messages import EXAMPLES, Lang, detect_language, text
+from retrieval.config import Settings
+from retrieval.errors import IndexNotBuilt, NewsBotError, ReindexInProgress
+from retrieval.models import Answer, IndexStats, ReindexReport, Source
+
+log = logging.getLogger(__name__)
+
+# Longer questions are cut: retrieval gains nothing from an essay and the embedder truncates anyway.
+MAX_QUESTION_CHARS = 500
+# Article uploads: the formats the article parser reads, and a size that is generous for text but bounded.
+UPLOAD_EXTENSIONS = (".txt", ".md", ".html", ".json", ".jsonl")
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# How many answers keep their sources for the "show source" button (callback data is limited to 64 bytes).
+SOURCE_CACHE_SIZE = 2000
+SOURCE_PREFIX = "src:"
+
+
+class EngineLike(Protocol):
+    """What the service needs from retrieval.engine.Engine."""
+
+    def ask(self, question: str) -> Answer: ...
+
+    def stats(self) -> IndexStats: ...
+
+    def reindex(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> ReindexReport: ...
+
+    @property
+    def last_report(self) -> ReindexReport | None: ...
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and the callback data sent back when pressed."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One reply message in Telegram HTML; split into parts by the transport if it is too long."""
+
+    html: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message to the bot, already stripped of transport details."""
+
+    user_id: int
+    text: str
+    is_admin: bool = False
+    chat_id: int = 0
+    chat_type: str = "private"
+    language_code: str | None = None
+
+
+@dataclass
+class UploadResult:
+    """Where an uploaded article was saved (None when refused) and what to tell the user."""
+
+    path: Path | None
+    replies: list[Reply] = field(default_factory=list)
+
+
+def parse_command(message: str) -> tuple[str, str] | None:
+    """("ask", "the question") for "/ask@SomeBot the question"; None when the text is not a command."""
+    m = re.match(r"^/([A-Za-z0-9_]{1,64})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", message.strip(), re.S)
+    if not m:
+        return None
+    return m.group(1).lower(), (m.group(2) or "").strip()
+
+
+def clean_question(raw: str) -> str:
+    """Control and format characters removed, whitespace collapsed."""
+    chars = [" " if unicodedata.category(c)[0] == "C" or c.isspace() else c for c in raw]
+    return re.sub(r"\s+", " ", "".join(chars)).strip()
+
+
+def is_meaningful(question: str) -> bool:
+    """True when the text has at least one letter or digit (emoji and punctuation alone are not a question)."""
+    return any(unicodedata.category(c)[0] in "LN" for c in question)
+
+
+def _age(built_at: str, lang: Lang) -> str:
+    try:
+        when = dt.datetime.fromisoformat(built_at.replace("Z", "+00:00"))
+    except ValueError:
+        return text(lang, "unknown")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    seconds = max(0, int((dt.datetime.now(dt.UTC) - when).total_seconds()))
+    units = [(86400, "天", "d"), (3600, "小时", "h"), (60, "分钟", "min"), (1, "秒", "s")]
+    for size, zh, en in units:
+        if seconds >= size or size == 1:
+            n = seconds // size
+            return f"{n} {zh}" if lang == "zh" else f"{n} {en}"
+    return ""  # pragma: no cover
+
+
+def _date(value: str | None) -> str | None:
+    return value[:10] if value else None
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot leave the data folder: last path component, odd characters replaced."""
+    name = unicodedata.normalize("NFKC", name).replace("\\", "/").split("/")[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    stem = re.sub(r"[^\w\-]+", "_", stem).strip("._-")[:100] or "upload"
+    ext = re.sub(r"[^\w]+", "", ext).lower()
+    return f"{stem}.{ext}" if ext else stem
+
+
+class InboundLimiter:
+    """Per-user sliding-window limit on questions, with a single throttle notice per burst."""
+
+    def __init__(self, max_messages: int = 5, period: float = 10.0, clock: Callable[[], float] = time.monotonic):
+        self.max_messages = max_messages
+        self.period = period
+        self._clock = clock
+        self._seen: dict[int, deque[float]] = {}
+        self._noticed: set[int] = set()
+        self._lock = threading.Lock()
+
+    def check(self, user_id: int) -> str:
+        """ "ok" to answer, "notice" to send the one throttle notice, "drop" to ignore silently."""
+        now = self._clock()
+        with self._lock:
+            times = self._seen.setdefault(user_id, deque())
+            while times and now - times[0] >= self.period:
+                times.popleft()
+            if len(times) < self.max_messages:
+                times.append(now)
+                self._noticed.discard(user_id)
+                return "ok"
+            if user_id in self._noticed:
+                return "drop"
+            self._noticed.add(user_id)
+            return "notice"
+
+
+class ChatService:
+    """The conversation: commands, questions, admin operations, shared by Telegram and the local harness."""
+
+    def __init__(
+        self,
+        engine: EngineLike,
+        settings: Settings,
+        *,
+        max_question_chars: int = MAX_QUESTION_CHARS,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.max_question_chars = max_question_chars
+        self.max_upload_bytes = max_upload_bytes
+        self._sources: OrderedDict[str, tuple[Lang, list[Source]]] = OrderedDict()
+        self._ids = itertools.count(1)
+        self._sources_lock = threading.Lock()
+        self._reindex_lock = threading.Lock()
+
+    # --- entry point ------------------------------------------------------------------------------------------
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether a user id is listed in NEWSBOT_ADMIN_IDS (empty means nobody)."""
+        return user_id is not None and user_id in self.settings.admin_ids
+
+    def handle(self, msg: Incoming) -> list[Reply]:
+        """Reply to one message: a command or a plain question."""
+        command = parse_command(msg.text)
+        if command is None:
+            return self.ask(msg.text, language_code=msg.language_code)
+        name, args = command
+        lang = detect_language(args, msg.language_code)
+        if name in ("start", "help"):
+            return self.help(lang)
+        if name == "ask":
+            if not clean_question(args):
+                return [Reply(esc(text(lang, "empty_question")))]
+            return self.ask(args, language_code=msg.language_code)
+        if name == "source":
+            return self.source(SOURCE_PREFIX + args, lang)
+        if name in ("reindex", "stats"):
+            if not msg.is_admin:
+                return [Reply(esc(text(lang, "admin_only")))]
+            if name == "stats":
+                return self.stats(lang)
+            return self.reindex(lang, full=args.strip().lower() in ("full", "--full"))
+        return [Reply(esc(text(lang, "unknown_command")))]
+
+    # --- commands ---------------------------------------------------------------------------------------------
+
+    def help(self, lang: Lang) -> list[Reply]:
+        """/start and /help: what the bot knows and example questions in Chinese and English."""
+        lines = [esc(text(lang, "welcome"))]
+        try:
+            st = self.engine.stats()
+        except IndexNotBuilt:
+            lines.append(esc(text(lang, "no_index")))
+        except NewsBotError:
+            log.exception("stats failed")
+            lines.append(esc(text(lang, "no_index")))
+        else:
+            first, last = _date(st.first_published), _date(st.last_published)
+            if first and last:
+                lines.append(esc(text(lang, "knows", articles=st.articles, chunks=st.chunks, first=first, last=last)))
+            else:
+                lines.append(esc(text(lang, "knows_undated", articles=st.articles, chunks=st.chunks)))
+        lines.append("")
+        lines.append(f"<b>{esc(text(lang, 'examples_title'))}</b>")
+        lines.extend(f"• {esc(q)}" for q in EXAMPLES["zh"] + EXAMPLES["en"])
+        lines.append("")
+        lines.append(esc(text(lang, "commands")))
+        return [Reply("\n".join(lines))]
+
+    def ask(self, raw: str, *, language_code: str | None = None) -> list[Reply]:
+        """Answer a question: bold answer, evidence, source and a "show source" button; or a polite refusal."""
+        question = clean_question(raw)
+        lang = detect_language(question, language_code)
+        if not is_meaningful(question):
+            return [Reply(esc(text(lang, "not_a_question")))]
+        note = ""
+        if len(question) > self.max_question_chars:
+            question = question[: self.max_question_chars]
+            note = f"<i>{esc(text(lang, 'truncated', limit=self.max_question_chars))}</i>\n"
+        try:
+            answer = self.engine.ask(question)
+        except IndexNotBuilt:
+            return [Reply(note + esc(text(lang, "no_index")))]
+        except NewsBotError:
+            log.exception("answering failed")
+            return [Reply(note + esc(text(lang, "error")))]
+        buttons: tuple[Button, ...] = ()
+        if answer.answered and answer.sources:
+            buttons = (Button(text(lang, "show_source"), self._remember(answer.sources, lang)),)
+        return [Reply(note + format_answer(answer, lang), buttons)]
+
+    def source(self, data: str, lang: Lang) -> list[Reply]:
+        """The full source passage(s) behind an earlier answer (the inline button's callback), in its language."""
+        key = data.removeprefix(SOURCE_PREFIX).strip()
+        with self._sources_lock:
+            remembered = self._sources.get(key)
+        if not remembered:
+            return [Reply(esc(text(lang, "source_gone")))]
+        lang, sources = remembered
+        seen: set[str] = set()
+        blocks = []
+        for s in sources:
+            if s.article_id not in seen:
+                seen.add(s.article_id)
+                blocks.append(format_source_passage(s, lang))
+        return [Reply("\n\n".join(blocks[:3]))]
+
+    def stats(self, lang: Lang) -> list[Reply]:
+        """/stats (admin): index facts and the last reindex result."""
+        try:
+            st = self.engine.stats()
+        except IndexNotBuilt:
+            return [Reply(esc(text(lang, "no_index")))]
+        report = self.engine.last_report
+        unknown = text(lang, "unknown")
+        body = text(
+            lang,
+            "stats",
+            articles=st.articles,
+            chunks=st.chunks,
+            model=st.model,
+            dimension=st.dimension,
+            generation=st.generation,
+            built_at=st.built_at,
+            age=_age(st.built_at, lang),
+            first=_date(st.first_published) or unknown,
+            last=_date(st.last_published) or unknown,
+            last_report=report.summary() if report else text(lang, "no_last_report"),
+        )
+        return [Reply(esc(body))]
+
+    @property
+    def reindex_running(self) -> bool:
+        """True while a rebuild started by this service is running."""
+        return self._reindex_lock.locked()
+
+    def progress_text(self, lang: Lang, done: int, total: int) -> str:
+        """The in-place progress message of a rebuild."""
+        percent = int(100 * done / total) if total else 100
+        return esc(text(lang, "reindex_progress", done=done, total=total, percent=percent))
+
+    def reindex(self, lang: Lang, *, full: bool = False, progress: Callable[[str], None] | None = None) -> list[Reply]:
+        """Rebuild the index (blocking); the caller has checked that the user is an admin.
+
+        `progress` receives the progress message text whenever the whole percentage changes. A second rebuild
+        while one runs is refused; a failure is reported and the old index keeps serving.
+        """
+        if not self._reindex_lock.acquire(blocking=False):
+            return [Reply(esc(text(lang, "reindex_running")))]
+        try:
+            last = [-1]
+
+            def on_progress(done: int, total: int) -> None:
+                percent = int(100 * done / total) if total else 100
+                if progress is not None and percent != last[0]:
+                    last[0] = percent
+                    progress(self.progress_text(lang, done, total))
+
+            try:
+                report = self.engine.reindex(full=full, progress=on_progress)
+            except ReindexInProgress:
+                return [Reply(esc(text(lang, "reindex_running")))]
+            except NewsBotError as exc:
+                log.warning("reindex failed: %s", exc)
+                return [Reply(esc(text(lang, "reindex_failed") + str(exc)))]
+            return [Reply(self.report_html(report, lang))]
+        finally:
+            self._reindex_lock.release()
+
+    def report_html(self, report: ReindexReport, lang: Lang) -> str:
+        """The result of a rebuild: summary line and skipped files."""
+        lines = [f"<b>{esc(text(lang, 'reindex_done'))}</b>{esc(report.summary())}"]
+        if report.skipped:
+            lines.append(esc(text(lang, "reindex_skipped")))
+            lines.extend(f"• {esc(s.path)}: {esc(s.reason)}" for s in report.skipped[:20])
+            if len(report.skipped) > 20:
+                lines.append(f"… (+{len(report.skipped) - 20})")
+        return "\n".join(lines)
+
+    # --- uploads ----------------------------------------------------------------------------------------------
+
+    def check_upload(self, filename: str | None, size: int | None, lang: Lang) -> list[Reply]:
+        """Refusals for a document before it is downloaded; empty when it may be saved."""
+        ext = Path(filename or "").suffix.lower()
+        if ext not in UPLOAD_EXTENSIONS:
+            return [Reply(esc(text(lang, "upload_bad_type", allowed=" ".join(UPLOAD_EXTENSIONS))))]
+        if size is not None and size > self.max_upload_bytes:
+            return [Reply(esc(text(lang, "upload_too_big", limit=f"{self.max_upload_bytes // (1024 * 1024)} MB")))]
+        return []
+
+    def save_upload(self, filename: str | None, data: bytes, lang: Lang) -> UploadResult:
+        """Save an admin's article file into the data folder under a safe, new name (never overwriting)."""
+        refusal = self.check_upload(filename, len(data), lang)
+        if refusal:
+            return UploadResult(None, refusal)
+        if not data.strip():
+            return UploadResult(None, [Reply(esc(text(lang, "upload_empty")))])
+        folder = Path(self.settings.data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        wanted = safe_filename(filename or "upload.txt")
+        stem, ext = wanted.rsplit(".", 1)
+        for n in itertools.count():
+            name = wanted if n == 0 else f"{stem}-{n}.{ext}"
+            path = folder / name
+            if path.resolve().parent != folder.resolve():  # pragma: no cover - safe_filename prevents it
+                raise ValueError("unsafe upload name")
+            try:
+                with path.open("xb") as fh:  # exclusive create: never overwrite, even in a race
+                    fh.write(data)
+                break
+            except FileExistsError:
+                continue
+        log.info("saved upload as %s (%d bytes)", path, len(data))
+        replies = []
+        if name != wanted:
+            replies.append(Reply(esc(text(lang, "upload_renamed", original=wanted, name=name))))
+        replies.append(Reply(esc(text(lang, "upload_saved", name=name))))
+        return UploadResult(path, replies)
+
+    # --- internals --------------------------------------------------------------------------------------------
+
+    def _remember(self, sources: list[Source], lang: Lang) -> str:
+        with self._sources_lock:
+            key = format(next(self._ids), "x")
+            self._sources[key] = (lang, list(sources))
+            while len(self._sources) > SOURCE_CACHE_SIZE:
+                self._sources.popitem(last=False)
+        return SOURCE_PREFIX + key

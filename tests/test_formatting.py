@@ -1,0 +1,90 @@
+"""Telegram HTML formatting: escaping, answer layout, splitting into valid parts, plain-text rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.formatting import format_answer, html_to_text, split_html, utf16_len
+from retrieval.models import Answer, Source
+from tests.botfixtures import SOURCE, parse_telegram_html
+
+
+def test_answer_layout_bold_quote_and_escaped_source_line() -> None:
+    ans = Answer(question="q", answered=True, answer="A & <B>", evidence=["One <i>x</i>.", "Two."], sources=[SOURCE])
+    out = format_answer(ans, "en")
+    assert out.startswith("<b>A &amp; &lt;B&gt;</b>\n<blockquote>One &lt;i&gt;x&lt;/i&gt;.\nTwo.</blockquote>")
+    assert "Harbour &lt;Bridge&gt; &amp; Tunnel report · Example Daily · 2024-03-05 · " in out
+    assert '<a href="https://news.example/a1?x=1&amp;y=2">link</a>' in out
+    visible = parse_telegram_html(out)
+    assert "A & <B>" in visible and "One <i>x</i>." in visible
+
+
+def test_refusal_names_closest_article_in_chinese() -> None:
+    ans = Answer(question="q", answered=False, sources=[SOURCE])
+    out = format_answer(ans, "zh")
+    assert "没有找到" in out and "最接近的文章" in out and "《Harbour &lt;Bridge&gt;" in out
+    assert "<b>" not in out
+    parse_telegram_html(out)
+
+
+def test_refusal_without_sources_and_non_http_url_not_linked() -> None:
+    assert "Closest" not in format_answer(Answer(question="q", answered=False), "en")
+    src = SOURCE.model_copy(update={"url": "javascript:alert(1)"})
+    out = format_answer(Answer(question="q", answered=True, answer="x", sources=[src]), "en")
+    assert "<a " not in out and "javascript" not in out
+
+
+def test_short_text_is_one_part() -> None:
+    assert split_html("<b>hi</b>") == ["<b>hi</b>"]
+
+
+@pytest.mark.parametrize(
+    "sentence", ["这是一个很长的证据句子，包含中文标点。", "An English sentence & more <stuff>. ", "🙂😀 emoji。"]
+)
+def test_long_answer_splits_into_valid_parts_at_sentence_ends(sentence: str) -> None:
+    evidence = [sentence * (1000 // utf16_len(sentence) + 1) for _ in range(12)]
+    ans = Answer(question="q", answered=True, answer="X" * 100, evidence=evidence, sources=[SOURCE])
+    html_text = format_answer(ans, "zh")
+    assert utf16_len(html_text) > 12_000
+    parts = split_html(html_text)
+    assert len(parts) >= 3
+    visible = ""
+    for part in parts:
+        assert utf16_len(part) <= 4096
+        text = parse_telegram_html(part)  # each part valid on its own
+        visible += text
+        if "<blockquote>" in part:
+            assert part.count("<blockquote>") == part.count("</blockquote>")
+    # nothing lost: every sentence survives whole, in some part
+    whole = parse_telegram_html(html_text)
+    assert visible.replace("\n", "").replace(" ", "") == whole.replace("\n", "").replace(" ", "")
+    for part in parts[:-1]:  # cut at sentence ends
+        assert parse_telegram_html(part).rstrip().endswith(sentence.strip()[-1])
+
+
+def test_giant_sentence_hard_split_never_cuts_an_entity() -> None:
+    html_text = "<b>" + "a&amp;b" * 3000 + "</b>"
+    parts = split_html(html_text, limit=1000)
+    assert len(parts) > 10
+    for part in parts:
+        assert utf16_len(part) <= 1000
+        assert part.startswith("<b>") and part.endswith("</b>")
+        assert set(parse_telegram_html(part)) <= {"a", "&", "b"}
+
+
+def test_surrogate_pairs_counted_as_two_units() -> None:
+    html_text = "😀" * 3000  # 6000 UTF-16 units, 3000 code points
+    parts = split_html(html_text)
+    assert len(parts) == 2 and all(utf16_len(p) <= 4096 for p in parts)
+    assert "".join(parts) == html_text
+
+
+def test_html_to_text_readable() -> None:
+    out = html_to_text('<b>A &amp; B</b>\n<blockquote>one\ntwo</blockquote>\nsee <a href="https://x.y/">link</a>')
+    assert out == "A & B\n│ one\n│ two\nsee link <https://x.y/>"
+
+
+def test_answer_without_source_or_evidence() -> None:
+    src = Source(article_id="b", title="T", text="p", score=1.0)
+    out = format_answer(Answer(question="q", answered=True, answer="yes", sources=[src, src]), "en")
+    assert out == "<b>yes</b>\n📰 T"
