@@ -1,0 +1,205 @@
+"""QA evaluation: load a QA file, ask every question, score retrieval, evidence, answers, refusals, latency.
+
+Metrics (answerable items unless noted; texts compared after NFKC, lowercasing and removing whitespace):
+- recall@1 / recall@5: a gold answer occurs in the top-1 / any of the top-5 retrieved chunk texts.
+- evidence@1: a gold answer occurs in the first evidence sentence.
+- answer accuracy: answered, the short answer contains a gold answer, and the answer is at most
+  max(3 x gold length, gold length + 10) characters, so pasting a whole passage does not count.
+- refusal precision / recall: over refusals (answered == false); a refusal is correct on an unanswerable item.
+- latency p50 / p95: seconds per `ask` call (retrieval plus answer extraction), over all items.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from retrieval.models import Answer, Hit
+
+
+class QAItem(BaseModel):
+    """One line of a QA file."""
+
+    question: str
+    answers: list[str] = Field(default_factory=list)
+    unanswerable: bool = False
+
+
+class Engineish(Protocol):
+    """What the evaluation needs from an engine."""
+
+    def search(self, question: str, k: int = ...) -> list[Hit]: ...
+
+    def ask(self, question: str) -> Answer: ...
+
+
+class ItemResult(BaseModel):
+    """How one question fared."""
+
+    question: str
+    unanswerable: bool
+    answered: bool
+    answer: str
+    evidence: str  # first evidence sentence, "" when none
+    recall_at_1: bool
+    recall_at_5: bool
+    evidence_at_1: bool
+    correct: bool
+    seconds: float
+
+
+class EvalReport(BaseModel):
+    """Aggregate scores of one evaluation run (fractions in 0..1; None where the denominator is empty)."""
+
+    n: int
+    answerable: int
+    unanswerable: int
+    recall_at_1: float | None
+    recall_at_5: float | None
+    evidence_at_1: float | None
+    answer_accuracy: float | None
+    answered_rate: float | None  # share of answerable items that got an answer (1 - false refusal rate)
+    refusal_precision: float | None
+    refusal_recall: float | None
+    false_refusals: int
+    latency_p50: float
+    latency_p95: float
+    items: list[ItemResult] = Field(default_factory=list)
+
+
+def load_qa(path: str | Path) -> list[QAItem]:
+    """Read a QA jsonl file ({"question", "answers": [...], "unanswerable"?: bool} per line; blank lines skipped)."""
+    items: list[QAItem] = []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = QAItem.model_validate(json.loads(line))
+        except (json.JSONDecodeError, ValueError) as exc:
+            raise ValueError(f"{path}:{lineno}: not a QA item ({exc})") from exc
+        if not item.answers and not item.unanswerable:
+            raise ValueError(f"{path}:{lineno}: needs non-empty 'answers' or \"unanswerable\": true")
+        items.append(item)
+    return items
+
+
+def normalize(text: str) -> str:
+    """The comparison form: NFKC (full-width to ASCII), lowercase, no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def contains_gold(text: str, golds: Iterable[str]) -> bool:
+    """True when any gold answer occurs in the text."""
+    t = normalize(text)
+    return any(normalize(g) and normalize(g) in t for g in golds)
+
+
+def short_answer_ok(answer: str, golds: Iterable[str]) -> bool:
+    """The answer contains a gold answer and is at most max(3x, +10 chars) its length."""
+    a = normalize(answer)
+    for g in golds:
+        gn = normalize(g)
+        if gn and gn in a and len(a) <= max(3 * len(gn), len(gn) + 10):
+            return True
+    return False
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100); 0.0 for no values."""
+    if not values:
+        return 0.0
+    s = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(s)))
+    return s[rank - 1]
+
+
+def score_item(item: QAItem, answer: Answer, hits: list[Hit], seconds: float) -> ItemResult:
+    """Score one answered question against its gold answers."""
+    texts = [h.chunk.text for h in hits]
+    first = answer.evidence[0] if answer.evidence else ""
+    golds = item.answers
+    return ItemResult(
+        question=item.question,
+        unanswerable=item.unanswerable,
+        answered=answer.answered,
+        answer=answer.answer,
+        evidence=first,
+        recall_at_1=bool(texts) and contains_gold(texts[0], golds),
+        recall_at_5=any(contains_gold(t, golds) for t in texts[:5]),
+        evidence_at_1=answer.answered and contains_gold(first, golds),
+        correct=answer.answered and short_answer_ok(answer.answer, golds),
+        seconds=seconds,
+    )
+
+
+def _frac(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def summarize(results: list[ItemResult], keep_items: bool = True) -> EvalReport:
+    """Aggregate item results into a report."""
+    ans = [r for r in results if not r.unanswerable]
+    una = [r for r in results if r.unanswerable]
+    refused = [r for r in results if not r.answered]
+    true_ref = sum(1 for r in una if not r.answered)
+    secs = [r.seconds for r in results]
+    return EvalReport(
+        n=len(results),
+        answerable=len(ans),
+        unanswerable=len(una),
+        recall_at_1=_frac(sum(r.recall_at_1 for r in ans), len(ans)),
+        recall_at_5=_frac(sum(r.recall_at_5 for r in ans), len(ans)),
+        evidence_at_1=_frac(sum(r.evidence_at_1 for r in ans), len(ans)),
+        answer_accuracy=_frac(sum(r.correct for r in ans), len(ans)),
+        answered_rate=_frac(sum(r.answered for r in ans), len(ans)),
+        refusal_precision=_frac(true_ref, len(refused)),
+        refusal_recall=_frac(true_ref, len(una)),
+        false_refusals=sum(1 for r in ans if not r.answered),
+        latency_p50=percentile(secs, 50),
+        latency_p95=percentile(secs, 95),
+        items=results if keep_items else [],
+    )
+
+
+def run_eval(engine: Engineish, items: list[QAItem], k: int = 5, keep_items: bool = True) -> EvalReport:
+    """Ask every question through the engine and score it (retrieval via search(k), answers via ask)."""
+    results: list[ItemResult] = []
+    for item in items:
+        hits = engine.search(item.question, k=k)
+        t0 = time.perf_counter()
+        answer = engine.ask(item.question)
+        seconds = time.perf_counter() - t0
+        results.append(score_item(item, answer, hits, seconds))
+    return summarize(results, keep_items=keep_items)
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f}%"
+
+
+def format_table(report: EvalReport) -> str:
+    """A readable two-column table of the report's scores."""
+    rows = [
+        ("questions", f"{report.n} ({report.answerable} answerable, {report.unanswerable} unanswerable)"),
+        ("retrieval recall@1", _pct(report.recall_at_1)),
+        ("retrieval recall@5", _pct(report.recall_at_5)),
+        ("evidence@1", _pct(report.evidence_at_1)),
+        ("short-answer accuracy", _pct(report.answer_accuracy)),
+        ("answered (answerable)", _pct(report.answered_rate)),
+        ("refusal precision", _pct(report.refusal_precision)),
+        ("refusal recall", _pct(report.refusal_recall)),
+        ("false refusals", str(report.false_refusals)),
+        ("latency p50", f"{1000 * report.latency_p50:.0f} ms"),
+        ("latency p95", f"{1000 * report.latency_p95:.0f} ms"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'metric'.ljust(width)}  value", f"{'-' * width}  {'-' * 24}"]
+    lines += [f"{name.ljust(width)}  {value}" for name, value in rows]
+    return "\n".join(lines)

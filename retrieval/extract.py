@@ -1,0 +1,799 @@
+"""Answer span extraction: sentences, typed entities (names, places, dates, numbers, titles) and span alignment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retrieval.questions import STOPWORDS_ZH, Question, is_content, pos_tokens
+
+# ---------------------------------------------------------------- sentences
+
+_SENT_END = "。！？!?…"
+_CLOSERS = "”’」』）)】\"'"
+_SENT_RE = re.compile(
+    r"[^。！？!?…\n]*?(?:[。！？!?]+|…+|\n+|$)[" + re.escape(_CLOSERS) + r"]*"
+    r"|[^\n]*?[.](?=\s+[A-Z\"“(]|\s*$)"
+)
+
+
+@lru_cache(maxsize=4096)
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence (start, end) offsets: Chinese ends 。！？…, English . ! ? before a capital; whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = _next_end(text, pos)
+        s, e = pos, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and not re.fullmatch(r"[\W_]+", text[s:e]):
+            spans.append((s, e))
+        pos = max(end, pos + 1)
+    return tuple(spans)
+
+
+def _next_end(text: str, pos: int) -> int:
+    n = len(text)
+    i = pos
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            return i + 1
+        if ch in _SENT_END:
+            j = i + 1
+            while j < n and (text[j] in _SENT_END or text[j] in _CLOSERS):
+                j += 1
+            return j
+        if ch == "." and (i + 1 >= n or text[i + 1].isspace()):
+            # English full stop: not after a single capital (initials) or common abbreviations.
+            word = re.search(r"(\w+)$", text[pos:i])
+            w = word.group(1) if word else ""
+            if w not in {
+                "Mr",
+                "Mrs",
+                "Ms",
+                "Dr",
+                "Prof",
+                "St",
+                "Jr",
+                "Sr",
+                "Inc",
+                "Ltd",
+                "Co",
+                "No",
+                "vs",
+                "U.S",
+            } and not (len(w) == 1 and w.isupper()):
+                j = i + 1
+                while j < n and text[j] in _CLOSERS:
+                    j += 1
+                return j
+        i += 1
+    return n
+
+
+_CLAUSE_RE = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
+
+
+def clauses(sentence: str) -> list[tuple[int, int]]:
+    """Clause offsets inside a sentence (split on ，；： and sentence ends)."""
+    return [(m.start(), m.end()) for m in _CLAUSE_RE.finditer(sentence)]
+
+
+# ---------------------------------------------------------------- typed entities
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate answer span inside a sentence."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # person, place, org, date, number, title, phrase
+
+
+_CN_NUM = "零〇一二三四五六七八九十百千万亿两"
+_DATE_PATTERNS = [
+    # 2022年8月24日至27日, 8月24日至8月27日, 2019年3月, 1990年代, 19世纪80年代
+    r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?(?:[至到\-–—~～](?:\d{1,4}年)?(?:\d{1,2}月)?\d{1,2}[日号年月])?",
+    r"\d{1,2}月\d{1,2}[日号](?:[至到\-–—~～](?:\d{1,2}月)?\d{1,2}[日号])?",
+    r"\d{1,2}月(?:上旬|中旬|下旬|初|底|末)?",
+    r"\d{1,4}(?:[\-–—~～至到]\d{1,4})?年代",
+    r"(?:公元前?)?\d{1,2}世纪(?:\d{1,2}0年代)?(?:[初末中]期?|上半叶|下半叶)?",
+    r"[\u4e00-\u9fff]{2}[元" + _CN_NUM + r"]{1,4}年(?:[（(]\d{3,4}年[）)])?",
+    r"[" + _CN_NUM + r"]{2,4}年代",
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?)",
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:,?\s+\d{4})?)",
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4})",
+    r"\b(?:in|since|by|until|from)\s+(\d{4})\b",
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+    r"\d{4}-\d{2}-\d{2}",
+]
+_DATE_RE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
+_TIME_SUFFIX = re.compile(r"^(?:上午|下午|晚上|晚|早上|凌晨|中午|傍晚|夜间|期间|前后|左右)")
+
+_UNITS = (
+    "平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|米|公斤|千克|克|吨|亩|公顷|万元|亿元|美元|欧元|英镑|日元|港元|元|块"
+    "|岁|周岁|年|个月|月|天|日|小时|分钟|秒|周|星期|倍|%|％|度|℃|个|名|位|人|家|座|条|项|种|场|次|届|所|件|台|辆|架|艘|部|本|首|集"
+    "|层|级|分|票|席|枚|面|支|队|组|批|期|章|卷|页|篇|字|户|间|栋|层|株|只|头|匹|套|份|例|起|千瓦|瓦|伏|赫兹|英里|英尺|码|磅"
+)
+_NUMBER_RE = re.compile(
+    r"(?:约|近|超过|逾|达|共|总计|多达)?"
+    r"(?:\d+(?:[.,]\d+)*|[" + _CN_NUM + r"]+)(?:多|余|几)?(?:[万亿千百]+)?(?:多|余)?"
+    r"(?:" + _UNITS + r")?(?:以上|以下|左右|多)?"
+    r"|(?:百分之|千分之)[" + _CN_NUM + r"\d.]+"
+    r"|\b\d+(?:[.,]\d+)*(?:\s?(?:percent|per cent|%|million|billion|thousand|km|kilometres|kilometers|miles|kg"
+    r"|tons|tonnes|people|years|days|hours|yuan|dollars|euros))?\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)\b"
+    r"(?:\s(?:million|billion|thousand|hundred|people|years|days|companies|firms|cities))?"
+)
+_TITLE_RE = re.compile(r"《[^》]{1,60}》")
+_PLACE_SUFFIX = re.compile(r"(省|市|县|区|镇|乡|村|州|岛|港|湾|山|河|江|湖|海|洋|国|郡|街|路|城|府|道)$")
+_ORG_SUFFIX = re.compile(
+    r"(有限公司|股份有限公司|公司|集团|大学|学院|学校|中学|小学|研究所|研究院|科学院|实验室|银行|委员会|协会|学会|联合会|医院|中心|基金会|"
+    r"俱乐部|球队|队|局|厅|部|署|委|办公室|政府|法院|检察院|党|军|报|社|电视台|电台|出版社|工作室|工厂|厂|馆|所|会)$"
+)
+_ORG_STRONG = re.compile(
+    r"(公司|集团|大学|学院|研究所|研究院|实验室|银行|委员会|协会|医院|中心|基金会|俱乐部|工作室|工厂|电视台|出版社)$"
+)
+_ORG_PARTS = {"ns", "nz", "nt", "n", "j", "nr", "nrt", "eng", "vn", "b", "an", "l", "m", "ng", "nrfg", "s", "f"}
+_EN_CAP_SEQ = re.compile(
+    r"\b(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.)(?:\s+(?:of|the|de|van|von|and|&)?\s*(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.))*"
+)
+_EN_ORG_WORD = re.compile(
+    r"\b(Inc|Corp|Corporation|Company|Co|Ltd|Group|Bank|University|Institute|Association|Ministry|Department|"
+    r"Agency|Council|Committee|Party|Foundation|Authority|Commission|Technologies|Motors|Airlines|Holdings)\b"
+)
+_EN_TITLES = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Prof|President|Minister|Governor|Mayor|Chairman|Chairwoman|CEO|Secretary|Senator|Director|spokesperson|spokesman|spokeswoman|chief)\b\.?\s*$",
+    re.I,
+)
+_EN_PLACE_PREP = re.compile(r"\b(in|at|from|to|near|across|visited|visit|toured)\s+$", re.I)
+
+
+def _nr(flag: str) -> bool:
+    return flag in ("nr", "nrfg", "nrt")
+
+
+def _offsets(sentence: str) -> list[tuple[int, int, str, str]]:
+    out: list[tuple[int, int, str, str]] = []
+    pos = 0
+    for word, flag in pos_tokens(sentence):
+        out.append((pos, pos + len(word), word, flag))
+        pos += len(word)
+    return out
+
+
+def persons(sentence: str) -> list[Span]:
+    """Person names: runs of jieba nr/nrfg/nrt tokens, joined across the foreign-name dot ·."""
+    toks = _offsets(sentence)
+    spans: list[Span] = []
+    i = 0
+    while i < len(toks):
+        if _nr(toks[i][3]):
+            j = i + 1
+            while j < len(toks) and (
+                (_nr(toks[j][3]) and len(toks[j - 1][2]) + len(toks[j][2]) <= 4)
+                or (
+                    toks[j][2] in "·•‧・-"
+                    and j + 1 < len(toks)
+                    and toks[j + 1][3] in ("nr", "nrt", "nrfg", "ns", "nz", "x")
+                )
+                or (toks[j - 1][2] in "·•‧・-")
+            ):
+                j += 1
+            s, e = toks[i][0], toks[j - 1][1]
+            # jieba splits three-character names whose last character is common (王伟|中): re-attach it
+            # when a lone non-function character sits between the name and a boundary.
+            if (
+                j == i + 1
+                and len(toks[i][2]) == 2
+                and j + 1 <= len(toks) - 1
+                and len(toks[j][2]) == 1
+                and toks[j][3] not in ("v", "p", "c", "u", "uj", "ul", "d", "r", "x", "m", "q", "y", "zg")
+                and (toks[j + 1][3] in ("x", "v", "c", "p") or toks[j + 1][2] in ("等", "代表"))
+            ):
+                e = toks[j][1]
+                j += 1
+            text = sentence[s:e]
+            if len(text) >= 2 or "·" in text:
+                spans.append(Span(s, e, text, "person"))
+            i = j
+        else:
+            i += 1
+    for m in re.finditer(r"[\u4e00-\u9fff]{1,8}(?:[·•‧・][\u4e00-\u9fff]{1,10})+", sentence):
+        if not any(sp.start <= m.start() and m.end() <= sp.end and sp.text == m.group(0) for sp in spans):
+            spans = [sp for sp in spans if not (m.start() <= sp.start and sp.end <= m.end())]
+            spans.append(Span(m.start(), m.end(), m.group(0), "person"))
+    spans.extend(_en_persons(sentence))
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _en_persons(sentence: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _EN_CAP_SEQ.finditer(sentence):
+        text = m.group(0)
+        words = text.split()
+        if _EN_ORG_WORD.search(text) or len(words) > 4:
+            continue
+        before = sentence[: m.start()]
+        after = sentence[m.end() : m.end() + 20]
+        titled = bool(_EN_TITLES.search(before))
+        said = bool(re.match(r",?\s+(said|says|told|added|announced|explained|noted|stated)\b", after))
+        if (len(words) >= 2 or titled or said) and not _EN_PLACE_PREP.search(before):
+            if m.start() == 0 and len(words) == 1 and not said:
+                continue
+            out.append(Span(m.start(), m.end(), text, "person"))
+    return out
+
+
+def places(sentence: str) -> list[Span]:
+    """Place names: runs of jieba ns tokens (plus a following place suffix); English capitals after in/at/from."""
+    toks = _offsets(sentence)
+    spans: list[Span] = []
+    i = 0
+    while i < len(toks):
+        if toks[i][3] == "ns":
+            j = i + 1
+            while j < len(toks) and (
+                toks[j][3] == "ns"
+                or (len(toks[j][2]) <= 2 and _PLACE_SUFFIX.search(toks[j][2]) and toks[j][3] in ("n", "ng", "nz"))
+            ):
+                j += 1
+            s, e = toks[i][0], toks[j - 1][1]
+            if e - s >= 2:
+                spans.append(Span(s, e, sentence[s:e], "place"))
+            i = j
+        else:
+            i += 1
+    for m in _EN_CAP_SEQ.finditer(sentence):
+        if _EN_PLACE_PREP.search(sentence[: m.start()]) and not _EN_ORG_WORD.search(m.group(0)):
+            spans.append(Span(m.start(), m.end(), m.group(0), "place"))
+    return sorted(spans, key=lambda s: s.start)
+
+
+def orgs(sentence: str) -> list[Span]:
+    """Organisations: jieba nt tokens and noun runs ending in an organisation suffix (公司, 大学, 集团 ...)."""
+    toks = _offsets(sentence)
+    spans: list[Span] = []
+    for idx, (_s, _e, word, flag) in enumerate(toks):
+        suffixed = bool(_ORG_SUFFIX.search(word)) and flag in ("n", "nt", "nz", "j", "l") and len(word) >= 2
+        strong_suffix = bool(_ORG_STRONG.search(word))
+        if not (flag == "nt" or suffixed):
+            continue
+        # extend left over noun-like tokens (a verb only when a noun-like token precedes it: 金马|游乐|股份)
+        j = idx
+        while j - 1 >= 0 and toks[idx][0] - toks[j - 1][0] <= 20:
+            w, f = toks[j - 1][2], toks[j - 1][3]
+            if w in STOPWORDS_ZH or re.match(r"[\W_]", w):
+                break
+            if f in _ORG_PARTS or (
+                strong_suffix
+                and f in ("v", "a")
+                and j - 2 >= 0
+                and toks[j - 2][3] in _ORG_PARTS
+                and toks[j - 2][3] != "m"
+            ):
+                j -= 1
+                continue
+            break
+        while j < idx and toks[j][3] in ("m", "f"):
+            j += 1
+        k = idx
+        while (
+            k + 1 < len(toks)
+            and _ORG_SUFFIX.search(toks[k + 1][2])
+            and toks[k + 1][3] in _ORG_PARTS
+            and len(toks[k + 1][2]) <= 4
+        ):
+            k += 1
+        start, end = toks[j][0], toks[k][1]
+        text = sentence[start:end]
+        if len(text) >= 2:
+            spans.append(Span(start, end, text, "org"))
+    for m in _EN_CAP_SEQ.finditer(sentence):
+        if _EN_ORG_WORD.search(m.group(0)):
+            spans.append(Span(m.start(), m.end(), m.group(0), "org"))
+    return _dedupe_nested(spans)
+
+
+def dates(sentence: str) -> list[Span]:
+    """Dates and time spans by pattern (2022年8月24日至27日, 8月27日下午, 正德六年（1511年）, June 3, 2024)."""
+    spans: list[Span] = []
+    for m in _DATE_RE.finditer(sentence):
+        s, e = m.start(), m.end()
+        if m.group(0).lower().startswith(("in ", "since ", "by ", "until ", "from ")):
+            s = m.start(1) if m.lastindex else s
+        suf = _TIME_SUFFIX.match(sentence[e:])
+        if suf:
+            e += suf.end()
+        if e - s >= 2:
+            spans.append(Span(s, e, sentence[s:e], "date"))
+    for s, e, word, flag in _offsets(sentence):
+        if flag == "t" and len(word) >= 2 and not any(sp.start <= s < sp.end for sp in spans):
+            spans.append(Span(s, e, word, "date"))
+    return _dedupe_nested(spans)
+
+
+def numbers(sentence: str) -> list[Span]:
+    """Numbers with their units (3000万元, 两组, 21级, 45 percent)."""
+    spans: list[Span] = []
+    for m in _NUMBER_RE.finditer(sentence):
+        text = m.group(0)
+        if not text or not re.search(r"[\d" + _CN_NUM + r"a-z]", text):
+            continue
+        if re.fullmatch(r"[" + _CN_NUM + r"]", text) and text not in "两":
+            continue
+        spans.append(Span(m.start(), m.end(), text, "number"))
+    return _dedupe_nested(spans)
+
+
+def titles(sentence: str) -> list[Span]:
+    """Titles in 《》 and quoted names “…”."""
+    out = [Span(m.start(), m.end(), m.group(0), "title") for m in _TITLE_RE.finditer(sentence)]
+    out += [
+        Span(m.start(), m.end(), m.group(0), "title") for m in re.finditer(r"[“「『][^”」』]{1,30}[”」』]", sentence)
+    ]
+    return sorted(out, key=lambda s: s.start)
+
+
+def _dedupe_nested(spans: list[Span]) -> list[Span]:
+    spans = sorted(spans, key=lambda s: (s.start, -(s.end - s.start)))
+    out: list[Span] = []
+    for sp in spans:
+        if out and sp.start >= out[-1].start and sp.end <= out[-1].end:
+            continue
+        if out and sp.start < out[-1].end:  # overlapping: keep the longer
+            if sp.end - sp.start > out[-1].end - out[-1].start:
+                out[-1] = sp
+            continue
+        out.append(sp)
+    return out
+
+
+ENTITY_FUNCS = {
+    "person": persons,
+    "place": places,
+    "org": orgs,
+    "date": dates,
+    "number": numbers,
+    "title": titles,
+}
+
+# Which entity kinds answer which question kinds, preferred first.
+KIND_ENTITIES: dict[str, tuple[str, ...]] = {
+    "who": ("person", "org"),
+    "when": ("date",),
+    "where": ("place", "org"),
+    "number": ("number",),
+    "org": ("org",),
+    "title": ("title",),
+}
+
+_HEAD_TO_ENTITY = [
+    (
+        re.compile(r"(人|者|员|长|家|手|师|生|帝|王|官|领导|书记|主席|总统|总理|作者|导演|演员|教练|球员|队员|成员)$"),
+        "person",
+    ),
+    (re.compile(r"(国|省|市|县|区|城|城市|地|地方|地区|岛|州|村|镇|山|河|湖|港|洲)$"), "place"),
+    (
+        re.compile(
+            r"(公司|企业|集团|机构|组织|单位|部门|大学|学校|学院|银行|媒体|协会|球队|俱乐部|党|政党|杂志|报纸|电视台)$"
+        ),
+        "org",
+    ),
+    (re.compile(r"(年|月|日|天|时候|时期|时间|朝代|年代|世纪)$"), "date"),
+    (re.compile(r"(书|作品|电影|歌|歌曲|专辑|文件|协议|节目|剧|小说|游戏)$"), "title"),
+    (re.compile(r"^(company|firm|organization|organisation|agency|group|team|party|university|bank)$"), "org"),
+    (re.compile(r"^(city|country|town|place|province|state|region|county|village)$"), "place"),
+    (re.compile(r"^(person|official|minister|leader|man|woman|executive|player)$"), "person"),
+    (re.compile(r"^(year|date|day|month|time)$"), "date"),
+]
+
+
+def expected_entities(q: Question) -> tuple[str, ...]:
+    """Entity kinds that can answer a question, from its kind and the head noun of which/what questions."""
+    if q.kind in KIND_ENTITIES:
+        return KIND_ENTITIES[q.kind]
+    if q.head:
+        for pat, ent in _HEAD_TO_ENTITY:
+            if pat.search(q.head):
+                return (ent,)
+    if q.kind == "which" and q.lang == "zh" and re.search(r"哪(国|省|市|县|城)", q.text):
+        return ("place",)
+    return ()
+
+
+def entities(sentence: str, kinds: tuple[str, ...]) -> list[Span]:
+    """All spans of the given entity kinds in a sentence, in order."""
+    out: list[Span] = []
+    for k in kinds:
+        out.extend(ENTITY_FUNCS[k](sentence))
+    return out
+
+
+# ---------------------------------------------------------------- alignment
+
+_TRIM_LEFT = re.compile(
+    r"^(?:[，,、：:；;\s]|是|为|乃|系|了|的|在|于|就是|即|叫|叫做|称为|名为|被|由|将|把|到|至|有|共有)+"
+)
+_TRIM_RIGHT = re.compile(r"(?:[，,、：:；;。！？!?\s]|的|了|等|等等|之一)+$")
+
+
+def _longest_suffix_in(needle: str, hay: str, min_len: int = 2) -> tuple[int, int] | None:
+    """Longest suffix of needle that occurs in hay: (match start, match end) in hay, rightmost occurrence."""
+    for n in range(len(needle), min_len - 1, -1):
+        frag = needle[-n:]
+        if not _informative(frag):
+            continue
+        i = hay.rfind(frag)
+        if i >= 0:
+            return i, i + n
+    return None
+
+
+def _longest_prefix_in(needle: str, hay: str, after: int = 0, min_len: int = 2) -> tuple[int, int] | None:
+    for n in range(len(needle), min_len - 1, -1):
+        frag = needle[:n]
+        if not _informative(frag):
+            continue
+        i = hay.find(frag, after)
+        if i >= 0:
+            return i, i + n
+    return None
+
+
+def _informative(frag: str) -> bool:
+    core = frag.strip("的了是在和与及于为被把将有，,。？?、 ")
+    return len(core) >= 2 or (len(core) == 1 and len(frag) >= 2 and core not in STOPWORDS_ZH)
+
+
+_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "（": "）", "(": ")", "【": "】"}
+
+
+def trim_answer(text: str) -> str:
+    """Strip leading copulas/prepositions, trailing particles and punctuation, and unbalanced quotes/brackets."""
+    prev = None
+    t = text.strip()
+    while prev != t:
+        prev = t
+        t = _TRIM_LEFT.sub("", t)
+        t = _TRIM_RIGHT.sub("", t)
+        for o, c in _PAIRS.items():
+            if t.startswith(o) and c not in t:
+                t = t[1:]
+            if t.endswith(c) and o not in t:
+                t = t[:-1]
+            if t.startswith(o) and t.endswith(c) and t.count(o) == 1 and o not in "《":
+                t = t[1:-1]
+        t = t.strip()
+    return t
+
+
+def align(sentence: str, q: Question) -> tuple[int, int] | None:
+    """Where the question word's slot falls in a sentence: the gap between the question's left and right
+    contexts as matched in the sentence, else the clause run after the left context or before the right one."""
+    if q.lang != "zh":
+        return _align_en(sentence, q)
+    left = re.sub(r"^[，,\s]+", "", q.left)
+    right = q.right
+    right = re.sub(r"^(?:呢|啊|了)", "", right)
+    lm = _longest_suffix_in(left, sentence) if left else None
+    rm = _longest_prefix_in(right, sentence, after=lm[1] if lm else 0) if right else None
+    if lm and rm and rm[0] > lm[1]:
+        gap = sentence[lm[1] : rm[0]]
+        if trim_answer(gap) and len(gap) <= 60:
+            end = rm[0]
+            # "实施什么行动" -> keep the head noun with the answer: 九大加力行动
+            if q.head and right.startswith(q.head) and sentence.startswith(q.head, rm[0]):
+                end = rm[0] + len(q.head)
+                while end < len(sentence) and sentence[end] in "”」』》\"'":
+                    end += 1
+            return lm[1], end
+    if lm:
+        # after the left context up to the end of the clause
+        m = re.search(r"[，,；;。！？!?]", sentence[lm[1] :])
+        end = lm[1] + m.start() if m else len(sentence)
+        if trim_answer(sentence[lm[1] : end]):
+            return lm[1], end
+    if rm:
+        cut = max(sentence.rfind(p, 0, rm[0]) for p in "，,；;。：:")
+        start = cut + 1 if cut >= 0 else 0
+        if trim_answer(sentence[start : rm[0]]):
+            return start, rm[0]
+    return None
+
+
+def _align_en(sentence: str, q: Question) -> tuple[int, int] | None:
+    low = sentence.lower()
+    right_words = [
+        w
+        for w in re.findall(r"[a-z0-9]+", q.right.lower())
+        if w not in ("did", "does", "do", "is", "was", "were", "are")
+    ]
+    # "what did X visit" -> find the verb (last right word, stemmed) and take the phrase after it
+    for w in reversed(right_words):
+        stem = w[:-1] if len(w) > 4 and w.endswith(("s", "e")) else w
+        if len(stem) < 3:
+            continue
+        m = re.search(r"\b" + re.escape(stem) + r"[a-z]*\b", low)
+        if m:
+            tail = re.search(r"[,;.!?]", sentence[m.end() :])
+            end = m.end() + tail.start() if tail else len(sentence)
+            if end > m.end() + 1:
+                return m.end(), end
+    return None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The short answer found in one sentence and how confident the extractor is about it (0..1)."""
+
+    text: str
+    confidence: float
+    start: int = -1
+    end: int = -1
+
+
+def _in_question(text: str, q: Question) -> bool:
+    t = text.strip("《》“”「」\"' ")
+    return bool(t) and (t in q.text or t.lower() in q.text.lower())
+
+
+def _term_positions(sentence: str, q: Question) -> list[int]:
+    pos: list[int] = []
+    low = sentence.lower()
+    for t in q.terms:
+        i = low.find(t.lower())
+        if i >= 0:
+            pos.append(i + len(t) // 2)
+    return pos
+
+
+def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extraction | None:
+    """The entity of an expected kind closest to the aligned slot (or the question terms) in the sentence."""
+    cands = [c for c in entities(sentence, ents) if not _in_question(c.text, q)]
+    if q.kind == "when" or "date" in ents:
+        cands = [
+            c
+            for c in cands
+            if not re.fullmatch(
+                r"(当时|目前|现在|此前|之后|以后|以前|随后|同时|其间|期间|今|今天|当天|近年来?)", c.text
+            )
+        ]
+    if not cands:
+        return None
+    slot = align(sentence, q)
+    terms = _term_positions(sentence, q)
+
+    def inside(c: Span) -> bool:
+        if not slot:
+            return False
+        ov = min(c.end, slot[1]) - max(c.start, slot[0])
+        return ov * 2 >= c.end - c.start
+
+    def cost(c: Span) -> float:
+        pref = ents.index(c.kind) if c.kind in ents else len(ents)
+        d = 0.0
+        if slot:
+            s, e = slot
+            d = -5.0 + (c.start - s) / 50 if inside(c) else min(abs(c.start - e), abs(c.end - s), abs(c.start - s)) / 4
+        elif terms:
+            d = min(abs((c.start + c.end) / 2 - p) for p in terms) / 8
+        return d + pref * 3
+
+    best = min(cands, key=cost)
+    conf = 0.9 if inside(best) else 0.7
+    if best.kind != ents[0]:
+        conf -= 0.2  # a fallback kind (an organisation for "who") is weaker evidence
+    start, end = best.start, best.end
+    if best.kind in ("person", "place", "org"):
+        # "王伟中、李炳军代表两省": a run of same-kind entities joined by 、/和/与/及 answers together
+        same = sorted((c for c in cands if c.kind == best.kind), key=lambda c: c.start)
+        k = same.index(best)
+        i = k
+        while i > 0 and re.fullmatch(
+            r"\s*(、|和|与|及|以及|,|，|and|, and)\s*", sentence[same[i - 1].end : same[i].start]
+        ):
+            i -= 1
+        j = k
+        while j + 1 < len(same) and re.fullmatch(
+            r"\s*(、|和|与|及|以及|,|，|and|, and)\s*", sentence[same[j].end : same[j + 1].start]
+        ):
+            j += 1
+        if j > i and (j - i) <= 8:
+            start, end = same[i].start, same[j].end
+    return Extraction(sentence[start:end], conf, start, end)
+
+
+def extract_phrase(sentence: str, q: Question) -> Extraction | None:
+    """The aligned slot text for what/which/other questions, trimmed; None when nothing aligns."""
+    slot = align(sentence, q)
+    if not slot:
+        return None
+    s, e = slot
+    raw = sentence[s:e]
+    text = trim_answer(raw)
+    if not text or _in_question(text, q):
+        return None
+    off = s + raw.find(text) if text in raw else s
+    return Extraction(text, 0.6, off, off + len(text))
+
+
+def clause_with(sentence: str, q: Question, markers: str) -> Extraction | None:
+    """The clause run that starts with a marker word (因为/由于/为了/通过 ...) and its continuation."""
+    m = re.search(markers, sentence)
+    if not m:
+        return None
+    rest = sentence[m.start() :]
+    stop = re.search(r"[。；;！？!?]", rest)
+    text = trim_answer(rest[: stop.start()] if stop else rest)
+    if not text:
+        return None
+    return Extraction(text, 0.6, m.start(), m.start() + len(text))
+
+
+_WHY_MARKERS = r"因为|由于|为了|出于|鉴于|原因是|目的是|以便|以求|旨在|because|due to|in order to|so that|to "
+_HOW_MARKERS = r"通过|采用|利用|借助|以[^，。]{1,10}方式|by |through |using "
+
+
+def extract(sentence: str, q: Question) -> Extraction:
+    """The short answer to a question from one evidence sentence; the whole sentence when nothing narrower fits."""
+    ents = expected_entities(q)
+    if ents:
+        got = extract_typed(sentence, q, ents)
+        if got:
+            return got
+    if q.kind == "why":
+        got = clause_with(sentence, q, _WHY_MARKERS)
+        if got:
+            return got
+        return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
+    if q.kind == "how":
+        got = clause_with(sentence, q, _HOW_MARKERS) or extract_phrase(sentence, q)
+        if got:
+            return got
+        return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
+    got = extract_phrase(sentence, q)
+    if got:
+        return got
+    if ents:
+        return Extraction(trim_answer(sentence), 0.3, 0, len(sentence))
+    return Extraction(trim_answer(sentence), 0.35, 0, len(sentence))
+
+
+# ---------------------------------------------------------------- enumerations (list questions)
+
+_STOP_BEFORE = {"v", "p", "u", "ul", "uj", "uz", "ug", "d", "vd", "x", "r", "vg"}
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """An enumeration inside a sentence: its items (in order), an optional group label and its extent."""
+
+    items: tuple[str, ...]
+    start: int
+    end: int
+    label: str = ""
+    head: str = ""  # the noun after 等 (等企业 -> 企业), "" when none
+
+
+def enumerations(sentence: str) -> list[Enumeration]:
+    """Runs of 、-separated items (the last may be joined by 和/及/与/以及), with the noun after 等 when present."""
+    out: list[Enumeration] = []
+    toks = _offsets(sentence)
+    for m in re.finditer(r"[^，,；;：:。！？!?（）()]+", sentence):
+        seg_start = m.start()
+        seg = m.group(0)
+        if "、" not in seg:
+            continue
+        parts = seg.split("、")
+        # first item: back off from the first 、 to the last verb/particle/preposition token in the segment
+        first_end = seg_start + len(parts[0])
+        first_start = seg_start
+        strong = [e for s, e, _w, flag in toks if e <= first_end and s >= seg_start and flag in ("ul", "uj", "x", "p")]
+        # a verb token glued to the particle (了|纳 read as 了纳) ends at the particle
+        weak = [
+            s + 1 if w.startswith("了") and len(w) > 1 else e
+            for s, e, w, flag in toks
+            if e <= first_end and s >= seg_start and flag in _STOP_BEFORE
+        ]
+        if strong and first_end - strong[-1] >= 2:
+            first_start = strong[-1]
+        elif weak and first_end - weak[-1] >= 2:
+            first_start = weak[-1]
+        # last item: cut at 等/和/及/与/以及 or at a verb
+        last_seg_start = seg_start + len(seg) - len(parts[-1])
+        last = parts[-1]
+        head = ""
+        cut = len(last)
+        em = re.search(r"等(?:等)?([\u4e00-\u9fff]{0,6})", last)
+        extra: list[str] = []
+        if em:
+            cut = em.start()
+            head = em.group(1)
+        else:
+            for s, _e, _w, flag in toks:
+                if s > last_seg_start and s < last_seg_start + cut and flag in ("v", "p", "uj", "ul", "d"):
+                    cut = s - last_seg_start
+                    break
+        last_text = last[:cut]
+        jm = re.split(r"以及|和|及|与|并", last_text, maxsplit=1)
+        if len(jm) == 2 and jm[0] and jm[1]:
+            last_text = jm[0]
+            extra = [jm[1]]
+        first = sentence[first_start:first_end]
+        first = first.rsplit("了", 1)[-1] if len(first.rsplit("了", 1)[-1]) >= 2 else first
+        items = [first, *parts[1:-1], last_text, *extra]
+        items = [trim_answer(i) for i in items]
+        items = [i for i in items if i and len(i) <= 30]
+        if len(items) < 2:
+            continue
+        label = sentence[seg_start:first_start]
+        out.append(Enumeration(tuple(items), first_start, seg_start + len(seg), label=label, head=head))
+    # English "A, B and C"
+    for m in re.finditer(
+        r"((?:[A-Z][\w\-&' ]{1,40}, )+[A-Z][\w\-&' ]{1,40},? and [A-Z][\w\-&']+(?: [A-Z][\w\-&']+)*)", sentence
+    ):
+        raw = re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1))
+        items = [i.strip() for i in raw if i.strip()]
+        if len(items) >= 2:
+            out.append(Enumeration(tuple(items), m.start(), m.end()))
+    return out
+
+
+def person_items(items: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """When the items are mostly names ('广东省领导林克庆'), keep the names and return the shared prefix as label."""
+    names: list[str] = []
+    label = ""
+    hits = 0
+    for it in items:
+        ps = persons(it)
+        if ps and ps[-1].end == len(it):
+            hits += 1
+            if not label and ps[-1].start > 0:
+                label = it[: ps[-1].start]
+            names.append(ps[-1].text)
+        else:
+            names.append(it)
+    if hits * 2 > len(items):
+        return tuple(names), trim_answer(label)
+    return items, ""
+
+
+def content_overlap(sentence: str, q: Question) -> float:
+    """Share of the question's content terms present in a sentence (unweighted)."""
+    if not q.terms:
+        return 0.0
+    low = sentence.lower()
+    return sum(1 for t in q.terms if t.lower() in low) / len(q.terms)
+
+
+__all__ = [
+    "Enumeration",
+    "Extraction",
+    "Span",
+    "align",
+    "clauses",
+    "content_overlap",
+    "dates",
+    "entities",
+    "enumerations",
+    "expected_entities",
+    "extract",
+    "is_content",
+    "numbers",
+    "orgs",
+    "person_items",
+    "persons",
+    "places",
+    "split_sentences",
+    "titles",
+    "trim_answer",
+]

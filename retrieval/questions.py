@@ -1,0 +1,529 @@
+"""Question classification: what kind of answer a question wants, its language and its content terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import jieba
+import jieba.posseg as pseg
+
+jieba.setLogLevel(60)  # silence "Building prefix dict" on stderr
+
+# Answer kinds. "list" wants every item; "entity" kinds (who/when/where/number/org/title) want a typed span.
+KINDS = (
+    "who",
+    "when",
+    "where",
+    "number",
+    "org",
+    "title",
+    "list",
+    "which",
+    "what",
+    "why",
+    "how",
+    "yesno",
+    "meta_published",
+    "meta_source",
+    "meta_author",
+    "meta_title",
+    "meta_url",
+    "other",
+)
+
+_ARTICLE_REF_ZH = r"(这篇|该篇|此篇|本篇|这则|这条|本文|该文|原文|文章|报道|新闻|稿件|这篇稿|消息)"
+_ARTICLE_REF_EN = r"\b(article|story|report|piece|news item|post|this news)\b"
+
+_META_ZH: list[tuple[str, str]] = [
+    ("meta_url", r"(链接|网址|url|URL|地址|出处链接)"),
+    ("meta_author", r"(作者|谁写|记者是|撰写|撰稿|执笔)"),
+    ("meta_title", r"(标题|题目|题为|叫什么名|名字是什么)"),
+    (
+        "meta_source",
+        r"(来源|出处|哪家媒体|哪个媒体|什么媒体|哪个网站|什么网站|哪家网站|刊登|刊发在|转载自|发表在|发布在哪|哪个单位发布|谁发布|哪里发布|在哪发布|媒体)",
+    ),
+    (
+        "meta_published",
+        r"(什么时候|何时|哪天|哪一天|几号|日期|时间|哪年|几月).{0,6}(发布|发表|刊发|刊登|发出|出版|上线)|(发布|发表|刊发|刊登)(时间|日期|于哪|于何)",
+    ),
+]
+_META_EN: list[tuple[str, str]] = [
+    ("meta_url", r"\b(link|url|web address|where can i read)\b"),
+    ("meta_author", r"\b(author|who wrote|written by|byline|reporter)\b"),
+    ("meta_title", r"\b(title|headline|called)\b"),
+    (
+        "meta_published",
+        r"\b(when|what date|which date|what day|date)\b.*\b(published|posted|released|written|come out|came out)\b"
+        r"|\bpublication date\b",
+    ),
+    (
+        "meta_source",
+        r"\b(outlet|source|publication|publisher|website|site|newspaper|media|which paper|published by|published in"
+        r"|published on which)\b",
+    ),
+]
+
+# Chinese question words, most specific first. (pattern, kind)
+_ZH_RULES: list[tuple[str, str]] = [
+    (r"为什么|为何|为啥|什么原因|何故|原因是什么|原因是|因为什么|什么目的|目的是什么|为了什么", "why"),
+    (r"怎么样|怎样|如何|怎么|什么方式|何种方式|什么方法|哪种方式", "how"),
+    (r"哪些|哪几|有什么.{0,4}(企业|公司|城市|地方|人|国家|项目|领域|方面|成员|作品)|都有(什么|谁)|分别是", "list"),
+    (
+        r"什么时候|何时|哪一?年|哪一?天|哪一?月|几月|几号|几日|几点|什么时间|何年|何日|哪个时期|什么时期|哪个朝代|什么朝代|哪个年代|什么年代|多久以前|日期",
+        "when",
+    ),
+    (r"多久|多长时间|几年|几天|几个月|几小时|多少年|多少天|多少小时|多少个月", "number"),
+    (
+        r"哪家|哪个(公司|企业|机构|组织|单位|部门|团体|集团|大学|学校|银行|媒体|协会|球队|俱乐部|政党|党派)|什么(公司|企业|机构|组织|单位|部门)",
+        "org",
+    ),
+    (
+        r"哪里|哪儿|何处|何地|什么地方|哪个地方|哪个城市|哪座城市|哪个省|哪个国家|哪国|哪个县|哪个市|哪个区|哪个州|哪座|在哪|位于哪|什么地点|哪个地区|哪一?个?地区",
+        "where",
+    ),
+    (r"谁|哪位|哪个人|什么人|何人|哪一位|哪名|哪两位|哪几位", "who"),
+    (
+        r"多少|几[个名位件家次座条项种岁人年天倍]?|多大|多高|多长|多远|多重|多宽|多深|多快|多少钱|百分之几|几成|第几",
+        "number",
+    ),
+    (r"哪[个一部首本种类支只条座间场届]?", "which"),
+    (r"什么|啥|何[种物]", "what"),
+    (r"是否|是不是|有没有|能否|可否|会不会|吗[？?]?$", "yesno"),
+]
+
+_EN_RULES: list[tuple[str, str]] = [
+    (r"^\s*why\b|\bfor what reason\b|\bwhat (was|is) the reason\b", "why"),
+    (r"^\s*how (many|much)\b|\bwhat (number|percentage|amount)\b|\bhow (long|old|far|big|large|tall|high)\b", "number"),
+    (r"^\s*how\b", "how"),
+    (r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b|\bon what date\b", "when"),
+    (
+        r"^\s*where\b|\bwhich (city|country|town|place|province|state|region)\b|\bin what (city|country|place)\b",
+        "where",
+    ),
+    (r"^\s*(who|whom|whose)\b|\bwhich (person|people|official|minister|leader)\b", "who"),
+    (
+        r"\bwhich (companies|firms|cities|countries|people|officials|places|organizations|organisations"
+        r"|businesses|ones)"
+        r"\b"
+        r"|\bwhat (companies|firms|cities|countries|places)\b|\bname (the|all)\b|\blist\b",
+        "list",
+    ),
+    (r"\bwhich (company|firm|organization|organisation|agency|institution|group|team|party|university|bank)\b", "org"),
+    (r"^\s*which\b|\bwhich\b", "which"),
+    (r"^\s*what\b|\bwhat\b", "what"),
+    (r"^\s*(is|are|was|were|do|does|did|can|could|will|has|have|had)\b", "yesno"),
+]
+
+# Question words, particles and very common function words: never content terms.
+STOPWORDS_ZH = set(
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "或",
+        "也",
+        "都",
+        "就",
+        "而",
+        "并",
+        "对",
+        "把",
+        "被",
+        "给",
+        "让",
+        "从",
+        "向",
+        "于",
+        "以",
+        "为",
+        "之",
+        "其",
+        "这",
+        "那",
+        "此",
+        "该",
+        "有",
+        "没有",
+        "个",
+        "一",
+        "一个",
+        "上",
+        "下",
+        "中",
+        "里",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "么",
+        "嘛",
+        "哪",
+        "哪些",
+        "哪个",
+        "哪里",
+        "哪儿",
+        "哪位",
+        "哪家",
+        "哪年",
+        "哪天",
+        "什么",
+        "啥",
+        "谁",
+        "几",
+        "多少",
+        "怎么",
+        "怎样",
+        "如何",
+        "为什么",
+        "为何",
+        "何时",
+        "何地",
+        "何处",
+        "什么时候",
+        "是否",
+        "是不是",
+        "有没有",
+        "会",
+        "能",
+        "要",
+        "将",
+        "曾",
+        "已",
+        "已经",
+        "还",
+        "又",
+        "再",
+        "才",
+        "所",
+        "等",
+        "等等",
+        "分别",
+        "哪一",
+        "多",
+        "多大",
+        "多久",
+        "多长",
+        "请问",
+        "一下",
+        "告诉",
+        "我",
+        "你",
+        "他",
+        "她",
+        "它",
+        "我们",
+        "他们",
+        "她们",
+        "它们",
+        "请",
+        "知道",
+        "吗？",
+        "呢？",
+        "哪国",
+        "几个",
+        "几位",
+        "哪一年",
+        "哪一天",
+        "时候",
+        "什么样",
+        "怎么样",
+        "由",
+        "着",
+        "过",
+        "得",
+        "地",
+        "去",
+        "来",
+        "到",
+    ]
+)
+STOPWORDS_EN = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "into",
+        "over",
+        "after",
+        "before",
+        "during",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "many",
+        "much",
+        "did",
+        "does",
+        "there",
+        "here",
+        "than",
+        "then",
+        "so",
+        "such",
+        "also",
+        "just",
+        "only",
+        "very",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "each",
+        "other",
+        "up",
+        "out",
+        "if",
+        "whether",
+        "please",
+        "tell",
+    ]
+)
+
+_PUNCT = re.compile(r"^[\s\W_]+$", re.UNICODE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A classified question: its kind, language, content terms and the surroundings of its question word."""
+
+    text: str
+    kind: str
+    lang: str  # "zh" or "en"
+    terms: tuple[str, ...]  # content terms (lowercased), question words and stopwords removed
+    qword: str = ""  # the matched question word ("" when none)
+    left: str = ""  # question text before the question word
+    right: str = ""  # question text after the question word, trailing punctuation removed
+    head: str = ""  # head noun of a which/list question (企业, 城市, companies ...), "" when none
+    titles: tuple[str, ...] = field(default_factory=tuple)  # 《》 titles mentioned in the question
+
+    @property
+    def is_meta(self) -> bool:
+        """True for questions about the article itself (date, outlet, author, title, link)."""
+        return self.kind.startswith("meta_")
+
+
+def detect_lang(text: str) -> str:
+    """'zh' when the text has Chinese characters, else 'en'."""
+    han = len(_HAN.findall(text))
+    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
+    return "zh" if han and han * 2 >= latin * 0.5 else "en"
+
+
+@lru_cache(maxsize=65536)
+def tokens(text: str) -> tuple[str, ...]:
+    """jieba tokens of a text (precise mode), cached."""
+    return tuple(jieba.lcut(text))
+
+
+@lru_cache(maxsize=65536)
+def pos_tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, POS flag) pairs from jieba.posseg, cached per text."""
+    return tuple((p.word, p.flag) for p in pseg.cut(text))
+
+
+def normalize_en(word: str) -> str:
+    """Lowercase and strip a few English inflections so 'visited' matches 'visit'."""
+    w = word.lower()
+    for suf in ("ies", "ing", "ed", "es", "s"):
+        if len(w) > len(suf) + 2 and w.endswith(suf):
+            return w[: -len(suf)] + ("y" if suf == "ies" else "")
+    return w
+
+
+def is_content(tok: str) -> bool:
+    """A token that carries meaning for matching: not punctuation, not a stopword or question word."""
+    t = tok.strip()
+    if not t or _PUNCT.match(t):
+        return False
+    low = t.lower()
+    if low in STOPWORDS_EN or t in STOPWORDS_ZH:
+        return False
+    return not (
+        len(t) == 1
+        and _HAN.match(t)
+        and t in "的了是在和与及或也都就而并对把被给让从向于以为之其这那此该有个上下中里吗呢吧几哪谁"
+    )
+
+
+_DATE_TERM = re.compile(
+    r"\d{1,4}年\d{1,2}月\d{1,2}[日号]|\d{1,2}月\d{1,2}[日号]|\d{1,4}年\d{1,2}月|\d{3,4}年|\d+(?:\.\d+)?%?"
+)
+
+
+def content_terms(text: str) -> list[str]:
+    """Content terms of a text in order, de-duplicated (dates/numbers whole, English normalised, Chinese words)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for m in _DATE_TERM.finditer(text):
+        if m.group(0) not in seen:
+            seen.add(m.group(0))
+            out.append(m.group(0))
+    rest = _DATE_TERM.sub(" ", text)
+    for tok in tokens(rest):
+        if not is_content(tok):
+            continue
+        term = normalize_en(tok) if _LATIN_WORD.fullmatch(tok) else tok
+        if term not in seen:
+            seen.add(term)
+            out.append(term)
+    return out
+
+
+def _match_meta(text: str, lang: str) -> str | None:
+    if lang == "zh":
+        if not re.search(_ARTICLE_REF_ZH, text):
+            return None
+        for kind, pat in _META_ZH:
+            if re.search(pat, text):
+                return kind
+        return None
+    low = text.lower()
+    if not re.search(_ARTICLE_REF_EN, low):
+        return None
+    for kind, pat in _META_EN:
+        if re.search(pat, low):
+            return kind
+    return None
+
+
+_HEAD_EN = re.compile(r"\b(?:which|what)\s+([a-z]+)")
+
+
+def _head(text: str, lang: str) -> str:
+    """The noun after the question word: 哪些企业 -> 企业, 哪些重点领域 -> 重点领域, which companies -> company."""
+    if lang == "zh":
+        toks = pos_tokens(text)
+        for i, (w, _f) in enumerate(toks):
+            if re.fullmatch(r"哪些|哪几|哪|哪个|哪家|哪位|哪种|哪类|哪项|什么|哪几个|哪几位|哪几种", w) or (
+                w.startswith("哪") and len(w) <= 3
+            ):
+                rest = w[1:] if w.startswith("哪") and len(w) > 1 and w not in ("哪些", "哪个", "哪里", "哪儿") else ""
+                words: list[str] = [rest[1:]] if rest[:1] in "几个家位种类项座所" and len(rest) > 1 else []
+                for w2, f2 in toks[i + 1 :]:
+                    if f2.startswith("n") or f2 in ("vn", "j", "ng") or (f2 == "q" and not words):
+                        words.append(w2)
+                    elif f2 == "m" and not words:
+                        continue
+                    else:
+                        break
+                head = "".join(words)
+                head = re.sub(r"^[几个家位种类项座所]", "", head) if len(head) > 1 else head
+                return head
+        return ""
+    m = _HEAD_EN.search(text.lower())
+    if m and m.group(1) not in STOPWORDS_EN:
+        return normalize_en(m.group(1))
+    return ""
+
+
+def classify(text: str) -> Question:
+    """Classify a question (Chinese or English) into an answer kind with its content terms."""
+    q = text.strip()
+    lang = detect_lang(q)
+    titles = tuple(re.findall(r"《([^》]+)》", q))
+    terms = tuple(content_terms(q))
+    meta = _match_meta(q, lang)
+    if meta:
+        return Question(q, meta, lang, terms, titles=titles)
+    rules = _ZH_RULES if lang == "zh" else _EN_RULES
+    body = q if lang == "zh" else q.lower()
+    best: tuple[int, str, re.Match[str]] | None = None
+    for order, (pat, kind) in enumerate(rules):
+        m = re.search(pat, body)
+        if m and m.group(0):
+            # Rules are ordered by specificity; the first matching rule wins.
+            best = (order, kind, m)
+            break
+    if best is None:
+        kind = "title" if re.search(r"《》|书名|作品名", q) else "other"
+        return Question(q, kind, lang, terms, titles=titles)
+    _, kind, m = best
+    # Terms from the text around the question word, copulas cut off, so jieba cannot glue 长|是 into one word.
+    around = re.sub(r"(是|为|的是)$", "", q[: m.start()]) + "，" + re.sub(r"^(是|为)", "", q[m.end() :])
+    terms = tuple(content_terms(around if lang == "zh" else q))
+    if (
+        kind in ("what", "which")
+        and lang == "zh"
+        and re.search(r"(什么|哪[个部本首])(书|作品|电影|歌|歌曲|专辑|节目|剧|小说|杂志|报纸|游戏|诗|画)", q)
+    ):
+        kind = "title"
+    left = q[: m.start()]
+    right = re.sub(r"[？?。！!\s]+$", "", q[m.end() :])
+    head = _head(q, lang)
+    return Question(
+        q, kind, lang, terms, qword=q[m.start() : m.end()], left=left, right=right, head=head, titles=titles
+    )
