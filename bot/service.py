@@ -192,8 +192,8 @@ class ChatService:
         """Whether a user id is listed in NEWSBOT_ADMIN_IDS (empty means nobody)."""
         return user_id is not None and user_id in self.settings.admin_ids
 
-    def handle(self, msg: Incoming) -> list[Reply]:
-        """Reply to one message: a command or a plain question."""
+    def handle(self, msg: Incoming, progress: Callable[[str], None] | None = None) -> list[Reply]:
+        """Reply to one message: a command or a plain question (`progress` gets /reindex progress texts)."""
         command = parse_command(msg.text)
         if command is None:
             return self.ask(msg.text, language_code=msg.language_code)
@@ -212,7 +212,7 @@ class ChatService:
                 return [Reply(esc(text(lang, "admin_only")))]
             if name == "stats":
                 return self.stats(lang)
-            return self.reindex(lang, full=args.strip().lower() in ("full", "--full"))
+            return self.reindex(lang, full=args.strip().lower() in ("full", "--full"), progress=progress)
         return [Reply(esc(text(lang, "unknown_command")))]
 
     # --- commands ---------------------------------------------------------------------------------------------

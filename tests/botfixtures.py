@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from retrieval.config import Settings
 from retrieval.errors import IndexNotBuilt, NewsBotError
@@ -30,7 +31,7 @@ SOURCE = Source(
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings isolated under tmp_path, ignoring the environment's and .env's NEWSBOT_ values."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "data_dir": tmp_path / "articles",
         "index_dir": tmp_path / "index",
         "admin_ids": frozenset({ADMIN_ID}),
@@ -38,7 +39,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "telegram_api_url": "http://127.0.0.1:9/bot",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 class FakeEngine:

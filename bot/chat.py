@@ -1,0 +1,63 @@
+"""`newsbot chat`: the local harness, on the same service and formatting as the Telegram bot."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.formatting import html_to_text
+from bot.service import ChatService, EngineLike, Incoming, Reply
+from retrieval.config import Settings
+
+LOCAL_USER_ID = 0  # the local user is treated as an admin, so /reindex and /stats can be tried
+
+
+def render(reply: Reply, *, raw_html: bool = False) -> str:
+    """A reply as the terminal shows it: readable text (or the HTML as sent), buttons as /source commands."""
+    body = reply.html if raw_html else html_to_text(reply.html)
+    for button in reply.buttons:
+        if button.data.startswith("src:"):
+            body += f"\n[{button.label}: /source {button.data.removeprefix('src:')}]"
+        else:
+            body += f"\n[{button.label}]"
+    return body
+
+
+def run_chat(
+    engine: EngineLike,
+    settings: Settings,
+    input_stream: TextIO = sys.stdin,
+    output: TextIO = sys.stdout,
+    *,
+    raw_html: bool = False,
+) -> int:
+    """Read questions and commands line by line until /quit or end of input; return the exit code (0)."""
+    service = ChatService(engine, settings)
+    interactive = input_stream.isatty()
+    if interactive:
+        print("NewsBot local chat. /help for commands, /quit to leave.", file=output)
+
+    def progress(text: str) -> None:
+        print(html_to_text(text), file=output, flush=True)
+
+    while True:
+        if interactive:
+            print("> ", end="", file=output, flush=True)
+        line = input_stream.readline()
+        if not line:
+            return 0
+        message = line.rstrip("\r\n")
+        if message.strip().lower() in ("/quit", "/exit"):
+            return 0
+        if not message.strip() and not interactive:
+            continue
+        incoming = Incoming(user_id=LOCAL_USER_ID, text=message, is_admin=True)
+        try:
+            replies = service.handle(incoming, progress=progress)
+        except Exception as exc:  # keep the session alive; the developer sees what went wrong
+            print(f"error: {type(exc).__name__}: {exc}", file=output, flush=True)
+            continue
+        for reply in replies:
+            print(render(reply, raw_html=raw_html), file=output, flush=True)
+        if not interactive:
+            print(file=output, flush=True)

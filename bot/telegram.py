@@ -1,0 +1,564 @@
+"""python-telegram-bot adapter: handlers, admin checks, rate limits, delivery and error handling.
+
+All conversation logic lives in bot.service; this module only moves messages between Telegram and the service.
+The service blocks (embedding, rebuilding), so it runs in worker threads and the event loop stays responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+
+from bot.formatting import esc, html_to_text, split_html
+from bot.messages import Lang, detect_language, text
+from bot.service import SOURCE_PREFIX, ChatService, EngineLike, InboundLimiter, Incoming, Reply
+from retrieval.config import Settings
+from retrieval.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+# Retries of a request answered 429: each waits the server's retry_after, so a message is delivered exactly once.
+RATE_LIMIT_RETRIES = 3
+# Inbound questions per user: enough for a conversation, not for a flood (one notice, then silence).
+THROTTLE_MESSAGES = 5
+THROTTLE_PERIOD = 10.0
+# Telegram refreshes "typing…" for about 5 s; progress edits are spaced to stay far below edit limits.
+TYPING_REFRESH = 4.0
+PROGRESS_EDIT_INTERVAL = 1.0
+# Long-polling wait; short enough that SIGTERM is honoured within seconds.
+POLL_TIMEOUT = 10
+
+SERVICE = "service"
+ENGINE = "engine"
+LIMITER = "limiter"
+REINDEX_LOCK = "reindex_lock"
+REINDEX_TASK = "reindex_task"
+BACKGROUND = "background_tasks"
+
+_NEW_MESSAGES = filters.UpdateType.MESSAGE  # edits are ignored: an edited /reindex must not run twice
+
+
+# --- keeping the token out of logs -------------------------------------------------------------------------------
+
+REDACTED = "[REDACTED]"
+_secrets: set[str] = set()
+_factory_installed = False
+
+
+def redact(value: str) -> str:
+    """The text with every registered secret replaced."""
+    for secret in sorted(_secrets, key=len, reverse=True):
+        value = value.replace(secret, REDACTED)
+    return value
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    if not _secrets:
+        return
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string is logging's problem to report, not ours
+        return
+    clean = redact(message)
+    if clean != message:
+        record.msg, record.args = clean, None
+    if record.exc_info and record.exc_info[1] is not None:
+        formatted = record.exc_text or logging.Formatter().formatException(record.exc_info)
+        cleaned = redact(formatted)
+        if cleaned != formatted or record.exc_text:
+            record.exc_text = cleaned  # the formatter uses the cached text instead of re-rendering the exception
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+
+
+class SecretRedactingFilter(logging.Filter):
+    """Removes registered secrets (the bot token) from a record's message, traceback and stack."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        _scrub(record)
+        return True
+
+
+def protect_secret_in_logs(secret: str) -> None:
+    """Keep `secret` out of every log line: silence httpx's request log and redact records everywhere.
+
+    httpx logs each request URL at INFO and PTB logs the API URL at DEBUG; both contain the token. Records are
+    scrubbed when created (covers handlers added later) and by a filter on the root handlers (defence in depth).
+    """
+    global _factory_installed
+    if secret:
+        _secrets.add(secret)
+        _, _, tail = secret.partition(":")
+        if len(tail) >= 8:
+            _secrets.add(tail)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if not _factory_installed:
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            _scrub(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+        _factory_installed = True
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, SecretRedactingFilter) for f in handler.filters):
+            handler.addFilter(SecretRedactingFilter())
+
+
+# --- application ---------------------------------------------------------------------------------------------
+
+
+def bot_file_url(api_url: str) -> str:
+    """The file-download base matching a Bot API base URL: https://host/bot → https://host/file/bot."""
+    base = api_url.rstrip("/")
+    head, _, tail = base.rpartition("/")
+    return f"{head}/file/{tail}" if head and tail else f"{base}/file"
+
+
+def _token(settings: Settings) -> str:
+    token = settings.telegram_token.get_secret_value().strip() if settings.telegram_token else ""
+    if not token:
+        raise ConfigError("NEWSBOT_TELEGRAM_TOKEN is not set")
+    return token
+
+
+def build_application(settings: Settings, engine: EngineLike) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The wired Application: handlers, error handler, rate limiter; engine and service in bot_data."""
+    token = _token(settings)
+    protect_secret_in_logs(token)
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(bot_file_url(settings.telegram_api_url))
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .post_init(_post_init)
+        .post_stop(cancel_background_tasks)
+        .build()
+    )
+    app.bot_data[ENGINE] = engine
+    app.bot_data[SERVICE] = ChatService(engine, settings)
+    app.bot_data[LIMITER] = InboundLimiter(THROTTLE_MESSAGES, THROTTLE_PERIOD)
+    app.bot_data[REINDEX_LOCK] = asyncio.Lock()
+    app.bot_data[REINDEX_TASK] = None
+    app.bot_data[BACKGROUND] = set()
+
+    app.add_handler(CommandHandler(["start", "help"], cmd_help, filters=_NEW_MESSAGES))
+    app.add_handler(CommandHandler("ask", cmd_ask, filters=_NEW_MESSAGES))
+    app.add_handler(CommandHandler("stats", cmd_stats, filters=_NEW_MESSAGES))
+    app.add_handler(CommandHandler("reindex", cmd_reindex, filters=_NEW_MESSAGES))
+    app.add_handler(MessageHandler(filters.Document.ALL & _NEW_MESSAGES, on_document))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & _NEW_MESSAGES, on_text))
+    app.add_handler(CallbackQueryHandler(on_source_button, pattern=f"^{SOURCE_PREFIX}"))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the command menu (best effort)."""
+    commands = [
+        BotCommand("ask", "提问 / ask a question"),
+        BotCommand("help", "帮助 / help"),
+        BotCommand("stats", "索引信息 / index stats (admin)"),
+        BotCommand("reindex", "重建索引 / rebuild the index (admin)"),
+    ]
+    try:
+        await app.bot.set_my_commands(commands)
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", exc)
+
+
+async def cancel_background_tasks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop waiting for rebuilds at shutdown; their daemon threads finish or die with the process."""
+    tasks: set[asyncio.Task[None]] = app.bot_data.get(BACKGROUND, set())
+    for task in list(tasks):
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def run_polling(settings: Settings, engine: EngineLike) -> int:
+    """`newsbot run`: long polling until SIGINT/SIGTERM; exit code 1 with a one-line error for a bad token."""
+    if not (settings.telegram_token and settings.telegram_token.get_secret_value().strip()):
+        print("newsbot: NEWSBOT_TELEGRAM_TOKEN is not set; get a token from @BotFather", file=sys.stderr)
+        return 1
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build_application(settings, engine)
+    try:
+        app.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            timeout=POLL_TIMEOUT,
+            stop_signals=(signal.SIGINT, signal.SIGTERM),
+        )
+    except InvalidToken:
+        print("newsbot: Telegram rejected the bot token (check NEWSBOT_TELEGRAM_TOKEN)", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(f"newsbot: cannot reach the Bot API at startup: {redact(str(exc))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def _service(context: Context) -> ChatService:
+    service: ChatService = context.bot_data[SERVICE]
+    return service
+
+
+def _lang(update: Update, sample: str | None = None) -> Lang:
+    user = update.effective_user
+    return detect_language(sample, user.language_code if user else None)
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)] for b in reply.buttons])
+
+
+async def send_replies(
+    bot: ExtBot[Any], chat_id: int, replies: Iterable[Reply], *, reply_to: int | None = None
+) -> list[Message]:
+    """Send replies as HTML, split into valid parts; buttons under the last part. A blocked chat (403) is skipped."""
+    sent: list[Message] = []
+    for reply in replies:
+        parts = split_html(reply.html)
+        for i, part in enumerate(parts):
+            kwargs: dict[str, Any] = {
+                "reply_markup": _markup(reply) if i == len(parts) - 1 else None,
+                "link_preview_options": LinkPreviewOptions(is_disabled=True),
+            }
+            if reply_to is not None and not sent:
+                kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+            try:
+                try:
+                    message = await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **kwargs)
+                except BadRequest as exc:
+                    if "parse" not in exc.message.lower():
+                        raise
+                    log.warning("HTML refused (%s); sending plain text", exc.message)
+                    message = await bot.send_message(chat_id, html_to_text(part), **kwargs)
+            except Forbidden as exc:
+                log.warning("chat %s cannot receive messages (%s); skipped", chat_id, exc.message)
+                return sent
+            sent.append(message)
+    return sent
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: ExtBot[Any], chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" in the chat while the block runs (refreshed; failures only logged)."""
+
+    async def send() -> bool:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            return True
+        except TelegramError as exc:
+            log.debug("typing action failed: %s", exc)
+            return False
+
+    async def keep_typing() -> None:
+        while True:
+            await asyncio.sleep(TYPING_REFRESH)
+            if not await send():
+                return
+
+    await send()  # shown before the work starts, even when the answer is quick
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _reply_to(update: Update) -> int | None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat is not None and chat.type != ChatType.PRIVATE and message is not None:
+        return message.message_id
+    return None
+
+
+async def _answer(update: Update, context: Context, message_text: str) -> None:
+    """Throttle, show typing, run the service in a thread, send the replies."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    verdict = context.bot_data[LIMITER].check(user.id)
+    if verdict == "drop":
+        return
+    if verdict == "notice":
+        await send_replies(context.bot, chat.id, [Reply(esc(text(_lang(update, message_text), "throttled")))])
+        return
+    incoming = Incoming(
+        user_id=user.id,
+        text=message_text,
+        is_admin=_service(context).is_admin(user.id),
+        chat_id=chat.id,
+        chat_type=chat.type,
+        language_code=user.language_code,
+    )
+    async with typing(context.bot, chat.id):
+        replies = await asyncio.to_thread(_service(context).handle, incoming)
+    await send_replies(context.bot, chat.id, replies, reply_to=_reply_to(update))
+
+
+# --- handlers --------------------------------------------------------------------------------------------------
+
+
+async def cmd_help(update: Update, context: Context) -> None:
+    """/start and /help: what the bot knows and example questions."""
+    if update.effective_chat is None:
+        return
+    replies = await asyncio.to_thread(_service(context).help, _lang(update))
+    await send_replies(context.bot, update.effective_chat.id, replies, reply_to=_reply_to(update))
+
+
+async def cmd_ask(update: Update, context: Context) -> None:
+    """/ask <question>: answer (the way to ask in groups)."""
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        await _answer(update, context, message.text)
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Plain text: a question in private chats; in groups only when the bot is mentioned or replied to."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or message.text is None:
+        return
+    question = message.text
+    if chat.type != ChatType.PRIVATE:
+        replied = message.reply_to_message
+        addressed = bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+        mention = f"@{context.bot.username}".lower() if context.bot.username else None
+        for value in message.parse_entities([MessageEntity.MENTION]).values():
+            if mention and value.lower() == mention:
+                addressed = True
+                question = question.replace(value, " ", 1)
+        if not addressed:
+            return
+    await _answer(update, context, question)
+
+
+async def on_source_button(update: Update, context: Context) -> None:
+    """The "show source" button: the full passage and link."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    replies = _service(context).source(query.data, detect_language(None, query.from_user.language_code))
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    await send_replies(context.bot, chat_id, replies)
+
+
+async def cmd_stats(update: Update, context: Context) -> None:
+    """/stats (admin): index facts and the last rebuild."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None or message is None:
+        return
+    incoming = Incoming(
+        user_id=user.id,
+        text=message.text or "/stats",
+        is_admin=_service(context).is_admin(user.id),
+        chat_id=chat.id,
+        chat_type=chat.type,
+        language_code=user.language_code,
+    )
+    replies = await asyncio.to_thread(_service(context).handle, incoming)
+    await send_replies(context.bot, chat.id, replies, reply_to=_reply_to(update))
+
+
+async def cmd_reindex(update: Update, context: Context) -> None:
+    """/reindex [full] (admin): rebuild in the background, progress edited in place, result posted."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None or message is None:
+        return
+    args = " ".join(context.args or [])
+    lang = _lang(update, args)
+    if not _service(context).is_admin(user.id):
+        log.info("refused /reindex from non-admin %s", user.id)
+        await send_replies(context.bot, chat.id, [Reply(esc(text(lang, "admin_only")))], reply_to=_reply_to(update))
+        return
+    running = context.bot_data.get(REINDEX_TASK)
+    if (running is not None and not running.done()) or _service(context).reindex_running:
+        await send_replies(context.bot, chat.id, [Reply(esc(text(lang, "reindex_running")))])
+        return
+    start_reindex(context.application, chat.id, lang, full=args.strip().lower() in ("full", "--full"))
+
+
+def start_reindex(
+    app: Application[Any, Any, Any, Any, Any, Any], chat_id: int, lang: Lang, *, full: bool = False
+) -> asyncio.Task[None]:
+    """Run a rebuild as a background task (after any running one); the handler returns at once."""
+    previous: asyncio.Task[None] | None = app.bot_data.get(REINDEX_TASK)
+    task = asyncio.create_task(_reindex(app, chat_id, lang, full, previous), name="newsbot-reindex")
+    app.bot_data[REINDEX_TASK] = task
+    background: set[asyncio.Task[None]] = app.bot_data[BACKGROUND]
+    background.add(task)
+    task.add_done_callback(background.discard)
+    return task
+
+
+def _in_daemon_thread(fn: Callable[[], list[Reply]]) -> asyncio.Future[list[Reply]]:
+    """Run a blocking call in a daemon thread so a long rebuild never holds up process exit."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[list[Reply]] = loop.create_future()
+
+    def deliver(setter: Callable[[Any], None], value: Any) -> None:
+        if not future.done():
+            setter(value)
+
+    def work() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:
+            with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting any more
+                loop.call_soon_threadsafe(deliver, future.set_exception, exc)
+        else:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(deliver, future.set_result, result)
+
+    threading.Thread(target=work, name="newsbot-reindex", daemon=True).start()
+    return future
+
+
+async def _reindex(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    chat_id: int,
+    lang: Lang,
+    full: bool,
+    previous: asyncio.Task[None] | None,
+) -> None:
+    if previous is not None and not previous.done():
+        with contextlib.suppress(Exception):
+            await asyncio.shield(previous)
+    service: ChatService = app.bot_data[SERVICE]
+    bot = app.bot
+    async with app.bot_data[REINDEX_LOCK]:
+        try:
+            progress_message = await bot.send_message(
+                chat_id, esc(text(lang, "reindex_started")), parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:
+            log.warning("could not post reindex progress: %s", exc)
+            progress_message = None
+        latest: list[str] = []
+        shown = [esc(text(lang, "reindex_started"))]
+
+        async def edit(value: str) -> None:
+            if progress_message is None or value == shown[0]:
+                return
+            try:
+                await bot.edit_message_text(
+                    value, chat_id=chat_id, message_id=progress_message.message_id, parse_mode=ParseMode.HTML
+                )
+                shown[0] = value
+            except TelegramError as exc:
+                log.debug("progress edit failed: %s", exc)
+
+        async def editor() -> None:
+            while True:
+                await asyncio.sleep(PROGRESS_EDIT_INTERVAL)
+                if latest:
+                    await edit(latest[-1])
+
+        edits = asyncio.create_task(editor())
+        started = time.monotonic()
+        try:
+            replies = await _in_daemon_thread(lambda: service.reindex(lang, full=full, progress=latest.append))
+        except Exception:
+            log.exception("reindex crashed")
+            replies = [Reply(esc(text(lang, "reindex_failed") + text(lang, "error")))]
+        finally:
+            edits.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await edits
+        if latest:
+            await edit(latest[-1])
+        log.info("reindex finished in %.1fs", time.monotonic() - started)
+        await send_replies(bot, chat_id, replies)
+
+
+async def on_document(update: Update, context: Context) -> None:
+    """An admin's article file in a private chat: saved under a safe name, then indexed; others are refused."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None or message is None or message.document is None:
+        return
+    if chat.type != ChatType.PRIVATE:
+        return  # files shared in groups are not meant for the bot
+    service = _service(context)
+    lang = _lang(update, message.caption)
+    if not service.is_admin(user.id):
+        log.info("refused a document from non-admin %s", user.id)
+        await send_replies(context.bot, chat.id, [Reply(esc(text(lang, "upload_refused")))])
+        return
+    document = message.document
+    refusal = service.check_upload(document.file_name, document.file_size, lang)
+    if refusal:
+        await send_replies(context.bot, chat.id, refusal)
+        return
+    file = await context.bot.get_file(document.file_id)
+    data = bytes(await file.download_as_bytearray())
+    result = await asyncio.to_thread(service.save_upload, document.file_name, data, lang)
+    await send_replies(context.bot, chat.id, result.replies)
+    if result.path is not None:
+        start_reindex(context.application, chat.id, lang)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log every handler error; where an update exists, tell its chat politely."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.warning("blocked by a chat, skipped: %s", error.message)
+        return
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id, esc(text(_lang(update), "error")), parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:
+            log.warning("could not send the error reply: %s", exc)
