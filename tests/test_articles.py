@@ -1,0 +1,100 @@
+"""Parsing of saved pages, HTML and JSON inputs; broken files are skipped, never fatal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import SAMPLE
+
+from retrieval.articles import iso_date, load_articles, normalize_text, parse_saved_page
+
+
+def test_sample_page_metadata_and_cleanup() -> None:
+    article = parse_saved_page(SAMPLE.read_text(encoding="utf-8"), "sample")
+    assert article.title.startswith("贵州省党政代表团赴广东学习考察")
+    assert article.published == "2022-08-31"
+    assert article.source == "贵州省审计厅"
+    assert article.author == "佚名"
+    assert article.url == "http://sjt.guizhou.gov.cn/xwzx/szyw/202208/t20220829_76270447.html"
+    for chrome in ("欢迎来到", "当前位置", "免责声明", "原文链接", "发布时间"):
+        assert chrome not in article.text
+    assert "杜朋城 闻双 摄" in article.text  # photo captions carry facts and stay
+    assert article.text.startswith("贵州省党政代表团赴广东学习考察")
+
+
+def test_generic_saved_page_rules(tmp_path: Path) -> None:
+    page = (
+        "欢迎访问某某新闻网\n首页 > 新闻 > 本地\n"
+        "某市新建图书馆今日开放\n"
+        "发布日期：2023年5月6日 10:00  来源：某市日报  作者：张三\n"
+        "该图书馆由市政府投资建设，共有藏书50万册。\n"
+        "原文地址：https://example.cn/a.html\n"
+        "版权声明：转载请注明出处。\n"
+    )
+    article = parse_saved_page(page, "x")
+    assert article.title == "某市新建图书馆今日开放"
+    assert article.published == "2023-05-06"
+    assert article.source == "某市日报"
+    assert article.author == "张三"
+    assert article.url == "https://example.cn/a.html"
+    assert article.text == "该图书馆由市政府投资建设,共有藏书50万册。"
+
+
+def test_nfkc_turns_full_width_into_ascii() -> None:
+    assert normalize_text("ＡＢＣ１２３\u3000 x") == "ABC123 x"
+    assert iso_date("2022/8/31 09:00") == "2022-08-31"
+    assert iso_date("yesterday") == "yesterday"
+
+
+def test_html_json_jsonl_and_broken_files(tmp_path: Path) -> None:
+    data = tmp_path / "articles"
+    data.mkdir()
+    (data / "page.html").write_text(
+        "<html><head><title>Harbor reopens | Coast News</title>"
+        '<meta property="og:site_name" content="Coast News"><meta name="date" content="2024-03-05"></head>'
+        "<body><nav>Home &gt; Local</nav><article><h1>Harbor reopens after storm</h1>"
+        "<p>The harbor of Port Vale reopened on Monday after three weeks of repairs costing 4 million dollars.</p>"
+        "<p>Mayor Lena Ortiz thanked the crews who worked through the nights to rebuild the pier.</p>"
+        "</article><footer>Copyright 2024</footer></body></html>",
+        encoding="utf-8",
+    )
+    (data / "one.json").write_text(
+        json.dumps({"id": "j1", "title": "JSON title", "text": "Body of the JSON article.", "source": "Wire"}),
+        encoding="utf-8",
+    )
+    (data / "many.jsonl").write_text(
+        '{"id": "a", "title": "First", "text": "First text."}\n'
+        '{"title": "No text here"}\n'
+        "{not json\n"
+        '{"title": "Second", "text": "Second text.", "published": "2021年3月4日"}\n',
+        encoding="utf-8",
+    )
+    (data / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    (data / "bad.json").write_text("{oops", encoding="utf-8")
+    (data / "image.png").write_bytes(b"\x89PNG")
+    result = load_articles(data)
+    by_id = {a.id: a for a in result.articles}
+    assert set(by_id) == {"page.html", "j1", "a", "many.jsonl#4"}
+    html = by_id["page.html"]
+    assert html.title == "Harbor reopens after storm"
+    assert html.published == "2024-03-05"
+    assert html.source == "Coast News"
+    assert "Mayor Lena Ortiz" in html.text and "Copyright" not in html.text
+    assert by_id["many.jsonl#4"].published == "2021-03-04"
+    assert by_id["j1"].source == "Wire"
+    skipped = {s.path: s.reason for s in result.skipped}
+    assert "binary.txt" in skipped and "binary" in skipped["binary.txt"]
+    assert "bad.json" in skipped and "invalid JSON" in skipped["bad.json"]
+    assert "many.jsonl:2" in skipped and "no text" in skipped["many.jsonl:2"]
+    assert "many.jsonl:3" in skipped
+    assert "image.png" in skipped
+
+
+def test_gb18030_page_is_decoded(tmp_path: Path) -> None:
+    data = tmp_path / "articles"
+    data.mkdir()
+    (data / "old.txt").write_bytes("旧网页标题\n发布时间：2010-01-02 来源：某报\n正文第一句。\n".encode("gb18030"))
+    result = load_articles(data)
+    assert [a.title for a in result.articles] == ["旧网页标题"]
+    assert result.articles[0].text == "正文第一句。"

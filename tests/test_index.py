@@ -1,0 +1,151 @@
+"""Index builds: incremental by content hash, atomic generation switch, checksums, lock, fallback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+from helpers import CountingEmbedder, make_engine, write_jsonl
+
+from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
+from retrieval.store import IndexStore
+
+
+def _corpus(tmp_path: Path) -> Path:
+    data = tmp_path / "articles"
+    data.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLE, data / SAMPLE.name)
+    write_jsonl(
+        data / "wire.jsonl",
+        [
+            {"id": "w1", "title": "港口重新开放", "text": "暴雨过后，港口于周一重新开放。修复工程耗资四百万元。"},
+            {"id": "w2", "title": "新图书馆", "text": "市图书馆新馆今天开放，共有藏书五十万册。馆长是王丽。"},
+        ],
+    )
+    return data
+
+
+def test_incremental_reindex_embeds_only_what_changed(tmp_path: Path, embedder: object) -> None:
+    data = _corpus(tmp_path)
+    counting = CountingEmbedder(embedder)
+    engine = make_engine(tmp_path, counting)
+    first = engine.reindex()
+    assert (first.added, first.changed, first.removed) == (3, 0, 0)
+    assert first.embedded == first.chunks == counting.passages > 0
+
+    counting.passages = 0
+    again = engine.reindex()
+    assert again.embedded == 0 and counting.passages == 0
+    assert again.generation == first.generation and again.unchanged == 3
+
+    write_jsonl(
+        data / "wire.jsonl",
+        [
+            {"id": "w1", "title": "港口重新开放", "text": "暴雨过后，港口于周二重新开放。修复工程耗资四百万元。"},
+            {"id": "w2", "title": "新图书馆", "text": "市图书馆新馆今天开放，共有藏书五十万册。馆长是王丽。"},
+        ],
+    )
+    changed = engine.reindex()
+    assert (changed.added, changed.changed, changed.removed, changed.unchanged) == (0, 1, 0, 2)
+    assert changed.embedded == counting.passages == 1, "only the edited article's chunk is embedded"
+    assert changed.generation != first.generation
+
+    (data / "wire.jsonl").unlink()
+    removed = engine.reindex()
+    assert removed.removed == 2 and removed.embedded == 0
+    assert {a.id for a in engine.index.articles()} == {SAMPLE.name}
+
+    counting.passages = 0
+    full = engine.reindex(full=True)
+    assert full.full and full.embedded == full.chunks == counting.passages
+
+
+def test_cache_survives_process_restart(tmp_path: Path, embedder: object) -> None:
+    _corpus(tmp_path)
+    make_engine(tmp_path, embedder).reindex()
+    shutil.rmtree(tmp_path / "index" / "generations")  # only the embedding cache remains
+    counting = CountingEmbedder(embedder)
+    report = make_engine(tmp_path, counting).reindex()
+    assert report.added == 3 and report.embedded == 0 and counting.passages == 0
+
+
+def test_interrupted_build_leaves_previous_generation_serving(
+    tmp_path: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _corpus(tmp_path)
+    engine = make_engine(tmp_path, embedder)
+    first = engine.reindex()
+    (data / "extra.json").write_text('{"title": "新闻", "text": "一条新的消息。"}', encoding="utf-8")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(IndexStore, "switch", crash)
+    with pytest.raises(RuntimeError):
+        engine.reindex()
+    monkeypatch.undo()
+    store = IndexStore(tmp_path / "index")
+    assert store.current() == first.generation
+    fresh = make_engine(tmp_path, embedder)
+    assert fresh.index.generation == first.generation
+    assert fresh.search("港口什么时候重新开放", k=1)[0].chunk.article_id == "w1"
+
+
+def test_flipped_byte_in_faiss_file_is_detected_and_older_generation_served(
+    tmp_path: Path, embedder: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _corpus(tmp_path)
+    engine = make_engine(tmp_path, embedder)
+    first = engine.reindex()
+    (data / "extra.json").write_text('{"title": "新闻", "text": "一条新的消息。"}', encoding="utf-8")
+    second = engine.reindex()
+    faiss_file = tmp_path / "index" / "generations" / second.generation / "vectors.faiss"
+    raw = bytearray(faiss_file.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    faiss_file.write_bytes(bytes(raw))
+
+    reloaded = make_engine(tmp_path, embedder)
+    assert reloaded.index.generation == first.generation
+    err = capsys.readouterr().err
+    assert "checksum mismatch in vectors.faiss" in err and second.generation in err
+
+    # With no good generation left, loading refuses with a clear error instead of serving damaged data.
+    shutil.rmtree(tmp_path / "index" / "generations" / first.generation)
+    with pytest.raises(IndexCorrupted, match="checksum mismatch"):
+        _ = make_engine(tmp_path, embedder).index
+
+
+def test_second_reindex_is_refused_while_one_holds_the_lock(tmp_path: Path, embedder: object) -> None:
+    from filelock import FileLock
+
+    _corpus(tmp_path)
+    engine = make_engine(tmp_path, embedder)
+    (tmp_path / "index").mkdir()
+    with FileLock(str(engine.store.lock_path)), pytest.raises(ReindexInProgress, match="another reindex"):
+        engine.reindex()
+
+
+def test_missing_index_and_model_change(tmp_path: Path, embedder: object) -> None:
+    _corpus(tmp_path)
+    engine = make_engine(tmp_path, embedder)
+    with pytest.raises(IndexNotBuilt):
+        engine.search("港口")
+    engine.reindex()
+    other = make_engine(tmp_path, embedder, passage_prefix="passage: ")
+    with pytest.raises(IndexCorrupted, match="reindex"):
+        other.search("港口")
+    report = other.reindex()
+    assert report.added == 3 and report.embedded == report.chunks, "a new vector space re-embeds everything"
+
+
+def test_old_generations_are_pruned(tmp_path: Path, embedder: object) -> None:
+    data = _corpus(tmp_path)
+    engine = make_engine(tmp_path, embedder, keep_generations=2)
+    for i in range(4):
+        (data / "n.json").write_text(f'{{"title": "t", "text": "第{i}条消息。"}}', encoding="utf-8")
+        engine.reindex()
+    generations = [p for p in (tmp_path / "index" / "generations").iterdir()]
+    assert len(generations) == 2
+    assert engine.store.current() in {p.name for p in generations}
