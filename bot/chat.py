@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TextIO
 
@@ -23,6 +24,16 @@ def render(reply: Reply, *, raw_html: bool = False) -> str:
     return body
 
 
+def _locale_language() -> str | None:
+    """ "en" for LANG=en_US.UTF-8, "zh" for zh_CN…, None when unset or C/POSIX (then Chinese, the default)."""
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(key, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return None if code in ("c", "posix") else code
+    return None
+
+
 def run_chat(
     engine: EngineLike,
     settings: Settings,
@@ -30,9 +41,15 @@ def run_chat(
     output: TextIO = sys.stdout,
     *,
     raw_html: bool = False,
+    language_code: str | None = None,
 ) -> int:
-    """Read questions and commands line by line until /quit or end of input; return the exit code (0)."""
+    """Read questions and commands line by line until /quit or end of input; return the exit code (0).
+
+    Replies follow the language of each question; commands use `language_code` (default: the locale, LANG).
+    """
     service = ChatService(engine, settings)
+    if language_code is None:
+        language_code = _locale_language()
     interactive = input_stream.isatty()
     if interactive:
         print("NewsBot local chat. /help for commands, /quit to leave.", file=output)
@@ -51,7 +68,7 @@ def run_chat(
             return 0
         if not message.strip() and not interactive:
             continue
-        incoming = Incoming(user_id=LOCAL_USER_ID, text=message, is_admin=True)
+        incoming = Incoming(user_id=LOCAL_USER_ID, text=message, is_admin=True, language_code=language_code)
         try:
             replies = service.handle(incoming, progress=progress)
         except Exception as exc:  # keep the session alive; the developer sees what went wrong

@@ -80,7 +80,7 @@ def format_answer(answer: Answer, lang: Lang) -> str:
     blocks: list[str] = []
     if answer.answer.strip():
         blocks.append(f"<b>{esc(answer.answer.strip())}</b>")
-    evidence = [e.strip() for e in answer.evidence if e.strip()]
+    evidence = list(dict.fromkeys(e.strip() for e in answer.evidence if e.strip()))  # each sentence once, in order
     if evidence:
         blocks.append("<blockquote>" + "\n".join(esc(e) for e in evidence) + "</blockquote>")
     if sources:

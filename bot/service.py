@@ -284,6 +284,9 @@ class ChatService:
             st = self.engine.stats()
         except IndexNotBuilt:
             return [Reply(esc(text(lang, "no_index")))]
+        except NewsBotError as exc:  # e.g. a corrupted index: the admin needs to know why
+            log.warning("stats failed: %s", exc)
+            return [Reply(esc(text(lang, "error")) + "\n" + esc(str(exc)))]
         report = self.engine.last_report
         unknown = text(lang, "unknown")
         body = text(

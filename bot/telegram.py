@@ -110,6 +110,22 @@ class SecretRedactingFilter(logging.Filter):
         return True
 
 
+class _InvalidTokenReportedByUs(logging.Filter):
+    """Drops PTB's traceback for a rejected token: run_polling reports it in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+_PTB_LOGGERS = (
+    "telegram.ext",
+    "telegram.ext.Application",
+    "telegram.ext.Updater",
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+)
+
+
 def protect_secret_in_logs(secret: str) -> None:
     """Keep `secret` out of every log line: silence httpx's request log and redact records everywhere.
 
@@ -137,6 +153,10 @@ def protect_secret_in_logs(secret: str) -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, SecretRedactingFilter) for f in handler.filters):
             handler.addFilter(SecretRedactingFilter())
+    for name in _PTB_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _InvalidTokenReportedByUs) for f in logger.filters):
+            logger.addFilter(_InvalidTokenReportedByUs())
 
 
 # --- application ---------------------------------------------------------------------------------------------

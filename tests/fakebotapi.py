@@ -292,11 +292,14 @@ class FakeBotAPI:
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str) -> None:
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up on a long poll (shutdown); nothing to deliver
 
     # --- methods -----------------------------------------------------------------------------------------------
 

@@ -88,3 +88,8 @@ def test_answer_without_source_or_evidence() -> None:
     src = Source(article_id="b", title="T", text="p", score=1.0)
     out = format_answer(Answer(question="q", answered=True, answer="yes", sources=[src, src]), "en")
     assert out == "<b>yes</b>\n📰 T"
+
+
+def test_repeated_evidence_sentence_shown_once() -> None:
+    ans = Answer(question="q", answered=True, answer="a", evidence=["One.", "Two.", "One."], sources=[SOURCE])
+    assert "<blockquote>One.\nTwo.</blockquote>" in format_answer(ans, "en")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,3 +235,38 @@ def test_inbound_limiter_one_notice_per_burst() -> None:
     assert limiter.check(2) == "ok"  # per user
     now[0] = 10.5
     assert limiter.check(1) == "ok"
+
+
+def test_local_chat_harness_same_service_local_user_is_admin(tmp_path: Path) -> None:
+    import io
+
+    from bot.chat import run_chat
+
+    engine = FakeEngine()
+    script = "/help\nWho built <the> bridge?\n\n/source 1\n/reindex\n/stats\n/quit\nNever read?\n"
+    out = io.StringIO()
+    assert run_chat(engine, make_settings(tmp_path), io.StringIO(script), out, language_code="en") == 0
+    text = out.getvalue()
+    assert "Example questions" in text and "<b>" not in text
+    assert "Answer to: Who built <the> bridge?\n│ Evidence sentence for Who built <the> bridge?." in text
+    assert "[Show source passage: /source 1]" in text
+    assert "The full passage about the harbour bridge." in text  # the button's content through /source
+    assert "Rebuilding the index: 4/4 (100%)" in text and "indexed 4 articles" in text
+    assert "Articles: 3" in text
+    assert engine.asked == ["Who built <the> bridge?"] and engine.reindex_calls == [False]
+
+
+def test_local_chat_ends_at_eof_and_survives_errors(tmp_path: Path) -> None:
+    import io
+
+    from bot.chat import run_chat
+
+    engine = FakeEngine()
+
+    def broken(question: str) -> Any:
+        raise RuntimeError("boom")
+
+    engine.ask = broken  # type: ignore[method-assign]
+    out = io.StringIO()
+    assert run_chat(engine, make_settings(tmp_path), io.StringIO("first?\n/help"), out, language_code="en") == 0
+    assert "error: RuntimeError: boom" in out.getvalue() and "Example questions" in out.getvalue()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.service import EngineLike
 from bot.telegram import bot_file_url, build_application, cancel_background_tasks, redact, run_polling
 from retrieval.config import Settings
 from retrieval.errors import NewsBotError
@@ -30,7 +31,7 @@ def settings_for(api: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settin
     return make_settings(tmp_path, telegram_api_url=api.base_url, **overrides)
 
 
-def run_bot(api: FakeBotAPI, settings: Settings, engine: FakeEngine, scenario: Scenario) -> None:
+def run_bot(api: FakeBotAPI, settings: Settings, engine: EngineLike, scenario: Scenario) -> None:
     """Start the real Application polling the fake API, run the scenario, stop cleanly."""
 
     async def main() -> None:
@@ -369,3 +370,72 @@ def test_redaction_covers_messages_and_tracebacks(caplog: Any) -> None:
 def test_file_url_derived_from_api_url() -> None:
     assert bot_file_url("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
     assert bot_file_url("http://127.0.0.1:8081/bot/") == "http://127.0.0.1:8081/file/bot"
+
+
+ARTICLES = [
+    {
+        "id": "lib",
+        "title": "Riverside Library reopens",
+        "text": "The Riverside Library reopened on Tuesday after a two-year renovation. Mayor Alice Tan cut the "
+        "ribbon at the ceremony. The new building has a rooftop garden.",
+        "url": "https://news.example/lib",
+        "published": "2024-05-14",
+        "source": "City Herald",
+    },
+    {
+        "id": "port",
+        "title": "Port traffic report",
+        "text": "Container traffic at the port rose in the first quarter. Officials expect further growth.",
+        "published": "2024-02-01",
+        "source": "Trade Weekly",
+    },
+]
+
+
+def test_real_engine_rebuilt_from_telegram_then_answers_with_evidence(
+    api: FakeBotAPI, tmp_path: Path, embedder: Any
+) -> None:
+    """The real Engine and bundled model on a tiny data dir: /reindex, an upload, questions answered."""
+    import json
+
+    from retrieval.engine import Engine
+
+    settings = settings_for(api, tmp_path)
+    settings.data_dir.mkdir(parents=True)
+    (settings.data_dir / "news.jsonl").write_text(
+        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8"
+    )
+    engine = Engine(settings, embedder=embedder)
+    upload = {
+        "title": "Harbour festival weekend",
+        "text": "The harbour festival drew 40,000 visitors on Saturday. Fireworks closed the evening.",
+        "published": "2024-06-02",
+        "source": "Bay News",
+    }
+
+    async def scenario(api: FakeBotAPI) -> None:
+        api.push_text("Who cut the ribbon at the Riverside Library?", user_id=USER_ID)
+        await api.until(lambda: len(api.sent(USER_ID)) == 1, what="reply before any index")
+        assert "has not been built" in api.sent(USER_ID)[0].text
+        api.push_text("/reindex", user_id=ADMIN_ID)
+        await api.until(lambda: any("indexed 2 articles" in m.text for m in api.sent(ADMIN_ID)), 30, "rebuild")
+        api.push_text("Who cut the ribbon at the Riverside Library?", user_id=USER_ID)
+        await api.until(lambda: len(api.sent(USER_ID)) == 2, 15, "answer")
+        api.push_document("festival.json", json.dumps(upload).encode(), user_id=ADMIN_ID)
+        await api.until(lambda: any("indexed 3 articles" in m.text for m in api.sent(ADMIN_ID)), 30, "upload")
+        api.push_text("How many visitors did the harbour festival draw?", user_id=USER_ID)
+        await api.until(lambda: len(api.sent(USER_ID)) == 3, 15, "answer from the upload")
+        api.push_text("/help", user_id=USER_ID)
+        await api.until(lambda: len(api.sent(USER_ID)) == 4, 15, "help")
+
+    run_bot(api, settings, engine, scenario)
+    answer = api.sent(USER_ID)[1]
+    assert "Alice Tan" in answer.raw.split("</b>")[0]  # the direct answer, bold
+    assert "Mayor Alice Tan cut the ribbon at the ceremony." in answer.text  # verbatim evidence
+    assert "Riverside Library reopens · City Herald · 2024-05-14" in answer.text
+    festival = api.sent(USER_ID)[2]
+    assert "The harbour festival drew 40,000 visitors on Saturday." in festival.text
+    assert "Harbour festival weekend" in festival.text
+    assert (settings.data_dir / "festival.json").exists()
+    assert "3 articles" in api.sent(USER_ID)[3].text and "2024-02-01 to 2024-06-02" in api.sent(USER_ID)[3].text
+    assert not api.errors
