@@ -42,7 +42,7 @@ def test_short_text_is_one_part() -> None:
     "sentence", ["这是一个很长的证据句子，包含中文标点。", "An English sentence & more <stuff>. ", "🙂😀 emoji。"]
 )
 def test_long_answer_splits_into_valid_parts_at_sentence_ends(sentence: str) -> None:
-    evidence = [sentence * (1000 // utf16_len(sentence) + 1) for _ in range(12)]
+    evidence = [f"{i}{sentence * (1000 // utf16_len(sentence) + 1)}" for i in range(12)]
     ans = Answer(question="q", answered=True, answer="X" * 100, evidence=evidence, sources=[SOURCE])
     html_text = format_answer(ans, "zh")
     assert utf16_len(html_text) > 12_000
