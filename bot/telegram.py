@@ -204,6 +204,13 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
     app.add_handler(CommandHandler("reindex", cmd_reindex, filters=_NEW_MESSAGES))
     app.add_handler(MessageHandler(filters.Document.ALL & _NEW_MESSAGES, on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & _NEW_MESSAGES, on_text))
+    private = filters.ChatType.PRIVATE & _NEW_MESSAGES
+    # other commands (and /source from the local harness) in private chats: the service answers or explains
+    app.add_handler(MessageHandler(filters.COMMAND & private, on_other_command))
+    # stickers, photos, voice… in private chats: a polite hint instead of silence
+    app.add_handler(
+        MessageHandler(~filters.TEXT & ~filters.Document.ALL & ~filters.StatusUpdate.ALL & private, on_other)
+    )
     app.add_handler(CallbackQueryHandler(on_source_button, pattern=f"^{SOURCE_PREFIX}"))
     app.add_error_handler(on_error)
     return app
@@ -403,6 +410,18 @@ async def on_text(update: Update, context: Context) -> None:
     await _answer(update, context, question)
 
 
+async def on_other_command(update: Update, context: Context) -> None:
+    """A command without its own handler, in a private chat."""
+    await _command_via_service(update, context, "/help")
+
+
+async def on_other(update: Update, context: Context) -> None:
+    """A message without text (sticker, photo, voice) in a private chat."""
+    if update.effective_chat is not None:
+        reply = Reply(esc(text(_lang(update), "not_a_question")))
+        await send_replies(context.bot, update.effective_chat.id, [reply])
+
+
 async def on_source_button(update: Update, context: Context) -> None:
     """The "show source" button: the full passage and link."""
     query = update.callback_query
@@ -416,12 +435,16 @@ async def on_source_button(update: Update, context: Context) -> None:
 
 async def cmd_stats(update: Update, context: Context) -> None:
     """/stats (admin): index facts and the last rebuild."""
+    await _command_via_service(update, context, "/stats")
+
+
+async def _command_via_service(update: Update, context: Context, default: str) -> None:
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     if user is None or chat is None or message is None:
         return
     incoming = Incoming(
         user_id=user.id,
-        text=message.text or "/stats",
+        text=message.text or default,
         is_admin=_service(context).is_admin(user.id),
         chat_id=chat.id,
         chat_type=chat.type,

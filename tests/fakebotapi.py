@@ -198,6 +198,21 @@ class FakeBotAPI:
             message["caption"] = caption
         return self._push("message", message)
 
+    def push_sticker(self, *, user_id: int, emoji: str = "🙂") -> int:
+        """A user's sticker (a message without text)."""
+        message = self._incoming_message(user_id, None, "private", "en")
+        message["sticker"] = {
+            "file_id": "stk1",
+            "file_unique_id": "ustk1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        return self._push("message", message)
+
     def push_callback(self, message: SentMessage, data: str, *, user_id: int, language_code: str = "en") -> int:
         """A press of an inline button under one of the bot's messages."""
         return self._push(

@@ -439,3 +439,24 @@ def test_real_engine_rebuilt_from_telegram_then_answers_with_evidence(
     assert (settings.data_dir / "festival.json").exists()
     assert "3 articles" in api.sent(USER_ID)[3].text and "2024-02-01 to 2024-06-02" in api.sent(USER_ID)[3].text
     assert not api.errors
+
+
+def test_odd_messages_get_polite_replies_never_a_crash(api: FakeBotAPI, tmp_path: Path) -> None:
+    engine = FakeEngine()
+
+    async def scenario(api: FakeBotAPI) -> None:
+        api.push_text("🙂🎉🙂", user_id=11)
+        api.push_text("\u200b\u200d\u2060", user_id=12)
+        api.push_sticker(user_id=13)
+        api.push_text("/frobnicate", user_id=14)
+        api.push_text("/ask", user_id=15)
+        api.push_text("/frobnicate", user_id=16, chat_id=-500, chat_type="group")  # maybe for another bot
+        await api.until(lambda: len(api.sent()) == 5, what="five polite replies")
+        await asyncio.sleep(0.3)
+
+    run_bot(api, settings_for(api, tmp_path), engine, scenario)
+    by_chat = {m.chat_id: m.text for m in api.sent()}
+    for chat in (11, 12, 13):
+        assert "could not read a question" in by_chat[chat]
+    assert "/help" in by_chat[14] and "write your question after /ask" in by_chat[15]
+    assert -500 not in by_chat and engine.asked == [] and not api.errors
