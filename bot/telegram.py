@@ -56,6 +56,8 @@ THROTTLE_PERIOD = 10.0
 # Telegram refreshes "typing…" for about 5 s; progress edits are spaced to stay far below edit limits.
 TYPING_REFRESH = 4.0
 PROGRESS_EDIT_INTERVAL = 1.0
+# Startup (getMe, deleteWebhook) retries a brief network failure this many times, then exits with code 1.
+BOOTSTRAP_RETRIES = 2
 # Long-polling wait; short enough that SIGTERM is honoured within seconds.
 POLL_TIMEOUT = 10
 
@@ -110,11 +112,14 @@ class SecretRedactingFilter(logging.Filter):
         return True
 
 
-class _InvalidTokenReportedByUs(logging.Filter):
-    """Drops PTB's traceback for a rejected token: run_polling reports it in one line instead."""
+class _StartupFailureReportedByUs(logging.Filter):
+    """Drops PTB's tracebacks for a rejected token or an unreachable API at startup: run_polling prints one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InvalidToken):
+            return False
+        return not (isinstance(error, NetworkError) and "Bootstrap" in record.getMessage())
 
 
 _PTB_LOGGERS = (
@@ -155,8 +160,8 @@ def protect_secret_in_logs(secret: str) -> None:
             handler.addFilter(SecretRedactingFilter())
     for name in _PTB_LOGGERS:
         logger = logging.getLogger(name)
-        if not any(isinstance(f, _InvalidTokenReportedByUs) for f in logger.filters):
-            logger.addFilter(_InvalidTokenReportedByUs())
+        if not any(isinstance(f, _StartupFailureReportedByUs) for f in logger.filters):
+            logger.addFilter(_StartupFailureReportedByUs())
 
 
 # --- application ---------------------------------------------------------------------------------------------
@@ -248,10 +253,13 @@ def run_polling(settings: Settings, engine: EngineLike) -> int:
     if not root.handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = build_application(settings, engine)
+    # A fresh loop per call (run_polling closes the loop it ran on), so a second call in one process works.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     try:
         app.run_polling(
             allowed_updates=Update.ALL_TYPES,
             timeout=POLL_TIMEOUT,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
             stop_signals=(signal.SIGINT, signal.SIGTERM),
         )
     except InvalidToken:

@@ -460,3 +460,17 @@ def test_odd_messages_get_polite_replies_never_a_crash(api: FakeBotAPI, tmp_path
         assert "could not read a question" in by_chat[chat]
     assert "/help" in by_chat[14] and "write your question after /ask" in by_chat[15]
     assert -500 not in by_chat and engine.asked == [] and not api.errors
+
+
+def test_unreachable_api_at_startup_one_line_exit_1(
+    tmp_path: Path, capsys: Any, caplog: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.telegram
+
+    monkeypatch.setattr(bot.telegram, "BOOTSTRAP_RETRIES", 0)
+    with FakeBotAPI() as closed:
+        url = closed.base_url  # a port that is closed once the fake has stopped
+    assert run_polling(make_settings(tmp_path, telegram_api_url=url), FakeEngine()) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("newsbot: cannot reach the Bot API at startup") and err.count("\n") == 1
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback logged: the one line says it
