@@ -150,7 +150,7 @@ class InboundLimiter:
         self._lock = threading.Lock()
 
     def check(self, user_id: int) -> str:
-        """ "ok" to answer, "notice" to send the one throttle notice, "drop" to ignore silently."""
+        """Return "ok" to answer, "notice" to send the one throttle notice, "drop" to ignore silently."""
         now = self._clock()
         with self._lock:
             times = self._seen.setdefault(user_id, deque())

@@ -419,7 +419,10 @@ async def on_text(update: Update, context: Context) -> None:
 
 
 async def on_other_command(update: Update, context: Context) -> None:
-    """A command without its own handler, in a private chat."""
+    """A command without its own handler, in a private chat (one addressed to another bot is ignored)."""
+    message = update.effective_message
+    if message is None or message.text is None or "@" in message.text.split(maxsplit=1)[0]:
+        return
     await _command_via_service(update, context, "/help")
 
 

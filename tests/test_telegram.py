@@ -451,6 +451,7 @@ def test_odd_messages_get_polite_replies_never_a_crash(api: FakeBotAPI, tmp_path
         api.push_text("/frobnicate", user_id=14)
         api.push_text("/ask", user_id=15)
         api.push_text("/frobnicate", user_id=16, chat_id=-500, chat_type="group")  # maybe for another bot
+        api.push_text("/reindex@OtherBot", user_id=ADMIN_ID)  # addressed to another bot
         await api.until(lambda: len(api.sent()) == 5, what="five polite replies")
         await asyncio.sleep(0.3)
 
@@ -459,7 +460,8 @@ def test_odd_messages_get_polite_replies_never_a_crash(api: FakeBotAPI, tmp_path
     for chat in (11, 12, 13):
         assert "could not read a question" in by_chat[chat]
     assert "/help" in by_chat[14] and "write your question after /ask" in by_chat[15]
-    assert -500 not in by_chat and engine.asked == [] and not api.errors
+    assert -500 not in by_chat and ADMIN_ID not in by_chat
+    assert engine.asked == [] and engine.reindex_calls == [] and not api.errors
 
 
 def test_unreachable_api_at_startup_one_line_exit_1(
