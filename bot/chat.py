@@ -58,9 +58,16 @@ def run_chat(
         print(html_to_text(text), file=output, flush=True)
 
     while True:
-        if interactive:
-            print("> ", end="", file=output, flush=True)
-        line = input_stream.readline()
+        if interactive and input_stream is sys.stdin and output is sys.stdout:
+            try:
+                line = input("> ") + "\n"  # line editing and history where readline is available
+            except EOFError:
+                print(file=output)
+                return 0
+        else:
+            if interactive:
+                print("> ", end="", file=output, flush=True)
+            line = input_stream.readline()
         if not line:
             return 0
         message = line.rstrip("\r\n")
