@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Protocol
 
@@ -20,6 +21,7 @@ from retrieval.extract import (
     person_items,
     persons,
     split_sentences,
+    with_context,
 )
 from retrieval.models import Answer, Article, Chunk, Hit, Source
 from retrieval.questions import Question, classify, pos_tokens
@@ -27,11 +29,34 @@ from retrieval.questions import Question, classify, pos_tokens
 # How many retrieved chunks feed the evidence pool. More finds answers ranked lower by retrieval but gives the
 # sentence scorer more distractors; 5 measured best on CMRC (README).
 POOL_HITS = 5
-# Refusal threshold on the best sentence's support (weighted question-term coverage mixed with character
-# bigram overlap, 0..1). Calibrated on data/eval/sample_qa.jsonl (with unanswerable questions) and CMRC trial.
-MIN_SUPPORT = 0.42
-# A question term missing from every candidate article this weighty (IDF-ish) alone is grounds for refusal.
-MISSING_TERM_REFUSE = 0.45
+# A sentence is implicitly about its article's title: a question term found only in the title counts this much.
+TITLE_CREDIT = 1.0
+TITLE_SHORT = 10  # titles up to this many characters name the topic; longer headlines get proportionally less
+# Sentence support mixes weighted term coverage with character-bigram overlap (robust to jieba splitting).
+TERM_MIX = 0.6
+# Bonus for the longest verbatim run of question text in a sentence (questions often copy a phrase).
+LCS_WEIGHT = 0.0
+# How far below the best sentence a runner-up may score and still supply a typed answer.
+RUNNER_UP_MARGIN = 0.15
+RUNNER_UP_CONFIDENCE = 2
+# A neighbouring sentence may supply a typed answer when it covers this share of the question terms.
+NEIGHBOUR_MIN_COVERAGE = 0.1
+# Prior for sentences from higher-ranked retrieved chunks.
+RANK_WEIGHT = 0.1
+# Refusal. `support` is the best sentence's weighted question-term coverage mixed with character-bigram
+# overlap (0..1); `missing` the general-IDF-weighted share of question terms found in none of the retrieved
+# articles (0..1). Refuse on very low support, on mostly-missing terms, or on weak support with a weighty
+# missing term. Calibrated on data/eval/sample_qa.jsonl and data/eval/cmrc_unanswerable.jsonl (unanswerable)
+# against CMRC trial (all answerable): lower thresholds answer more and refuse less (README).
+MIN_SUPPORT = 0.25
+MAX_MISSING = 0.55
+WEAK_SUPPORT = 0.5
+WEAK_MISSING = 0.35
+
+
+def should_refuse(support: float, missing: float) -> bool:
+    """The refusal rule on the two evidence features (see the constants above)."""
+    return support < MIN_SUPPORT or missing >= MAX_MISSING or (support < WEAK_SUPPORT and missing >= WEAK_MISSING)
 
 
 class Corpus(Protocol):
@@ -73,17 +98,34 @@ def _question_core(q: Question) -> str:
     return _QWORDS_RE.sub(" ", q.text)
 
 
+@lru_cache(maxsize=1)
+def _background_idf() -> tuple[dict[str, float], float]:
+    """jieba's bundled IDF table (general Chinese text): common words like 主要/进行 weigh little."""
+    import jieba.analyse
+
+    idf, median = jieba.analyse.TFIDF().idf_loader.get_idf()
+    return idf, median
+
+
+def background_weight(term: str) -> float:
+    """How informative a term is in general text; unknown words (names, rare terms) weigh like rare ones."""
+    idf, median = _background_idf()
+    if re.fullmatch(r"[a-z0-9.%\-]+", term):
+        return 2.0 if len(term) <= 2 and not term.isdigit() else median
+    return idf.get(term, median)
+
+
 def _weights(q: Question, pool: list[Candidate], articles: list[Article]) -> dict[str, float]:
-    """IDF-style weight per question term over the candidate sentences; longer terms count a little more."""
+    """Weight per question term: general-text IDF times how rare the term is among the candidate sentences."""
     n = max(len(pool), 1)
     texts = [c.text.lower() for c in pool]
     weights: dict[str, float] = {}
+    norm = math.log(1 + n)
     for t in q.terms:
         low = t.lower()
         df = sum(1 for s in texts if low in s)
-        idf = math.log(1 + n / (1 + df))
-        length = min(len(t), 4) / 2 if re.search(r"[\u4e00-\u9fff]", t) else 1.0 + (len(t) > 4) * 0.5
-        weights[t] = idf * (0.5 + length)
+        local = math.log(1 + n / (1 + df)) / norm if norm > 0 else 1.0
+        weights[t] = background_weight(low) * (0.4 + 0.6 * local)
     return weights
 
 
@@ -97,12 +139,26 @@ def _presence(term: str, low: str) -> float:
     return 0.0
 
 
-def _coverage(text: str, weights: dict[str, float]) -> float:
+def _title_credit(title: str) -> float:
+    """Credit for a term found only in the title: full for a name-like title, less for a long headline."""
+    return TITLE_CREDIT * min(1.0, TITLE_SHORT / max(len(title), 1))
+
+
+def _coverage(text: str, weights: dict[str, float], title: str = "") -> float:
+    """Weighted share of question terms in a text; a term of the article's title counts partly (the topic)."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
     low = text.lower()
-    return sum(w * _presence(t.lower(), low) for t, w in weights.items()) / total
+    tlow = title.lower()
+    credit = _title_credit(title)
+    got = 0.0
+    for t, w in weights.items():
+        p = _presence(t.lower(), low)
+        if tlow and p < credit:
+            p = max(p, credit * _presence(t.lower(), tlow))
+        got += w * p
+    return got / total
 
 
 def _pool(hits: list[Hit], corpus: Corpus) -> list[Candidate]:
@@ -119,20 +175,38 @@ def _pool(hits: list[Hit], corpus: Corpus) -> list[Candidate]:
     return list(seen.values())
 
 
-def _score(cands: list[Candidate], q: Question, weights: dict[str, float]) -> None:
+def _lcs_share(core: str, text: str) -> float:
+    """Longest run of the question (question words removed) copied verbatim in the sentence, as a share."""
+    if len(core) < 2:
+        return 0.0
+    m = SequenceMatcher(None, core, text, autojunk=False).find_longest_match(0, len(core), 0, len(text))
+    return min(m.size, 12) / min(len(core), 12) if m.size >= 2 else 0.0
+
+
+def _score(cands: list[Candidate], q: Question, weights: dict[str, float], titles: dict[str, str]) -> None:
     qgrams = _bigrams(_question_core(q))
     ents = expected_entities(q)
+    core = re.sub(r"[\W_]+", "", _QWORDS_RE.sub("", q.text.lower()))
     for c in cands:
-        cov = _coverage(c.text, weights)
-        big = len(qgrams & _bigrams(c.text)) / len(qgrams) if qgrams else 0.0
-        support = 0.6 * cov + 0.4 * big
+        title = titles.get(c.article_id, "")
+        cov = _coverage(c.text, weights, title)
+        sgrams = _bigrams(c.text)
+        tgrams = _bigrams(title)
+        big = (
+            sum(1.0 if g in sgrams else _title_credit(title) if g in tgrams else 0.0 for g in qgrams) / len(qgrams)
+            if qgrams
+            else 0.0
+        )
+        support = TERM_MIX * cov + (1 - TERM_MIX) * big
+        if LCS_WEIGHT:
+            support += LCS_WEIGHT * _lcs_share(core, c.text.lower())
         bonus = 0.0
         if ents:
             found = [sp for sp in entities(c.text, ents) if sp.text not in q.text]
             bonus = 0.08 if found else -0.04
         short = -0.1 if len(c.text) < 8 else 0.0
         c.support = support
-        c.score = support + bonus + short + 0.04 / (1 + c.rank)
+        c.score = support + bonus + short + RANK_WEIGHT / (1 + c.rank)
 
 
 def _source(art: Article, text: str, score: float) -> Source:
@@ -236,8 +310,10 @@ def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus
     groups: list[tuple[str, list[str]]] = []
     evidence: list[str] = []
     seen: set[str] = set()
+    plabel_used = False
     for _rel, _headed, sent, en, slabel in keep:
         names, plabel = person_items(en.items)
+        plabel_used = plabel_used or bool(plabel) or tuple(names) != en.items
         fresh = [i for i in names if i not in seen and i not in q.text]
         if not fresh:
             continue
@@ -251,7 +327,13 @@ def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus
             evidence.append(sent)
     if not groups:
         return "", []
+    rel_of = {sent: rel for rel, _h, sent, _e, _l in keep}
+    evidence.sort(key=lambda t: (t != best.text, -rel_of.get(t, 0.0)))
     sep = "、" if q.lang == "zh" else ", "
+    if len(groups) == 1 and len(keep) == 1 and keep[0][3].items_end > 0 and not plabel_used:
+        # one enumeration: quote it as written (keeps 及/和 and any wording between items)
+        _rel, _h, sent, en, _l = keep[0]
+        return with_context(sent, en.start, en.items_end, 0.8).text, evidence
     if len(groups) == 1:
         return sep.join(groups[0][1]), evidence
     parts = []
@@ -290,7 +372,7 @@ def _neighbour_entity(
             s, e = spans[j]
             sent = text_all[s:e]
             cov = _coverage(sent, weights)
-            if cov <= 0:
+            if cov < NEIGHBOUR_MIN_COVERAGE:
                 continue
             got = extract_typed(sent, q, ents)
             if got is None:
@@ -338,16 +420,16 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
         return _refuse(q, hits, corpus)
     arts = [corpus.article(a) for a in dict.fromkeys(c.article_id for c in pool)]
     weights = _weights(q, pool, arts)
-    _score(pool, q, weights)
+    _score(pool, q, weights, {a.id: a.title for a in arts})
     pool.sort(key=lambda c: c.score, reverse=True)
     best = pool[0]
 
     # Refusal: the best sentence must support the question, and no weighty term may be absent everywhere.
     art_text = " ".join(a.text.lower() for a in arts)
-    need = {t: w for t, w in weights.items() if not (q.head and (t in q.head or q.head in t))}
+    need = {t: background_weight(t.lower()) for t in weights if not (q.head and (t in q.head or q.head in t))}
     total_w = sum(need.values()) or 1.0
     missing = sum(w for t, w in need.items() if _presence(t.lower(), art_text) < 0.5) / total_w
-    if best.support < MIN_SUPPORT or missing >= MISSING_TERM_REFUSE:
+    if should_refuse(best.support, missing):
         return _refuse(q, hits, corpus)
 
     if q.kind == "list":
@@ -363,33 +445,34 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
                 kind=q.kind,
             )
 
-    # Extract from the top few sentences; a confident typed answer from a close runner-up may win.
+    # Extract from the best sentence; for typed questions (who/when/where/...) a close runner-up that holds an
+    # entity of the wanted kind wins over a best sentence that holds none.
     typed = bool(expected_entities(q))
-    choices = []
-    for c in pool[:5]:
-        if c.score < best.score - 0.25:
-            continue
-        ex = extract(c.text, q)
-        bonus = 0.15 * ex.confidence + (
-            0.12 if typed and ex.confidence >= 0.9 else 0.05 if typed and ex.confidence >= 0.7 else 0
-        )
-        choices.append((c.score + bonus, c, ex))
-    choices.sort(key=lambda t: t[0], reverse=True)
-    _, chosen, ex = choices[0]
+    chosen, ex = best, extract(best.text, q)
+    if typed and ex.confidence < 0.7:
+        for c in pool[1:4]:
+            if c.score < best.score - RUNNER_UP_MARGIN:
+                break
+            alt = extract(c.text, q)
+            if alt.confidence >= RUNNER_UP_CONFIDENCE:
+                chosen, ex = c, alt
+                break
     lead: list[str] = []
+    answer_sentence = chosen.text
     if typed and ex.confidence < 0.7:
         # The sentence that matches the question may name the entity in its neighbour
-        # ("两省在广州举行联席会议。广东省委书记李希主持会议并讲话。").
+        # ("两省在广州举行联席会议。广东省委书记李希主持会议并讲话。"); it follows the best sentence as evidence.
         near = _neighbour_entity(q, pool[:3], corpus, weights)
         if near:
-            ex, text, chosen = near
-            lead = [text]
+            ex, answer_sentence, chosen = near
+            lead = [answer_sentence]
     if q.kind in ("who", "org") or "person" in expected_entities(q):
-        ex = Extraction(_complete_names(ex.text, corpus.article(chosen.article_id).text, chosen.text), ex.confidence)
+        article_text = corpus.article(chosen.article_id).text
+        ex = Extraction(_complete_names(ex.text, article_text, answer_sentence), ex.confidence)
     evidence = [
-        *lead,
         chosen.text,
-        *[c.text for c in pool[:4] if c is not chosen and c.score >= 0.6 * chosen.score][:2],
+        *lead,
+        *[c.text for c in pool[:4] if c is not chosen and c.text not in lead and c.score >= 0.6 * chosen.score][:2],
     ]
     sources: list[Source] = []
     for c in [chosen] + [c for c in pool[:4] if c is not chosen]:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retrieval.questions import STOPWORDS_ZH, Question, is_content, pos_tokens
+from retrieval.questions import STOPWORDS_ZH, Question, is_content, pos_tokens, tokens
 
 # ---------------------------------------------------------------- sentences
 
@@ -476,16 +476,41 @@ def trim_answer(text: str) -> str:
     return t
 
 
+def _left_anchor(left: str, sentence: str) -> tuple[int, int] | None:
+    """Match the end of the question's left context in the sentence, dropping up to 3 unmatched final words."""
+    toks = [t for t in tokens(left) if t.strip()]
+    for drop in range(0, min(4, len(toks) + 1)):
+        frag = "".join(toks[: len(toks) - drop])
+        if not frag:
+            break
+        m = _longest_suffix_in(frag, sentence)
+        if m:
+            return m
+    return None
+
+
+def _right_anchor(right: str, sentence: str, after: int) -> tuple[int, int] | None:
+    """Match the start of the question's right context in the sentence, dropping up to 3 unmatched first words."""
+    toks = [t for t in tokens(right) if t.strip()]
+    for drop in range(0, min(4, len(toks) + 1)):
+        frag = "".join(toks[drop:])
+        if not frag:
+            break
+        m = _longest_prefix_in(frag, sentence, after=after)
+        if m:
+            return m
+    return None
+
+
 def align(sentence: str, q: Question) -> tuple[int, int] | None:
     """Where the question word's slot falls in a sentence: the gap between the question's left and right
     contexts as matched in the sentence, else the clause run after the left context or before the right one."""
     if q.lang != "zh":
         return _align_en(sentence, q)
     left = re.sub(r"^[，,\s]+", "", q.left)
-    right = q.right
-    right = re.sub(r"^(?:呢|啊|了)", "", right)
-    lm = _longest_suffix_in(left, sentence) if left else None
-    rm = _longest_prefix_in(right, sentence, after=lm[1] if lm else 0) if right else None
+    right = re.sub(r"^(?:呢|啊|了)", "", q.right)
+    lm = _left_anchor(left, sentence) if left else None
+    rm = _right_anchor(right, sentence, lm[1] if lm else 0) if right else None
     if lm and rm and rm[0] > lm[1]:
         gap = sentence[lm[1] : rm[0]]
         if trim_answer(gap) and len(gap) <= 60:
@@ -609,7 +634,24 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
             j += 1
         if j > i and (j - i) <= 8:
             start, end = same[i].start, same[j].end
-    return Extraction(sentence[start:end], conf, start, end)
+    return with_context(sentence, start, end, conf)
+
+
+# A short answer may carry the few words of its clause that make it a statement (盛花期为夏季, 制作人伍宗德):
+# the whole clause is returned when it is at most this many characters longer than the bare answer.
+CONTEXT_CHARS = 8
+
+
+def with_context(sentence: str, start: int, end: int, confidence: float) -> Extraction:
+    """The answer span, or its whole clause when the clause adds at most CONTEXT_CHARS characters."""
+    bare = sentence[start:end]
+    a = max((sentence.rfind(p, 0, start) for p in _CLAUSE_CUT), default=-1) + 1
+    ends = [i for i in (sentence.find(p, end) for p in _CLAUSE_CUT) if i >= 0]
+    b = min(ends) if ends else len(sentence)
+    clause = trim_answer(sentence[a:b])
+    if bare in clause and len(clause) - len(bare) <= CONTEXT_CHARS:
+        return Extraction(clause, confidence, a, b)
+    return Extraction(bare, confidence, start, end)
 
 
 def extract_phrase(sentence: str, q: Question) -> Extraction | None:
@@ -623,7 +665,24 @@ def extract_phrase(sentence: str, q: Question) -> Extraction | None:
     if not text or _in_question(text, q):
         return None
     off = s + raw.find(text) if text in raw else s
+    if PHRASE_AS_CLAUSE:
+        return clause_around(sentence, off, off + len(text), 0.6)
     return Extraction(text, 0.6, off, off + len(text))
+
+
+# Descriptive answers (what/how/which without an entity type) are returned as the clause that holds the aligned
+# slot: the slot alone often drops the words that make it an answer (为白色晶状固体 -> 白色晶状固体).
+PHRASE_AS_CLAUSE = True
+_CLAUSE_CUT = "，,；;。！？!?"
+
+
+def clause_around(sentence: str, start: int, end: int, confidence: float) -> Extraction:
+    """The clause run (between ，；。) that contains sentence[start:end]."""
+    a = max((sentence.rfind(p, 0, start) for p in _CLAUSE_CUT), default=-1) + 1
+    ends = [i for i in (sentence.find(p, end) for p in _CLAUSE_CUT) if i >= 0]
+    b = min(ends) if ends else len(sentence)
+    text = trim_answer(sentence[a:b])
+    return Extraction(text or trim_answer(sentence[start:end]), confidence, a, b)
 
 
 def clause_with(sentence: str, q: Question, markers: str) -> Extraction | None:
@@ -663,9 +722,24 @@ def extract(sentence: str, q: Question) -> Extraction:
     got = extract_phrase(sentence, q)
     if got:
         return got
-    if ents:
+    return best_clause(sentence, q)
+
+
+def best_clause(sentence: str, q: Question) -> Extraction:
+    """The clause (between ，；：) that shares most question terms, joined with the next one when very short."""
+    spans = clauses(sentence)
+    if not spans:
         return Extraction(trim_answer(sentence), 0.3, 0, len(sentence))
-    return Extraction(trim_answer(sentence), 0.35, 0, len(sentence))
+
+    def score(span: tuple[int, int]) -> float:
+        text = sentence[span[0] : span[1]].lower()
+        return sum(len(t) for t in q.terms if t.lower() in text) - 0.01 * (span[1] - span[0])
+
+    i = max(range(len(spans)), key=lambda k: score(spans[k]))
+    s, e = spans[i]
+    if len(trim_answer(sentence[s:e])) < 8 and i + 1 < len(spans):
+        e = spans[i + 1][1]
+    return Extraction(trim_answer(sentence[s:e]), 0.3, s, e)
 
 
 # ---------------------------------------------------------------- enumerations (list questions)
@@ -682,6 +756,7 @@ class Enumeration:
     end: int
     label: str = ""
     head: str = ""  # the noun after 等 (等企业 -> 企业), "" when none
+    items_end: int = -1  # end of the last item (before 等), -1 when unknown
 
 
 def enumerations(sentence: str) -> list[Enumeration]:
@@ -736,7 +811,16 @@ def enumerations(sentence: str) -> list[Enumeration]:
         if len(items) < 2:
             continue
         label = sentence[seg_start:first_start]
-        out.append(Enumeration(tuple(items), first_start, seg_start + len(seg), label=label, head=head))
+        out.append(
+            Enumeration(
+                tuple(items),
+                first_start,
+                seg_start + len(seg),
+                label=label,
+                head=head,
+                items_end=last_seg_start + cut,
+            )
+        )
     # English "A, B and C"
     for m in re.finditer(
         r"((?:[A-Z][\w\-&' ]{1,40}, )+[A-Z][\w\-&' ]{1,40},? and [A-Z][\w\-&']+(?: [A-Z][\w\-&']+)*)", sentence

@@ -512,6 +512,16 @@ def classify(text: str) -> Question:
         kind = "title" if re.search(r"《》|书名|作品名", q) else "other"
         return Question(q, kind, lang, terms, titles=titles)
     _, kind, m = best
+    if kind == "why" and m.group(0) == "为什么" and lang == "zh":
+        before = q[: m.start()]
+        # "被誉为什么" / "称为什么" / "的名字为什么": 为 belongs to the verb, the question asks "what"
+        if re.search(
+            r"(誉|称|成|作|视|改|名|分|译|定|选|认|命|列|划|封|立|任|更|转|变|设|评|奉|尊|追)$", before
+        ) or not q[m.end() :].strip("？?。 "):
+            what = re.compile("什么").search(q, m.start())
+            if what is not None:
+                m = what
+                kind = "what"
     # Terms from the text around the question word, copulas cut off, so jieba cannot glue 长|是 into one word.
     around = re.sub(r"(是|为|的是)$", "", q[: m.start()]) + "，" + re.sub(r"^(是|为)", "", q[m.end() :])
     terms = tuple(content_terms(around if lang == "zh" else q))
