@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     # e5 models want "query: " / "passage: "; bge-zh wants an instruction on queries only.
     query_prefix: str = ""
     passage_prefix: str = ""
-    # Sentence-transformers backend: "torch" or "onnx" (see retrieval/embedding.py).
+    # Embedding backend: "torch", "onnx" or "onnx-int8" (see retrieval/embedding.py for the trade-offs).
     embedding_backend: str = "torch"
     telegram_token: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     # Weight of the dense score in hybrid fusion (0 = BM25 only); see retrieval/search.py for the measurement.
     dense_weight: float = Field(default=0.2, ge=0.0, le=1.0)
     keep_generations: int = Field(default=3, ge=1)
+
+    @field_validator("embedding_backend")
+    @classmethod
+    def _check_backend(cls, value: str) -> str:
+        from retrieval.embedding import BACKENDS
+
+        value = value.strip().lower()
+        if value not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {value!r}; valid choices: {', '.join(BACKENDS)}")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -17,7 +17,14 @@ from retrieval.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("torch", "onnx")
+# Embedding backends (NEWSBOT_EMBEDDING_BACKEND). "torch" runs sentence-transformers as is; "onnx" runs the same
+# network exported to ONNX under onnxruntime (same vectors to ~1e-6); "onnx-int8" runs it with dynamically
+# int8-quantised weights (faster on CPUs with AVX-512 VNNI or AVX2, vectors within ~0.99 cosine of torch). The ONNX
+# files are exported offline from the local model into a writable cache on first use. Where onnxruntime is
+# missing or the CPU lacks the instructions, the ONNX backends fall back to torch with a warning.
+BACKENDS = ("torch", "onnx", "onnx-int8")
+# Chosen by measurement (benchmarks/run.py, README "Performance"): see DEFAULT_BACKEND's use in config.py.
+DEFAULT_BACKEND = "torch"
 
 
 class Embedder(Protocol):
@@ -95,6 +102,8 @@ def resolve_model(name: str) -> tuple[str, bool]:
 class SentenceTransformerEmbedder:
     """Embedder backed by a sentence-transformers model (any hub name or local path)."""
 
+    backend = "torch"
+
     def __init__(
         self,
         model: str = DEFAULT_MODEL,
@@ -103,8 +112,9 @@ class SentenceTransformerEmbedder:
         backend: str = "torch",
         batch_size: int = 64,
     ) -> None:
-        if backend not in BACKENDS:
-            raise ConfigError(f"unknown embedding backend {backend!r}; valid choices: {', '.join(BACKENDS)}")
+        check_backend(backend)
+        if backend != "torch":
+            raise ConfigError(f"SentenceTransformerEmbedder runs torch only; use make_embedder() for {backend!r}")
         location, local = resolve_model(model)
         if local:
             # The bundled model must load without any hub request (there may be no network at all).
@@ -116,7 +126,7 @@ class SentenceTransformerEmbedder:
         hf_logging.disable_progress_bar()  # "Loading weights" bars on every start are noise for a CLI
 
         try:
-            self._model = SentenceTransformer(location, device="cpu", backend=backend)  # type: ignore[arg-type]
+            self._model = SentenceTransformer(location, device="cpu")
         except Exception as exc:
             raise ConfigError(f"cannot load embedding model {model!r}: {type(exc).__name__}: {exc}") from exc
         self._name = model
@@ -161,6 +171,312 @@ class SentenceTransformerEmbedder:
         return self._encode([self._passage_prefix + t for t in texts])
 
 
+def check_backend(backend: str) -> str:
+    """The backend name if valid, else ConfigError naming the valid choices."""
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"unknown embedding backend {backend!r} (NEWSBOT_EMBEDDING_BACKEND); valid choices: {', '.join(BACKENDS)}"
+        )
+    return backend
+
+
+def cpu_flags() -> frozenset[str]:
+    """The CPU's instruction-set flags from /proc/cpuinfo (empty where it cannot be read, e.g. not Linux)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def int8_instructions(flags: frozenset[str] | None = None) -> str | None:
+    """The best int8 instruction set onnxruntime can use here: "avx512_vnni", "avx2" or None."""
+    flags = cpu_flags() if flags is None else flags
+    if "avx512_vnni" in flags or "avx_vnni" in flags:
+        return "avx512_vnni"
+    if "avx2" in flags:
+        return "avx2"
+    return None
+
+
+def backend_unavailable(backend: str, flags: frozenset[str] | None = None) -> str | None:
+    """Why backend cannot run here (a reason for the log), or None when it can."""
+    check_backend(backend)
+    if backend == "torch":
+        return None
+    import importlib.util
+
+    for module in ("onnxruntime", "onnx") if backend == "onnx-int8" else ("onnxruntime",):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not installed (pip install 'newsbot[onnx]')"
+    if backend == "onnx-int8" and int8_instructions(flags) is None:
+        return "the CPU has neither AVX-512 VNNI nor AVX2 for int8 inference"
+    return None
+
+
+def make_embedder(
+    model: str = DEFAULT_MODEL,
+    query_prefix: str = "",
+    passage_prefix: str = "",
+    backend: str = DEFAULT_BACKEND,
+    cache_dir: Path | None = None,
+) -> Embedder:
+    """The embedder for settings: the requested backend, or torch (with a warning) where it cannot run here."""
+    reason = backend_unavailable(backend)
+    if reason is not None:
+        log.warning("embedding backend %s unavailable (%s); using torch", backend, reason)
+        backend = "torch"
+    if backend == "torch":
+        return SentenceTransformerEmbedder(model, query_prefix=query_prefix, passage_prefix=passage_prefix)
+    return OnnxEmbedder(
+        model,
+        query_prefix=query_prefix,
+        passage_prefix=passage_prefix,
+        quantize=backend == "onnx-int8",
+        cache_dir=cache_dir,
+    )
+
+
+def default_onnx_cache() -> Path:
+    """Where exported ONNX models go when no index dir is given: $XDG_CACHE_HOME/newsbot/onnx or ~/.cache/..."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsbot" / "onnx"
+
+
+_ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+ONNX_EXPORT_VERSION = 1  # bump when the export recipe changes, so cached files are rebuilt
+
+
+def _model_fingerprint(location: str) -> str:
+    """Identifies a local model's files (names, sizes, mtimes) plus the export recipe version."""
+    digest = hashlib.sha256(f"v{ONNX_EXPORT_VERSION}\x00{Path(location).resolve()}".encode())
+    for path in sorted(Path(location).rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(location)}\x00{stat.st_size}\x00{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def export_onnx(location: str, target: Path) -> None:
+    """Export the sentence-transformers model at location (transformer + pooling + normalise) to target.
+
+    Runs torch once; the graph takes input_ids/attention_mask/token_type_ids and returns unit sentence vectors.
+    Written aside and renamed into place, so concurrent processes never read a half-written file.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    model = SentenceTransformer(location, device="cpu").eval()
+
+    class _Graph(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> torch.Tensor:
+            features = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+            out = self.model(features)["sentence_embedding"]
+            return torch.nn.functional.normalize(out, p=2.0, dim=1)
+
+    sample = model.tokenizer(["示例 text", "x"], padding=True, return_tensors="pt")
+    args = tuple(sample.get(name, torch.zeros_like(sample["input_ids"])) for name in _ONNX_INPUTS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    import warnings
+
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _Graph().eval(),
+            args,
+            str(tmp),
+            input_names=list(_ONNX_INPUTS),
+            output_names=["sentence_embedding"],
+            dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in _ONNX_INPUTS}, "sentence_embedding": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+    os.replace(tmp, target)
+
+
+def quantize_onnx(source: Path, target: Path, instructions: str) -> None:
+    """Dynamic int8 quantisation of source's weights (activations quantised at run time) into target.
+
+    Per-channel weight scales (measured: cosine to fp32 0.986 vs 0.88 per-tensor on CMRC chunks). With VNNI,
+    full-range int8 weights; with AVX2 only, 7-bit weights (reduce_range) because the u8s8 multiply
+    without VNNI can saturate (onnxruntime's quantisation docs).
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    quantize_dynamic(
+        str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True, reduce_range=instructions != "avx512_vnni"
+    )
+    os.replace(tmp, target)
+
+
+class OnnxEmbedder:
+    """The same sentence-transformers network run by onnxruntime (fp32, or int8 with quantize=True).
+
+    Needs only onnxruntime and tokenizers at query time: torch is imported only to export the model the first
+    time (into cache_dir, keyed by the model files' fingerprint).
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        quantize: bool = False,
+        cache_dir: Path | None = None,
+        batch_size: int = 64,
+        threads: int = 0,
+    ) -> None:
+        location, local = resolve_model(model)
+        if not local:
+            raise ConfigError(f"the ONNX backend needs a local model directory; {model!r} is not one")
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        instructions = int8_instructions() if quantize else None
+        if quantize and instructions is None:
+            raise ConfigError("int8 ONNX needs AVX-512 VNNI or AVX2; use NEWSBOT_EMBEDDING_BACKEND=onnx or torch")
+        folder = (cache_dir or default_onnx_cache()) / _model_fingerprint(location)
+        fp32 = folder / "model.onnx"
+        path = fp32
+        try:
+            if not fp32.is_file():
+                log.info("exporting %s to ONNX in %s", model, folder)
+                export_onnx(location, fp32)
+            if quantize:
+                path = folder / f"model-int8-{instructions}.onnx"
+                if not path.is_file():
+                    quantize_onnx(fp32, path, str(instructions))
+        except ConfigError:
+            raise
+        except Exception as exc:
+            raise ConfigError(f"cannot export {model!r} to ONNX: {type(exc).__name__}: {exc}") from exc
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._wanted = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(Path(location) / "tokenizer.json"))
+        max_len = 512
+        try:
+            import json
+
+            config = json.loads((Path(location) / "sentence_bert_config.json").read_text(encoding="utf-8"))
+            max_len = int(config.get("max_seq_length") or max_len)
+        except (OSError, ValueError):
+            pass
+        self._tokenizer.enable_truncation(max_length=max_len)
+        self._tokenizer.no_padding()
+        self.path = path
+        self.backend = "onnx-int8" if quantize else "onnx"
+        self._name = model
+        self._languages = card_languages(_read_card(location, local))
+        self._query_prefix = query_prefix
+        self._passage_prefix = passage_prefix
+        self._batch_size = batch_size
+        self._dimension = int(self._encode(["x"]).shape[1])
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        return self._languages
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        # Batches of similar length waste less work on padding (sentence-transformers sorts the same way).
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
+        out: np.ndarray | None = None
+        for start in range(0, len(order), self._batch_size):
+            batch = [encodings[int(i)] for i in order[start : start + self._batch_size]]
+            width = max(len(e.ids) for e in batch)
+            feeds = {name: np.zeros((len(batch), width), dtype=np.int64) for name in _ONNX_INPUTS}
+            for row, enc in enumerate(batch):
+                n = len(enc.ids)
+                feeds["input_ids"][row, :n] = enc.ids
+                feeds["attention_mask"][row, :n] = 1
+                feeds["token_type_ids"][row, :n] = enc.type_ids
+            vectors = self._session.run(None, {k: v for k, v in feeds.items() if k in self._wanted})[0]
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[order[start : start + self._batch_size]] = vectors
+        return out if out is not None else np.zeros((0, getattr(self, "_dimension", 0)), dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._query_prefix + t for t in texts])
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._passage_prefix + t for t in texts])
+
+
+def model_languages(model: str) -> frozenset[str] | None:
+    """The languages a model's card declares, read without loading the model (None when unknown)."""
+    try:
+        location, local = resolve_model(model)
+    except ConfigError:
+        return None
+    return card_languages(_read_card(location, local))
+
+
+class LazyEmbedder:
+    """Stands in for the real embedder and builds it on first use.
+
+    `languages` comes from the model card, so search can decide that the model does not vote on a query (e.g. the
+    bundled English model on a Chinese question) without paying for torch and the model at start-up.
+    """
+
+    def __init__(self, model: str, factory: Callable[[], Embedder]) -> None:
+        self._model = model
+        self._factory = factory
+        self._languages: frozenset[str] | None = None
+        self._languages_read = False
+
+    @property
+    def loaded(self) -> Embedder:
+        return self._factory()
+
+    @property
+    def name(self) -> str:
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        return self.loaded.dimension
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        if not self._languages_read:
+            self._languages = model_languages(self._model)
+            self._languages_read = True
+        return self._languages
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.loaded.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.loaded.encode_passages(texts)
+
+
 def text_key(model_key: str, text: str) -> str:
     """Cache key of one passage under one model configuration."""
     return hashlib.sha256(f"{model_key}\x00{text}".encode()).hexdigest()
@@ -174,6 +490,8 @@ class EmbeddingCache:
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
+        # BM25 token lists by text hash (retrieval.lexical.tokenize_cached): rebuilds re-tokenise only new text.
+        self._db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, toks TEXT)")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -192,8 +510,26 @@ class EmbeddingCache:
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors (key, dim, vec) VALUES (?, ?, ?)", rows)
 
+    def get_tokens(self, keys: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 900):
+            batch = unique[i : i + 900]
+            marks = ",".join("?" * len(batch))
+            for key, toks in self._db.execute(f"SELECT key, toks FROM tokens WHERE key IN ({marks})", batch):
+                found[key] = toks.split(_TOKEN_SEP) if toks else []
+        return found
+
+    def put_tokens(self, items: Sequence[tuple[str, list[str]]]) -> None:
+        rows = [(key, _TOKEN_SEP.join(toks)) for key, toks in items]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO tokens (key, toks) VALUES (?, ?)", rows)
+
     def close(self) -> None:
         self._db.close()
+
+
+_TOKEN_SEP = "\x1f"  # ASCII unit separator: never inside a token (tokens are stripped words without controls)
 
 
 def embed_passages(
@@ -205,10 +541,14 @@ def embed_passages(
     progress: Callable[[int, int], None] | None = None,
     show_bar: bool = False,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for texts (cache first, model for the rest) and how many were sent to the model."""
-    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    """Vectors for texts (cache first, model for the rest) and how many were sent to the model.
+
+    When every text is cached the embedder is not touched at all (a LazyEmbedder then never loads the model).
+    """
     keys = [text_key(model_key, t) for t in texts]
     cached = cache.get_many(keys) if cache is not None else {}
+    dimension = next(iter(cached.values())).shape[0] if cached else embedder.dimension
+    out = np.zeros((len(texts), dimension), dtype=np.float32)
     missing_by_key: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         if key in cached:

@@ -8,14 +8,23 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import numpy as np
 from filelock import FileLock, Timeout
 
-from retrieval.articles import content_hash, load_articles
+from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
-from retrieval.embedding import Embedder, EmbeddingCache, SentenceTransformerEmbedder, embed_passages
+from retrieval.embedding import (
+    Embedder,
+    EmbeddingCache,
+    LazyEmbedder,
+    backend_unavailable,
+    embed_passages,
+    make_embedder,
+    text_key,
+)
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
-from retrieval.lexical import LexicalIndex, tokenize_many
+from retrieval.lexical import LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexStats, ReindexReport
 from retrieval.search import SearchParams, search
 from retrieval.store import IndexStore, LoadedIndex
@@ -41,7 +50,11 @@ class Engine:
         self._index: LoadedIndex | None = None
         self._load_lock = threading.Lock()
         self.last_report: ReindexReport | None = None
+        self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
         self.search_params = SearchParams(dense_weight=settings.dense_weight)
+        # Loads the model only when a query or a build needs vectors (not for a Chinese query the model can't vote
+        # on, nor for a rebuild whose chunks are all in the embedding cache): start-up without torch.
+        self._lazy = LazyEmbedder(settings.embedding_model, lambda: self.embedder)
 
     # -- resources -------------------------------------------------------------------------------------------
     @property
@@ -49,11 +62,12 @@ class Engine:
         if self._embedder is None:
             with self._load_lock:
                 if self._embedder is None:
-                    self._embedder = SentenceTransformerEmbedder(
+                    self._embedder = make_embedder(
                         self.settings.embedding_model,
                         query_prefix=self.settings.query_prefix,
                         passage_prefix=self.settings.passage_prefix,
                         backend=self.settings.embedding_backend,
+                        cache_dir=self.settings.index_dir / "cache" / "onnx",
                     )
         return self._embedder
 
@@ -81,11 +95,23 @@ class Engine:
         """Identifies the vector space: model name plus passage prefix (both change every vector)."""
         return f"{self.settings.embedding_model}|{self.settings.passage_prefix}"
 
+    def backend(self) -> str:
+        """The embedding backend that runs here: the setting, or torch where it cannot (see make_embedder)."""
+        if self._embedder is not None:
+            return str(getattr(self._embedder, "backend", "torch"))
+        wanted = self.settings.embedding_backend
+        return "torch" if backend_unavailable(wanted) else wanted
+
+    def cache_key(self) -> str:
+        """Embedding-cache key prefix: the vector space plus the backend (int8 vectors differ slightly)."""
+        backend = self.backend()
+        return self.model_key() if backend == "torch" else f"{self.model_key()}|{backend}"
+
     # -- questions -------------------------------------------------------------------------------------------
     def search(self, question: str, k: int = 8) -> list[Hit]:
         index = self.index
         self._check_model(index)
-        embedder = self.embedder if self.search_params.dense_weight > 0 else None
+        embedder = (self._embedder or self._lazy) if self.search_params.dense_weight > 0 else None
         return search(index, embedder, question, k=k, params=self.search_params)
 
     def ask(self, question: str) -> Answer:
@@ -140,68 +166,138 @@ class Engine:
         except (IndexNotBuilt, IndexCorrupted):
             return None
 
+    def _current_manifest(self) -> dict[str, object] | None:
+        """CURRENT's manifest after its checksums verify (no parsing of chunks, BM25 or vectors), else None."""
+        name = self.store.current()
+        if name is None:
+            return None
+        try:
+            return self.store.verify(name)
+        except IndexCorrupted:
+            return None
+
     def _build(self, full: bool, progress: Progress | None, show_bar: bool) -> ReindexReport:
         started = time.perf_counter()
+        timings: dict[str, float] = {}
+        self.last_timings = timings
+        mark = time.perf_counter()
+
+        def lap(phase: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            timings[phase] = timings.get(phase, 0.0) + now - mark
+            mark = now
+
         loaded = load_articles(self.settings.data_dir)
         articles = loaded.articles
         hashes = {a.id: content_hash(a) for a in articles}
-        previous = None if full else self._previous()
-        config = {"model_key": self.model_key(), "chunk_chars": self.settings.chunk_chars}
-        same_config = previous is not None and all(previous.manifest.get(k) == v for k, v in config.items())
-        old = previous.article_hashes if previous is not None and same_config else {}
-        added = sum(1 for a, h in hashes.items() if a not in old)
-        changed = sum(1 for a, h in hashes.items() if a in old and old[a] != h)
-        removed = sum(1 for a in old if a not in hashes)
-        unchanged = len(hashes) - added - changed
+        config = {
+            "model_key": self.model_key(),
+            "chunk_chars": self.settings.chunk_chars,
+            "embedding_backend": self.backend(),
+        }
+        lap("parse")
 
-        def report(generation: str, chunks: int, embedded: int) -> ReindexReport:
-            return ReindexReport(
-                generation=generation,
-                articles=len(articles),
-                added=added,
-                changed=changed,
-                removed=removed,
-                unchanged=unchanged,
-                skipped=loaded.skipped,
-                chunks=chunks,
-                embedded=embedded,
-                seconds=time.perf_counter() - started,
-                full=full,
-            )
+        def config_matches(manifest: dict[str, object]) -> bool:
+            defaults = {"embedding_backend": "torch"}  # generations from before backends were recorded
+            return all(manifest.get(k, defaults.get(k)) == v for k, v in config.items())
+
+        if not full:
+            # Fast path for "nothing changed": verify CURRENT's checksums and compare hashes, without parsing it.
+            current = self._current_manifest()
+            if current is not None and config_matches(current) and current.get("article_hashes") == hashes:
+                generation = str(current.get("generation"))
+                if self._index is not None and self._index.generation != generation:
+                    self._index = None  # another process switched generations: load lazily on next use
+                lap("verify")
+                counts = current.get("counts")
+                chunk_count = int(counts.get("chunks", 0)) if isinstance(counts, dict) else 0
+                return self._report(loaded, hashes, hashes, generation, chunk_count, 0, started, full)
+
+        previous = None if full else self._previous()
+        same_config = previous is not None and config_matches(previous.manifest)
+        old = previous.article_hashes if previous is not None and same_config else {}
+        lap("load_previous")
 
         if previous is not None and same_config and old == hashes:
             # Nothing changed: the serving generation already is this build.
             self._index = previous
-            return report(previous.generation, len(previous.chunks), 0)
+            return self._report(loaded, hashes, old, previous.generation, len(previous.chunks), 0, started, full)
 
         by_id = {a.id: a for a in articles}
-        chunks = [c for a in articles for c in chunk_article(a, self.settings.chunk_chars)]
+        chunks: list[Chunk] = []
+        for a in articles:
+            if previous is not None and old.get(a.id) == hashes[a.id]:
+                chunks.extend(previous.chunks_of(a.id))  # unchanged article: same chunks as last time
+            else:
+                chunks.extend(chunk_article(a, self.settings.chunk_chars))
         texts = [passage_text(by_id[c.article_id], c) for c in chunks]
-        embedder = self.embedder
+        lap("chunk")
         cache = EmbeddingCache(self.store.cache_path)
         try:
-            vectors, embedded = embed_passages(
-                embedder, texts, None if full else cache, self.model_key(), progress=progress, show_bar=show_bar
-            )
-            if full and embedded:
-                from retrieval.embedding import text_key
-
-                cache.put_many([(text_key(self.model_key(), t), v) for t, v in zip(texts, vectors, strict=True)])
+            tokens = tokenize_cached(texts, cache)
+            lap("tokenize")
+            if texts:
+                key = self.cache_key()
+                embedder = self._embedder or self._lazy
+                vectors, embedded = embed_passages(
+                    embedder, texts, None if full else cache, key, progress=progress, show_bar=show_bar
+                )
+                if full and embedded:
+                    cache.put_many([(text_key(key, t), v) for t, v in zip(texts, vectors, strict=True)])
+                dimension = int(vectors.shape[1])
+            else:
+                known = previous.manifest.get("dimension") if previous is not None else None
+                dimension = int(known) if isinstance(known, int) and known > 0 else self.embedder.dimension
+                vectors = np.zeros((0, dimension), dtype=np.float32)
+                embedded = 0
         finally:
             cache.close()
-        vector_index = VectorIndex.build(vectors, embedder.dimension)
-        lexical = LexicalIndex.build(tokenize_many(texts))
+        lap("embed")
+        vector_index = VectorIndex.build(vectors, dimension)
+        lap("index_vectors")
+        lexical = LexicalIndex.build(tokens)
+        lap("index_bm25")
         manifest: dict[str, object] = {
             "model": self.settings.embedding_model,
-            "dimension": embedder.dimension,
+            "dimension": dimension,
             "index_type": vector_index.kind,
             "article_hashes": hashes,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **config,
         }
         generation = self.store.write_generation(articles, chunks, vector_index, lexical, manifest)
+        lap("write")
         fresh = self.store.load_generation(generation)  # validate what was written before serving it
         self.store.switch(generation)
         self._index = fresh
         self.store.prune(self.settings.keep_generations)
-        return report(generation, len(chunks), embedded)
+        lap("validate_switch")
+        return self._report(loaded, hashes, old, generation, len(chunks), embedded, started, full)
+
+    @staticmethod
+    def _report(
+        loaded: LoadResult,
+        hashes: dict[str, str],
+        old: dict[str, str],
+        generation: str,
+        chunks: int,
+        embedded: int,
+        started: float,
+        full: bool,
+    ) -> ReindexReport:
+        added = sum(1 for a in hashes if a not in old)
+        changed = sum(1 for a, h in hashes.items() if a in old and old[a] != h)
+        return ReindexReport(
+            generation=generation,
+            articles=len(loaded.articles),
+            added=added,
+            changed=changed,
+            removed=sum(1 for a in old if a not in hashes),
+            unchanged=len(hashes) - added - changed,
+            skipped=loaded.skipped,
+            chunks=chunks,
+            embedded=embedded,
+            seconds=time.perf_counter() - started,
+            full=full,
+        )

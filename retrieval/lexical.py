@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import bm25s
 import jieba
@@ -50,6 +52,42 @@ def tokenize(text: str) -> list[str]:
 def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
     """tokenize() over many texts."""
     return [tokenize(t) for t in texts]
+
+
+# Bump when tokenize() changes (dictionary, stopwords, bigrams), so cached token lists are not reused.
+TOKENIZER_VERSION = 1
+
+
+class TokenStore(Protocol):
+    """Somewhere to keep token lists by key (EmbeddingCache implements it in the same SQLite file)."""
+
+    def get_tokens(self, keys: Sequence[str]) -> dict[str, list[str]]: ...
+
+    def put_tokens(self, items: Sequence[tuple[str, list[str]]]) -> None: ...
+
+
+def token_key(text: str) -> str:
+    return hashlib.sha256(f"tok{TOKENIZER_VERSION}\x00{text}".encode()).hexdigest()
+
+
+def tokenize_cached(texts: Sequence[str], store: TokenStore | None) -> list[list[str]]:
+    """tokenize() over many texts, reusing token lists stored for identical text (jieba is ~1.5 ms per chunk)."""
+    if store is None:
+        return tokenize_many(texts)
+    keys = [token_key(t) for t in texts]
+    found = store.get_tokens(keys)
+    out: list[list[str]] = []
+    fresh: dict[str, list[str]] = {}
+    for key, text in zip(keys, texts, strict=True):
+        tokens = found.get(key)
+        if tokens is None:
+            tokens = fresh.get(key)
+            if tokens is None:
+                tokens = fresh[key] = tokenize(text)
+        out.append(tokens)
+    if fresh:
+        store.put_tokens(list(fresh.items()))
+    return out
 
 
 class LexicalIndex:
