@@ -297,6 +297,8 @@ def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus
                 continue  # the source names another kind of thing (等高校 when asked for 企业)
             if not headed and ents and _typed_share(en.items, ents[0]) < 0.5:
                 continue
+            if not headed and not ents and s != best.start:
+                continue  # an untyped, unheaded list elsewhere in the article is too weak a signal
             # relevance of the sentence up to the enumeration: the subject and verb come before it
             rel = _coverage(sent[: en.end], rel_w)
             rows.append((rel, headed, sent, en, label))

@@ -1,6 +1,7 @@
 """QA evaluation: load a QA file, ask every question, score retrieval, evidence, answers, refusals, latency.
 
-Metrics (answerable items unless noted; texts compared after NFKC, lowercasing and removing whitespace):
+Metrics (answerable items unless noted; texts compared after NFKC, lowercasing and removing whitespace and
+punctuation):
 - recall@1 / recall@5: a gold answer occurs in the top-1 / any of the top-5 retrieved chunk texts.
 - evidence@1: a gold answer occurs in the first evidence sentence.
 - answer accuracy: answered, the short answer contains a gold answer, and the answer is at most
@@ -91,8 +92,10 @@ def load_qa(path: str | Path) -> list[QAItem]:
 
 
 def normalize(text: str) -> str:
-    """The comparison form: NFKC (full-width to ASCII), lowercase, no whitespace."""
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+    """The comparison form: NFKC (full-width to ASCII), lowercase, no whitespace, no punctuation (as the
+    SQuAD/CMRC evaluation scripts do: a trailing 。 or a 「」 pair does not decide a match)."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in t if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
 
 
 def contains_gold(text: str, golds: Iterable[str]) -> bool:

@@ -384,7 +384,8 @@ _HEAD_TO_ENTITY = [
     (re.compile(r"(国|省|市|县|区|城|城市|地|地方|地区|岛|州|村|镇|山|河|湖|港|洲)$"), "place"),
     (
         re.compile(
-            r"(公司|企业|集团|机构|组织|单位|部门|大学|学校|学院|银行|媒体|协会|球队|俱乐部|党|政党|杂志|报纸|电视台)$"
+            r"(公司|企业|集团|机构|组织|单位|部门|大学|学校|学院|银行|媒体|协会|球队|俱乐部|党|政党|杂志|报纸|电视台"
+            r"|实验室|研究所|研究院|医院|中心|基金会)$"
         ),
         "org",
     ),
@@ -691,11 +692,22 @@ def clause_with(sentence: str, q: Question, markers: str) -> Extraction | None:
     if not m:
         return None
     rest = sentence[m.start() :]
-    stop = re.search(r"[。；;！？!?]", rest)
-    text = trim_answer(rest[: stop.start()] if stop else rest)
+    # the reason ends where its consequence starts (由于A，所以B -> 由于A)
+    stop = re.search(r"[。；;！？!?]|[，,]\s*(?:因此|所以|故而|故|于是|从而|因而|才|便)", rest)
+    text = _TRIM_RIGHT.sub("", (rest[: stop.start()] if stop else rest).strip())
     if not text:
         return None
     return Extraction(text, 0.6, m.start(), m.start() + len(text))
+
+
+def reason_before(sentence: str) -> Extraction | None:
+    """'A，因此/所以B': the clause run before the consequence marker is the reason."""
+    m = re.search(r"[，,]\s*(?:因此|所以|故而|故|于是|从而|因而)", sentence)
+    if not m:
+        return None
+    start = max((sentence.rfind(p, 0, m.start()) for p in "。；;！？!?"), default=-1) + 1
+    text = trim_answer(sentence[start : m.start()])
+    return Extraction(text, 0.5, start, m.start()) if text else None
 
 
 _WHY_MARKERS = r"因为|由于|为了|出于|鉴于|原因是|目的是|以便|以求|旨在|because|due to|in order to|so that|to "
@@ -710,7 +722,7 @@ def extract(sentence: str, q: Question) -> Extraction:
         if got:
             return got
     if q.kind == "why":
-        got = clause_with(sentence, q, _WHY_MARKERS)
+        got = clause_with(sentence, q, _WHY_MARKERS) or reason_before(sentence)
         if got:
             return got
         return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
@@ -719,10 +731,25 @@ def extract(sentence: str, q: Question) -> Extraction:
         if got:
             return got
         return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
+    if q.lang == "zh" and is_definition(q):
+        return Extraction(trim_answer(sentence), 0.5, 0, len(sentence))
     got = extract_phrase(sentence, q)
     if got:
         return got
     return best_clause(sentence, q)
+
+
+def is_definition(q: Question) -> bool:
+    """'什么是X？' / 'X是什么？' / 'X指什么？': the answer is the defining sentence."""
+    return q.kind == "what" and (
+        (bool(re.fullmatch(r"\s*(?:请问)?", q.left)) and q.right.startswith("是"))
+        or (
+            not q.right
+            and bool(re.search(r"(是|指|为)$", q.left))
+            and len(q.left) <= 12
+            and ("的" not in q.left or bool(re.search(r"的(定义|意思|含义|概念|解释)(是|为)$", q.left)))
+        )
+    )
 
 
 def best_clause(sentence: str, q: Question) -> Extraction:
