@@ -40,7 +40,7 @@ LCS_WEIGHT = 0.0
 RUNNER_UP_MARGIN = 0.15
 RUNNER_UP_CONFIDENCE = 2
 # A neighbouring sentence may supply a typed answer when it covers this share of the question terms.
-NEIGHBOUR_MIN_COVERAGE = 0.1
+NEIGHBOUR_MIN_COVERAGE = 0.5
 # Prior for sentences from higher-ranked retrieved chunks.
 RANK_WEIGHT = 0.1
 # Refusal. `support` is the best sentence's weighted question-term coverage mixed with character-bigram
@@ -463,7 +463,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
     answer_sentence = chosen.text
     if typed and ex.confidence < 0.7:
         # The sentence that matches the question may name the entity in its neighbour
-        # ("两省在广州举行联席会议。广东省委书记李希主持会议并讲话。"); it follows the best sentence as evidence.
+        # ("两省在广州举行联席会议。广东省委书记李希主持会议并讲话。"); it leads the evidence.
         near = _neighbour_entity(q, pool[:3], corpus, weights)
         if near:
             ex, answer_sentence, chosen = near
@@ -472,8 +472,8 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
         article_text = corpus.article(chosen.article_id).text
         ex = Extraction(_complete_names(ex.text, article_text, answer_sentence), ex.confidence)
     evidence = [
-        chosen.text,
         *lead,
+        chosen.text,
         *[c.text for c in pool[:4] if c is not chosen and c.text not in lead and c.score >= 0.6 * chosen.score][:2],
     ]
     sources: list[Source] = []

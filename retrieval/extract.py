@@ -183,7 +183,7 @@ def persons(sentence: str) -> list[Span]:
                 or (
                     toks[j][2] in "·•‧・-"
                     and j + 1 < len(toks)
-                    and toks[j + 1][3] in ("nr", "nrt", "nrfg", "ns", "nz", "x")
+                    and toks[j + 1][3] in ("nr", "nrt", "nrfg", "ns", "nz", "x", "n", "eng")
                 )
                 or (toks[j - 1][2] in "·•‧・-")
             ):
@@ -207,10 +207,28 @@ def persons(sentence: str) -> list[Span]:
             i = j
         else:
             i += 1
-    for m in re.finditer(r"[\u4e00-\u9fff]{1,8}(?:[·•‧・][\u4e00-\u9fff]{1,10})+", sentence):
-        if not any(sp.start <= m.start() and m.end() <= sp.end and sp.text == m.group(0) for sp in spans):
-            spans = [sp for sp in spans if not (m.start() <= sp.start and sp.end <= m.end())]
-            spans.append(Span(m.start(), m.end(), m.group(0), "person"))
+    # jieba tags an unknown name's surname alone (周|明远): surname + a one- or two-character word is a name
+    for k in range(len(toks) - 1):
+        s0, _e0, w0, f0 = toks[k]
+        _s1, e1, w1, f1 = toks[k + 1]
+        if (
+            len(w0) == 1
+            and _nr(f0)
+            and 1 <= len(w1) <= 2
+            and re.fullmatch(r"[\u4e00-\u9fff]+", w1)
+            and f1 not in ("v", "p", "u", "uj", "ul", "c", "x", "d", "m", "q", "r", "f", "vn")
+            and not any(sp.start <= s0 < sp.end for sp in spans)
+        ):
+            spans.append(Span(s0, e1, sentence[s0:e1], "person"))
+    for m in re.finditer(r"[\u4e00-\u9fff]{2,4}(?:[·•‧・][\u4e00-\u9fff]{1,6})+", sentence):
+        if any(ch in sp.text for sp in spans for ch in "·•‧・"):
+            break  # the token-based pass already joined the dotted name
+        # snap the left end to the token just before the dot (作家|马克·吐温)
+        dot = m.start() + min(i for i in (m.group(0).find(c) for c in "·•‧・") if i >= 0)
+        left = next((t[0] for t in toks if t[1] == dot and t[0] >= m.start()), m.start())
+        right = m.end()
+        spans = [sp for sp in spans if not (left <= sp.start and sp.end <= right)]
+        spans.append(Span(left, right, sentence[left:right], "person"))
     spans.extend(_en_persons(sentence))
     return sorted(spans, key=lambda s: s.start)
 
@@ -220,16 +238,25 @@ def _en_persons(sentence: str) -> list[Span]:
     for m in _EN_CAP_SEQ.finditer(sentence):
         text = m.group(0)
         words = text.split()
-        if _EN_ORG_WORD.search(text) or len(words) > 4:
+        if _EN_ORG_WORD.search(text) or len(words) > 5:
             continue
-        before = sentence[: m.start()]
+        start = m.start()
+        while words and _EN_TITLES.search(words[0] + " ") and len(words) > 1:
+            start += len(words[0]) + (len(text) - len(text[len(words[0]) :].lstrip()) - len(words[0]))
+            text = text[len(words[0]) :].lstrip()
+            words = words[1:]
+        if len(words) > 4:
+            continue
+        titled_inside = start != m.start()
+        m_start, m_end = start, m.end()
+        before = sentence[:m_start]
         after = sentence[m.end() : m.end() + 20]
-        titled = bool(_EN_TITLES.search(before))
+        titled = titled_inside or bool(_EN_TITLES.search(before))
         said = bool(re.match(r",?\s+(said|says|told|added|announced|explained|noted|stated)\b", after))
         if (len(words) >= 2 or titled or said) and not _EN_PLACE_PREP.search(before):
-            if m.start() == 0 and len(words) == 1 and not said:
+            if m_start == 0 and len(words) == 1 and not said:
                 continue
-            out.append(Span(m.start(), m.end(), text, "person"))
+            out.append(Span(m_start, m_end, sentence[m_start:m_end], "person"))
     return out
 
 
@@ -277,8 +304,7 @@ def orgs(sentence: str) -> list[Span]:
                 strong_suffix
                 and f in ("v", "a")
                 and j - 2 >= 0
-                and toks[j - 2][3] in _ORG_PARTS
-                and toks[j - 2][3] != "m"
+                and ((toks[j - 2][3] in _ORG_PARTS and toks[j - 2][3] != "m") or toks[j - 2][3] in ("p", "x"))
             ):
                 j -= 1
                 continue
@@ -550,7 +576,7 @@ def _align_en(sentence: str, q: Question) -> tuple[int, int] | None:
             continue
         m = re.search(r"\b" + re.escape(stem) + r"[a-z]*\b", low)
         if m:
-            tail = re.search(r"[,;.!?]", sentence[m.end() :])
+            tail = re.search(r"[,;!?]|\.(?!\d)", sentence[m.end() :])
             end = m.end() + tail.start() if tail else len(sentence)
             if end > m.end() + 1:
                 return m.end(), end
@@ -612,6 +638,11 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
             d = -5.0 + (c.start - s) / 50 if inside(c) else min(abs(c.start - e), abs(c.end - s), abs(c.start - s)) / 4
         elif terms:
             d = min(abs((c.start + c.end) / 2 - p) for p in terms) / 8
+        if c.kind == "number" and q.head:
+            # "how many stations" / "多少家企业": the number counting the asked-about thing
+            after = sentence[c.end : c.end + len(q.head) + 4].lower()
+            if q.head.lower()[: max(3, len(q.head) - 1)] in after or q.head in c.text:
+                d -= 8.0
         return d + pref * 3
 
     best = min(cands, key=cost)
@@ -692,8 +723,15 @@ def clause_with(sentence: str, q: Question, markers: str) -> Extraction | None:
     if not m:
         return None
     rest = sentence[m.start() :]
-    # the reason ends where its consequence starts (由于A，所以B -> 由于A)
+    # the reason ends where its consequence starts (由于A，所以B -> 由于A), or where a clause restates the
+    # question (由于连日暴雨，比赛被推迟 -> 由于连日暴雨)
     stop = re.search(r"[。；;！？!?]|[，,]\s*(?:因此|所以|故而|故|于是|从而|因而|才|便)", rest)
+    for c in re.finditer(r"[，,]([^，,。；;！？!?]+)", rest):
+        if stop and c.start() >= stop.start():
+            break
+        if sum(1 for t in q.terms if len(t) >= 2 and t in c.group(1)) >= 2:
+            cut = _TRIM_RIGHT.sub("", rest[: c.start()].strip())
+            return Extraction(cut, 0.6, m.start(), m.start() + len(cut)) if cut else None
     text = _TRIM_RIGHT.sub("", (rest[: stop.start()] if stop else rest).strip())
     if not text:
         return None
@@ -745,7 +783,7 @@ def is_definition(q: Question) -> bool:
         (bool(re.fullmatch(r"\s*(?:请问)?", q.left)) and q.right.startswith("是"))
         or (
             not q.right
-            and bool(re.search(r"(是|指|为)$", q.left))
+            and bool(re.search(r"(是|指)$", q.left))
             and len(q.left) <= 12
             and ("的" not in q.left or bool(re.search(r"的(定义|意思|含义|概念|解释)(是|为)$", q.left)))
         )

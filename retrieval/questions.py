@@ -460,7 +460,7 @@ def _match_meta(text: str, lang: str) -> str | None:
     return None
 
 
-_HEAD_EN = re.compile(r"\b(?:which|what)\s+([a-z]+)")
+_HEAD_EN = re.compile(r"\b(?:which|what|how many|how much)\s+([a-z]+)")
 
 
 def _head(text: str, lang: str) -> str:
@@ -528,7 +528,9 @@ def classify(text: str) -> Question:
     if (
         kind in ("what", "which")
         and lang == "zh"
-        and re.search(r"(什么|哪[个部本首])(书|作品|电影|歌|歌曲|专辑|节目|剧|小说|杂志|报纸|游戏|诗|画)", q)
+        and re.search(
+            r"(什么|哪[个部本首])[\u4e00-\u9fff]{0,2}?(书|作品|电影|歌|歌曲|专辑|节目|剧|小说|杂志|报纸|游戏|诗|画)", q
+        )
     ):
         kind = "title"
     left = q[: m.start()]

@@ -1,0 +1,209 @@
+"""Answer extraction end to end on small articles written for the tests: typed answers, lists, metadata, refusals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from retrieval.answer import answer_question
+from retrieval.extract import split_sentences
+from retrieval.models import Article, Chunk, Hit
+
+ZH = Article(
+    id="zh1",
+    title="滨江市举办第五届数字经济博览会",
+    url="https://news.example.com/binjiang/expo",
+    published="2024-11-06",
+    source="滨江日报",
+    author="林晓",
+    text=(
+        "11月3日至5日，第五届数字经济博览会在滨江市国际会展中心举行。"
+        "滨江市市长周明远出席开幕式并致辞。"
+        "本届博览会共吸引320家企业参展，观众超过12万人次。\n"
+        "开幕当天，主办方发布了《滨江市数字经济发展白皮书》。"
+        "展会期间，参观团分为两路。"
+        "第一路考察了星河科技、蓝海数据、云帆智能等企业。"
+        "博览会还设立了人工智能、工业互联网和智慧城市三个专题展区。"
+        "多位专家在论坛上作了主题演讲。"
+        "第二路考察了青禾电子、远航软件和北辰机器人等企业。\n"
+        "此外，滨江大学与星河科技签署了人才培养合作协议。"
+        "据介绍，下一届博览会将于2025年在滨江市举行。"
+    ),
+)
+
+EN = Article(
+    id="en1",
+    title="Harbor City opens new metro line",
+    url="https://news.example.com/harbor/metro",
+    published="2024-03-13",
+    source="Harbor Herald",
+    text=(
+        "Harbor City opened its new Green Line metro on March 12, 2024. "
+        "Mayor Linda Park cut the ribbon at Central Station. "
+        "The line cost 2.4 billion dollars and has 18 stations. "
+        "The project was built by Northbridge Engineering Ltd. "
+        "Officials said the line will carry 90,000 passengers a day."
+    ),
+)
+
+
+def chunk(article: Article, size: int = 60) -> list[Chunk]:
+    """Whole sentences, about `size` characters, consecutive chunks sharing one sentence (like the indexer)."""
+    spans = list(split_sentences(article.text))
+    out: list[Chunk] = []
+    i = 0
+    while i < len(spans):
+        j = i + 1
+        while j < len(spans) and spans[j][1] - spans[i][0] <= size:
+            j += 1
+        s, e = spans[i][0], spans[j - 1][1]
+        out.append(Chunk(article_id=article.id, ord=len(out), text=article.text[s:e], start=s, end=e))
+        if j >= len(spans):
+            break
+        i = j - 1 if j - 1 > i else j
+    return out
+
+
+class MemoryCorpus:
+    """The Corpus protocol over articles held in memory, with a tiny overlap-based search for the tests."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self._articles = {a.id: a for a in articles}
+        self._chunks = {a.id: chunk(a) for a in articles}
+
+    def article(self, article_id: str) -> Article:
+        return self._articles[article_id]
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        return self._chunks[article_id]
+
+    def articles(self) -> list[Article]:
+        return list(self._articles.values())
+
+    def search(self, question: str, k: int = 8) -> list[Hit]:
+        """Character-bigram (Chinese) and word (English) overlap; enough to rank these small articles."""
+        q = question.lower()
+        grams = {q[i : i + 2] for i in range(len(q) - 1)} | set(re.findall(r"[a-z]{3,}", q))
+        scored = []
+        for chunks in self._chunks.values():
+            for c in chunks:
+                text = c.text.lower()
+                score = float(sum(1 for g in grams if g in text))
+                scored.append(Hit(chunk=c, score=score, lexical=score))
+        scored.sort(key=lambda h: h.score, reverse=True)
+        return scored[:k]
+
+    def ask(self, question: str):
+        return answer_question(question, self.search(question), self)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> MemoryCorpus:
+    return MemoryCorpus([ZH, EN])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "kind"),
+    [
+        ("谁出席开幕式并致辞？", "周明远", "who"),
+        ("第五届数字经济博览会什么时候举行？", "11月3日至5日", "when"),
+        ("本届博览会共吸引多少家企业参展？", "320家", "number"),
+        ("主办方发布了什么白皮书？", "滨江市数字经济发展白皮书", None),
+        ("下一届博览会将于哪一年举行？", "2025年", "when"),
+    ],
+)
+def test_typed_answers_are_short_and_backed_by_evidence(corpus: MemoryCorpus, question: str, expected: str, kind):
+    ans = corpus.ask(question)
+    assert ans.answered
+    assert expected in ans.answer
+    assert len(ans.answer) <= len(expected) + 10  # a few words, not the sentence
+    assert expected in ans.evidence[0]
+    assert ans.evidence[0] in ZH.text  # verbatim
+    assert ans.sources[0].article_id == "zh1"
+    if kind:
+        assert ans.kind == kind
+
+
+def test_where_answer_names_the_place(corpus: MemoryCorpus):
+    ans = corpus.ask("第五届数字经济博览会在哪里举行？")
+    assert ans.answered and "滨江市" in ans.answer
+    assert len(ans.answer) <= 15
+
+
+def test_list_gathers_items_from_every_relevant_sentence_in_source_order(corpus: MemoryCorpus):
+    ans = corpus.ask("参观团考察了哪些企业？")
+    assert ans.answered and ans.kind == "list"
+    items = ["星河科技", "蓝海数据", "云帆智能", "青禾电子", "远航软件", "北辰机器人"]
+    positions = [ans.answer.find(i) for i in items]
+    assert all(p >= 0 for p in positions), ans.answer
+    assert positions == sorted(positions)  # source order
+    assert ans.answer.count("星河科技") == 1  # de-duplicated
+    # the two groups come from sentences in different chunks, and both are cited as evidence
+    assert any("第一路" in e for e in ans.evidence) and any("第二路" in e for e in ans.evidence)
+    first = next(c for c in corpus.chunks_of("zh1") if "第一路" in c.text)
+    second = next(c for c in corpus.chunks_of("zh1") if "第二路" in c.text)
+    assert first.ord != second.ord
+
+
+def test_list_from_neighbouring_chunks_when_only_one_chunk_is_retrieved(corpus: MemoryCorpus):
+    hits = [h for h in corpus.search("第一路考察了哪些企业？") if "第一路" in h.chunk.text][:1]
+    ans = answer_question("参观团考察了哪些企业？", hits, corpus)
+    assert "北辰机器人" in ans.answer and "星河科技" in ans.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("这篇文章是什么时候发布的？", "2024-11-06"),
+        ("这篇报道的来源是哪家媒体？", "滨江日报"),
+        ("这篇文章的作者是谁？", "林晓"),
+        ("这篇新闻的原文链接是什么？", "https://news.example.com/binjiang/expo"),
+        ("这篇报道的标题是什么？", "滨江市举办第五届数字经济博览会"),
+    ],
+)
+def test_metadata_questions_are_answered_from_article_fields(corpus: MemoryCorpus, question: str, expected: str):
+    hits = corpus.search("数字经济博览会")  # the article the conversation is about
+    ans = answer_question(question, hits, corpus)
+    assert ans.answered and ans.answer == expected
+    assert ans.kind.startswith("meta_")
+    src = ans.sources[0]
+    assert (src.title, src.source, src.published, src.url) == (ZH.title, ZH.source, ZH.published, ZH.url)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["火星探测器什么时候发射？", "滨江市的GDP是多少？", "What is the population of Tokyo?"],
+)
+def test_refuses_questions_the_articles_do_not_answer(corpus: MemoryCorpus, question: str):
+    ans = corpus.ask(question)
+    assert not ans.answered
+    assert ans.answer == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who cut the ribbon at Central Station?", "Linda Park"),
+        ("When did Harbor City open the Green Line?", "March 12, 2024"),
+        ("How many stations does the line have?", "18"),
+        ("Which company built the project?", "Northbridge Engineering"),
+    ],
+)
+def test_english_questions_on_an_english_article(corpus: MemoryCorpus, question: str, expected: str):
+    ans = corpus.ask(question)
+    assert ans.answered, question
+    assert expected in ans.answer
+    assert len(ans.answer) <= len(expected) + 12
+    assert ans.sources[0].article_id == "en1"
+
+
+def test_no_hits_means_refusal(corpus: MemoryCorpus):
+    ans = answer_question("谁出席开幕式并致辞？", [], corpus)
+    assert not ans.answered and ans.sources == []
+
+
+def test_json_contract_fields(corpus: MemoryCorpus):
+    data = corpus.ask("谁出席开幕式并致辞？").contract()
+    assert list(data) == ["question", "answered", "answer", "evidence", "sources"]
+    assert set(data["sources"][0]) == {"article_id", "title", "url", "published", "source", "text", "score"}  # type: ignore[index]

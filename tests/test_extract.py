@@ -1,0 +1,88 @@
+"""Typed span extraction on sentences written for the tests: names, places, organisations, dates, numbers, lists."""
+
+from __future__ import annotations
+
+from retrieval.extract import (
+    dates,
+    enumerations,
+    extract,
+    numbers,
+    orgs,
+    persons,
+    places,
+    split_sentences,
+    titles,
+    trim_answer,
+)
+from retrieval.questions import classify
+
+
+def texts(spans) -> list[str]:
+    return [s.text for s in spans]
+
+
+def test_split_sentences_offsets_are_verbatim() -> None:
+    text = "第一句话。第二句话！\n  Third one here. Fourth?"
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == ["第一句话。", "第二句话！", "Third one here.", "Fourth?"]
+
+
+def test_persons_including_split_three_character_names() -> None:
+    assert "周明远" in texts(persons("滨江市市长周明远出席开幕式并致辞。"))
+    found = texts(persons("会上，张建国、李红梅代表双方签署协议。"))
+    assert "张建国" in found and "李红梅" in found
+    assert "马克·吐温" in texts(persons("作家马克·吐温曾到访此地。"))
+    assert "Linda Park" in texts(persons("Mayor Linda Park cut the ribbon."))
+
+
+def test_places_and_orgs() -> None:
+    assert any("杭州" in p for p in texts(places("会议在杭州市举行。")))
+    assert "清远星河电子股份有限公司" in texts(orgs("代表团在清远星河电子股份有限公司参观。"))
+    assert "Northbridge Engineering Ltd" in texts(orgs("It was built by Northbridge Engineering Ltd."))
+
+
+def test_dates_and_spans() -> None:
+    assert "11月3日至5日" in texts(dates("11月3日至5日，博览会举行。"))
+    assert "2024年6月1日下午" in texts(dates("2024年6月1日下午，大桥通车。"))
+    assert "March 12, 2024" in texts(dates("It opened on March 12, 2024."))
+
+
+def test_numbers_with_units() -> None:
+    found = texts(numbers("共有320家企业参展，观众超过12万人次，投资约3.5亿元。"))
+    assert "320家" in found
+    assert any(f.startswith("约3.5亿元") for f in found)
+
+
+def test_titles() -> None:
+    assert texts(titles("双方签署了《战略合作框架协议》。")) == ["《战略合作框架协议》"]
+
+
+def test_enumerations_with_head_noun() -> None:
+    (en,) = [e for e in enumerations("第一路考察了星河科技、蓝海数据、云帆智能等企业。") if e.head]
+    assert en.items == ("星河科技", "蓝海数据", "云帆智能")
+    assert en.head == "企业"
+    (en2,) = enumerations("第二路考察了青禾电子、远航软件和北辰机器人等企业。")
+    assert en2.items == ("青禾电子", "远航软件", "北辰机器人")
+
+
+def test_extract_by_question_kind() -> None:
+    s = "2023年9月，滨江大学与星河科技在滨江市签署了人才培养合作协议。"
+    assert extract(s, classify("滨江大学与星河科技什么时候签署了协议？")).text.startswith("2023年9月")
+    assert "滨江市" in extract(s, classify("滨江大学与星河科技在哪里签署了协议？")).text
+    who = extract("会上，市长周明远宣布了新的招商政策。", classify("谁宣布了新的招商政策？"))
+    assert who.text == "周明远"
+
+
+def test_extract_aligns_what_questions() -> None:
+    ans = extract("如今这座湖泊被誉为“高原明珠”，吸引了大量游客。", classify("这座湖泊被誉为什么？"))
+    assert "高原明珠" in ans.text and len(ans.text) <= 20
+
+
+def test_why_takes_the_reason_clause() -> None:
+    ans = extract("由于连日暴雨，比赛被推迟到下周举行。", classify("比赛为什么被推迟？"))
+    assert ans.text == "由于连日暴雨"
+
+
+def test_trim_answer() -> None:
+    assert trim_answer("是“高原明珠”，") == "高原明珠"
+    assert trim_answer("《协议》") == "《协议》"

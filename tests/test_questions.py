@@ -1,0 +1,90 @@
+"""Question classification: kinds in Chinese and English, metadata questions, content terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.questions import classify, detect_lang
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("谁主持了会议？", "who"),
+        ("哪位官员出席了开幕式？", "who"),
+        ("博览会什么时候开幕？", "when"),
+        ("大桥于何时建成？", "when"),
+        ("他是哪一年出生的？", "when"),
+        ("会议在哪里举行？", "where"),
+        ("代表团访问了哪个国家？", "where"),
+        ("他在哪家公司工作？", "org"),
+        ("共有多少家企业参展？", "number"),
+        ("代表团分为几组？", "number"),
+        ("代表团考察了哪些企业？", "list"),
+        ("为什么项目推迟了？", "why"),
+        ("工厂是如何提高产量的？", "how"),
+        ("两省签署了什么协议？", "what"),
+        ("她出演了什么电视剧？", "title"),
+        ("如今的湖泊被誉为什么？", "what"),  # 为 belongs to the verb, not to 为什么
+        ("Who opened the bridge?", "who"),
+        ("When did the strike end?", "when"),
+        ("Where was the summit held?", "where"),
+        ("How many people attended?", "number"),
+        ("Which companies signed the deal?", "list"),
+        ("Which company built the line?", "org"),
+        ("Why was the vote delayed?", "why"),
+        ("What did the mayor announce?", "what"),
+    ],
+)
+def test_kinds(question: str, kind: str) -> None:
+    assert classify(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("这篇文章是什么时候发布的？", "meta_published"),
+        ("这篇报道的来源是哪家媒体？", "meta_source"),
+        ("这篇文章的作者是谁？", "meta_author"),
+        ("这篇新闻的标题是什么？", "meta_title"),
+        ("原文链接是什么？", "meta_url"),
+        ("When was this article published?", "meta_published"),
+        ("Which outlet published this story?", "meta_source"),
+        ("Who wrote the article?", "meta_author"),
+        ("What is the headline of the article?", "meta_title"),
+        ("Give me the link to the article", "meta_url"),
+    ],
+)
+def test_metadata_questions(question: str, kind: str) -> None:
+    q = classify(question)
+    assert q.kind == kind and q.is_meta
+
+
+def test_content_questions_about_authors_of_books_are_not_metadata() -> None:
+    # "作者" without a reference to this article/report is a content question
+    assert not classify("《红楼梦》的作者是谁？").is_meta
+
+
+def test_terms_drop_question_words_and_keep_dates_whole() -> None:
+    q = classify("8月25日李炳国在哪家公司考察？")
+    assert "8月25日" in q.terms
+    assert not {"哪家", "在", "？"} & set(q.terms)
+    assert q.left.endswith("在") and q.right.startswith("公司")
+    assert q.head == "公司"
+
+
+def test_list_head_noun() -> None:
+    assert classify("双方在哪些重点领域开展合作？").head == "重点领域"
+    assert classify("Which companies signed the deal?").head == "company"
+
+
+def test_english_terms_are_normalised() -> None:
+    q = classify("Which cities did the delegation visit?")
+    assert q.lang == "en"
+    assert {"city", "delegation", "visit"} <= set(q.terms)
+
+
+def test_detect_lang() -> None:
+    assert detect_lang("谁主持了会议？") == "zh"
+    assert detect_lang("Who chaired the meeting?") == "en"
+    assert detect_lang("GDP增长了多少？") == "zh"
