@@ -35,7 +35,7 @@ TITLE_SHORT = 10  # titles up to this many characters name the topic; longer hea
 # Sentence support mixes weighted term coverage with character-bigram overlap (robust to jieba splitting).
 TERM_MIX = 0.6
 # Bonus for the longest verbatim run of question text in a sentence (questions often copy a phrase).
-LCS_WEIGHT = 0.0
+LCS_WEIGHT = 0.25
 # How far below the best sentence a runner-up may score and still supply a typed answer.
 RUNNER_UP_MARGIN = 0.15
 RUNNER_UP_CONFIDENCE = 2
@@ -198,15 +198,14 @@ def _score(cands: list[Candidate], q: Question, weights: dict[str, float], title
             else 0.0
         )
         support = TERM_MIX * cov + (1 - TERM_MIX) * big
-        if LCS_WEIGHT:
-            support += LCS_WEIGHT * _lcs_share(core, c.text.lower())
+        lcs = LCS_WEIGHT * _lcs_share(core, c.text.lower()) if LCS_WEIGHT else 0.0
         bonus = 0.0
         if ents:
             found = [sp for sp in entities(c.text, ents) if sp.text not in q.text]
             bonus = 0.08 if found else -0.04
         short = -0.1 if len(c.text) < 8 else 0.0
         c.support = support
-        c.score = support + bonus + short + RANK_WEIGHT / (1 + c.rank)
+        c.score = support + lcs + bonus + short + RANK_WEIGHT / (1 + c.rank)
 
 
 def _source(art: Article, text: str, score: float) -> Source:
@@ -329,8 +328,7 @@ def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus
             evidence.append(sent)
     if not groups:
         return "", []
-    rel_of = {sent: rel for rel, _h, sent, _e, _l in keep}
-    evidence.sort(key=lambda t: (t != best.text, -rel_of.get(t, 0.0)))
+    # evidence in source order, like the groups of the answer
     sep = "、" if q.lang == "zh" else ", "
     if len(groups) == 1 and len(keep) == 1 and keep[0][3].items_end > 0 and not plabel_used:
         # one enumeration: quote it as written (keeps 及/和 and any wording between items)

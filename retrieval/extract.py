@@ -77,7 +77,7 @@ def _next_end(text: str, pos: int) -> int:
     return n
 
 
-_CLAUSE_RE = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
+_CLAUSE_RE = re.compile(r"(?:[^，,；;：:。！？!?]|,(?=\d{3}))+(?:[，；;：:。！？!?]|,(?!\d{3}))*")
 
 
 def clauses(sentence: str) -> list[tuple[int, int]]:
@@ -116,16 +116,19 @@ _DATE_PATTERNS = [
     r"\d{4}-\d{2}-\d{2}",
 ]
 _DATE_RE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
-_TIME_SUFFIX = re.compile(r"^(?:上午|下午|晚上|晚|早上|凌晨|中午|傍晚|夜间|期间|前后|左右)")
+_TIME_SUFFIX = re.compile(
+    r"^(?:上午|下午|晚上|晚|早上|凌晨|中午|傍晚|夜间|期间|前后|左右|以后|以前|之后|之前|初期|中期|末期|初|底|末|上半年|下半年)"
+)
 
 _UNITS = (
     "平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|米|公斤|千克|克|吨|亩|公顷|万元|亿元|美元|欧元|英镑|日元|港元|元|块"
     "|岁|周岁|年|个月|月|天|日|小时|分钟|秒|周|星期|倍|%|％|度|℃|个|名|位|人|家|座|条|项|种|场|次|届|所|件|台|辆|架|艘|部|本|首|集"
+    "|类|股|节|张|册|公分|英寸|区|km²|km|cm|mm|kg|m²|m|g|t"
     "|层|级|分|票|席|枚|面|支|队|组|批|期|章|卷|页|篇|字|户|间|栋|层|株|只|头|匹|套|份|例|起|千瓦|瓦|伏|赫兹|英里|英尺|码|磅"
 )
 _NUMBER_RE = re.compile(
     r"(?:约|近|超过|逾|达|共|总计|多达)?"
-    r"(?:\d+(?:[.,]\d+)*|[" + _CN_NUM + r"]+)(?:多|余|几)?(?:[万亿千百]+)?(?:多|余)?"
+    r"第?(?:\d+(?:[.,]\d+)*|[" + _CN_NUM + r"]+)(?:多|余|几)?(?:[万亿千百]+)?(?:多|余)?"
     r"(?:" + _UNITS + r")?(?:以上|以下|左右|多)?"
     r"|(?:百分之|千分之)[" + _CN_NUM + r"\d.]+"
     r"|\b\d+(?:[.,]\d+)*(?:\s?(?:percent|per cent|%|million|billion|thousand|km|kilometres|kilometers|miles|kg"
@@ -139,6 +142,7 @@ _ORG_SUFFIX = re.compile(
     r"(有限公司|股份有限公司|公司|集团|大学|学院|学校|中学|小学|研究所|研究院|科学院|实验室|银行|委员会|协会|学会|联合会|医院|中心|基金会|"
     r"俱乐部|球队|队|局|厅|部|署|委|办公室|政府|法院|检察院|党|军|报|社|电视台|电台|出版社|工作室|工厂|厂|馆|所|会)$"
 )
+_VENUE_SUFFIX = re.compile(r"(酒店|饭店|宾馆|大厦|广场|中心|机场|车站|火车站|码头|公园|体育场|体育馆|剧院|学院|大学|中学|小学|寺|宫|馆|楼|桥)$")
 _ORG_STRONG = re.compile(
     r"(公司|集团|大学|学院|研究所|研究院|实验室|银行|委员会|协会|医院|中心|基金会|俱乐部|工作室|工厂|电视台|出版社)$"
 )
@@ -183,7 +187,7 @@ def persons(sentence: str) -> list[Span]:
                 or (
                     toks[j][2] in "·•‧・-"
                     and j + 1 < len(toks)
-                    and toks[j + 1][3] in ("nr", "nrt", "nrfg", "ns", "nz", "x", "n", "eng")
+                    and re.match(r"[\u4e00-\u9fffA-Za-z]", toks[j + 1][2])
                 )
                 or (toks[j - 1][2] in "·•‧・-")
             ):
@@ -273,6 +277,13 @@ def places(sentence: str) -> list[Span]:
                 or (len(toks[j][2]) <= 2 and _PLACE_SUFFIX.search(toks[j][2]) and toks[j][3] in ("n", "ng", "nz"))
             ):
                 j += 1
+            # extend over a few noun tokens when they end in a place or venue word (宜兰县|头城镇, 浦口区|明发酒店)
+            k, best_k = j, j
+            while k < len(toks) and k < j + 4 and toks[k][3] in ("ns", "nz", "n", "nt", "nr", "j", "ng", "nrt"):
+                k += 1
+                if _PLACE_SUFFIX.search(toks[k - 1][2]) or _VENUE_SUFFIX.search(toks[k - 1][2]):
+                    best_k = k
+            j = best_k
             s, e = toks[i][0], toks[j - 1][1]
             if e - s >= 2:
                 spans.append(Span(s, e, sentence[s:e], "place"))
@@ -674,12 +685,22 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
 CONTEXT_CHARS = 8
 
 
+_CUT_RE = re.compile(r"[，；;。！？!?]|,(?!\d{3})")
+
+
+def _clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the clause run around [start, end): cut at ，；。 and at commas that are not 1,520."""
+    a = 0
+    for m in _CUT_RE.finditer(sentence, 0, start):
+        a = m.end()
+    m2 = _CUT_RE.search(sentence, end)
+    return a, (m2.start() if m2 else len(sentence))
+
+
 def with_context(sentence: str, start: int, end: int, confidence: float) -> Extraction:
     """The answer span, or its whole clause when the clause adds at most CONTEXT_CHARS characters."""
     bare = sentence[start:end]
-    a = max((sentence.rfind(p, 0, start) for p in _CLAUSE_CUT), default=-1) + 1
-    ends = [i for i in (sentence.find(p, end) for p in _CLAUSE_CUT) if i >= 0]
-    b = min(ends) if ends else len(sentence)
+    a, b = _clause_bounds(sentence, start, end)
     clause = trim_answer(sentence[a:b])
     if bare in clause and len(clause) - len(bare) <= CONTEXT_CHARS:
         return Extraction(clause, confidence, a, b)
@@ -710,9 +731,7 @@ _CLAUSE_CUT = "，,；;。！？!?"
 
 def clause_around(sentence: str, start: int, end: int, confidence: float) -> Extraction:
     """The clause run (between ，；。) that contains sentence[start:end]."""
-    a = max((sentence.rfind(p, 0, start) for p in _CLAUSE_CUT), default=-1) + 1
-    ends = [i for i in (sentence.find(p, end) for p in _CLAUSE_CUT) if i >= 0]
-    b = min(ends) if ends else len(sentence)
+    a, b = _clause_bounds(sentence, start, end)
     text = trim_answer(sentence[a:b])
     return Extraction(text or trim_answer(sentence[start:end]), confidence, a, b)
 
