@@ -330,10 +330,13 @@ def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus
         return "", []
     # evidence in source order, like the groups of the answer
     sep = "、" if q.lang == "zh" else ", "
-    if len(groups) == 1 and len(keep) == 1 and keep[0][3].items_end > 0 and not plabel_used:
-        # one enumeration: quote it as written (keeps 及/和 and any wording between items)
-        _rel, _h, sent, en, _l = keep[0]
-        return with_context(sent, en.start, en.items_end, 0.8).text, evidence
+    sources_used = {r[2] for r in keep}
+    if len(sources_used) == 1 and all(r[3].items_end > 0 for r in keep) and not plabel_used:
+        # all items from one sentence: quote them as written (keeps 及/和 and any wording between items)
+        sent = keep[0][2]
+        start = min(r[3].start for r in keep)
+        end = max(r[3].items_end for r in keep)
+        return with_context(sent, start, end, 0.8).text, evidence
     if len(groups) == 1:
         return sep.join(groups[0][1]), evidence
     parts = []

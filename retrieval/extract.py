@@ -682,7 +682,7 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
 
 # A short answer may carry the few words of its clause that make it a statement (盛花期为夏季, 制作人伍宗德):
 # the whole clause is returned when it is at most this many characters longer than the bare answer.
-CONTEXT_CHARS = 8
+CONTEXT_CHARS = 10
 
 
 _CUT_RE = re.compile(r"[，；;。！？!?]|,(?!\d{3})")
@@ -788,7 +788,8 @@ def extract(sentence: str, q: Question) -> Extraction:
         if got:
             return got
         return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
-    if q.lang == "zh" and is_definition(q):
+    if q.lang == "zh" and (is_definition(q) or q.kind == "list"):
+        # a definition, or a list the sentence does not enumerate with 、: the sentence is the answer
         return Extraction(trim_answer(sentence), 0.5, 0, len(sentence))
     got = extract_phrase(sentence, q)
     if got:
