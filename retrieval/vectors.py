@@ -41,9 +41,9 @@ class VectorIndex:
             index.hnsw.efSearch = HNSW_EF_SEARCH
 
     @staticmethod
-    def choose_kind(n: int, flat_max: int = FLAT_MAX) -> str:
-        """ "flat" up to flat_max vectors, "hnsw" above."""
-        return "flat" if n <= flat_max else "hnsw"
+    def choose_kind(n: int, flat_max: int | None = None) -> str:
+        """The index kind for n vectors: flat up to flat_max (default FLAT_MAX), hnsw above."""
+        return "flat" if n <= (FLAT_MAX if flat_max is None else flat_max) else "hnsw"
 
     @classmethod
     def build(cls, vectors: np.ndarray, dimension: int, kind: str | None = None) -> VectorIndex:
