@@ -1,6 +1,7 @@
 """Answer benchmark on a SQuAD-format file (e.g. CMRC 2018 trial): all contexts in one index, every question asked.
 
 Usage: python benchmarks/cmrc.py ../shared/data/cmrc2018_trial.json [--json] [--limit N] [--show-errors N]
+       [--extra data/eval/cmrc_unanswerable.jsonl]   (unanswerable questions to measure refusals on the same index)
 Converts the file into a temp data dir of JSONL articles (one per context, title from the SQuAD title) plus a QA
 file, builds the index with the real engine in a temp index dir, runs `retrieval.evaluation.run_eval` and prints the
 table (or the JSON report with --json).
@@ -29,6 +30,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="ask only N questions (a fixed random sample)")
     parser.add_argument("--show-errors", type=int, default=0, help="print N wrong answers after the table")
     parser.add_argument("--work-dir", type=Path, default=None, help="keep data and index here instead of a temp dir")
+    parser.add_argument(
+        "--extra", type=Path, action="append", default=[], help="also ask the questions of this QA file (repeatable)"
+    )
     args = parser.parse_args()
     if not args.squad.is_file():
         print(f"error: no such file: {args.squad}", file=sys.stderr)
@@ -45,6 +49,8 @@ def main() -> int:
         items = load_qa(qa_path)
         if args.limit:
             items = random.Random(0).sample(items, min(args.limit, len(items)))
+        for extra in args.extra:
+            items += load_qa(extra)
         result = run_eval(engine, items)
         if args.json:
             print(result.model_dump_json(exclude={"items"}, indent=2))

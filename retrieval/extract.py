@@ -142,7 +142,9 @@ _ORG_SUFFIX = re.compile(
     r"(有限公司|股份有限公司|公司|集团|大学|学院|学校|中学|小学|研究所|研究院|科学院|实验室|银行|委员会|协会|学会|联合会|医院|中心|基金会|"
     r"俱乐部|球队|队|局|厅|部|署|委|办公室|政府|法院|检察院|党|军|报|社|电视台|电台|出版社|工作室|工厂|厂|馆|所|会)$"
 )
-_VENUE_SUFFIX = re.compile(r"(酒店|饭店|宾馆|大厦|广场|中心|机场|车站|火车站|码头|公园|体育场|体育馆|剧院|学院|大学|中学|小学|寺|宫|馆|楼|桥)$")
+_VENUE_SUFFIX = re.compile(
+    r"(酒店|饭店|宾馆|大厦|广场|中心|机场|车站|火车站|码头|公园|体育场|体育馆|剧院|学院|大学|中学|小学|寺|宫|馆|楼|桥)$"
+)
 _ORG_STRONG = re.compile(
     r"(公司|集团|大学|学院|研究所|研究院|实验室|银行|委员会|协会|医院|中心|基金会|俱乐部|工作室|工厂|电视台|出版社)$"
 )
@@ -184,11 +186,7 @@ def persons(sentence: str) -> list[Span]:
             j = i + 1
             while j < len(toks) and (
                 (_nr(toks[j][3]) and len(toks[j - 1][2]) + len(toks[j][2]) <= 4)
-                or (
-                    toks[j][2] in "·•‧・-"
-                    and j + 1 < len(toks)
-                    and re.match(r"[\u4e00-\u9fffA-Za-z]", toks[j + 1][2])
-                )
+                or (toks[j][2] in "·•‧・-" and j + 1 < len(toks) and re.match(r"[\u4e00-\u9fffA-Za-z]", toks[j + 1][2]))
                 or (toks[j - 1][2] in "·•‧・-")
             ):
                 j += 1
@@ -560,11 +558,17 @@ def align(sentence: str, q: Question) -> tuple[int, int] | None:
                     end += 1
             return lm[1], end
     if lm:
-        # after the left context up to the end of the clause
-        m = re.search(r"[，,；;。！？!?]", sentence[lm[1] :])
-        end = lm[1] + m.start() if m else len(sentence)
+        # after the left context up to the end of the clause; when the context ends its clause
+        # ("被用来形容，以少数兵力…"), the answer is the next clause
+        m = _CUT_RE.search(sentence, lm[1])
+        end = m.start() if m else len(sentence)
         if trim_answer(sentence[lm[1] : end]):
             return lm[1], end
+        if m and m.group(0) in "，,":
+            m2 = _CUT_RE.search(sentence, m.end())
+            end2 = m2.start() if m2 else len(sentence)
+            if trim_answer(sentence[m.end() : end2]):
+                return m.end(), end2
     if rm:
         cut = max(sentence.rfind(p, 0, rm[0]) for p in "，,；;。：:")
         start = cut + 1 if cut >= 0 else 0
@@ -701,7 +705,7 @@ def with_context(sentence: str, start: int, end: int, confidence: float) -> Extr
     """The answer span, or its whole clause when the clause adds at most CONTEXT_CHARS characters."""
     bare = sentence[start:end]
     a, b = _clause_bounds(sentence, start, end)
-    clause = trim_answer(sentence[a:b])
+    clause = trim_punct(sentence[a:b])
     if bare in clause and len(clause) - len(bare) <= CONTEXT_CHARS:
         return Extraction(clause, confidence, a, b)
     return Extraction(bare, confidence, start, end)
@@ -718,6 +722,8 @@ def extract_phrase(sentence: str, q: Question) -> Extraction | None:
     if not text or _in_question(text, q):
         return None
     off = s + raw.find(text) if text in raw else s
+    if PHRASE_AS_CLAUSE == "context":
+        return with_context(sentence, off, off + len(text), 0.6)
     if PHRASE_AS_CLAUSE:
         return clause_around(sentence, off, off + len(text), 0.6)
     return Extraction(text, 0.6, off, off + len(text))
@@ -725,15 +731,26 @@ def extract_phrase(sentence: str, q: Question) -> Extraction | None:
 
 # Descriptive answers (what/how/which without an entity type) are returned as the clause that holds the aligned
 # slot: the slot alone often drops the words that make it an answer (为白色晶状固体 -> 白色晶状固体).
-PHRASE_AS_CLAUSE = True
+PHRASE_AS_CLAUSE: bool | str = True
 _CLAUSE_CUT = "，,；;。！？!?"
 
 
 def clause_around(sentence: str, start: int, end: int, confidence: float) -> Extraction:
     """The clause run (between ，；。) that contains sentence[start:end]."""
     a, b = _clause_bounds(sentence, start, end)
-    text = trim_answer(sentence[a:b])
+    text = trim_punct(sentence[a:b])
     return Extraction(text or trim_answer(sentence[start:end]), confidence, a, b)
+
+
+def trim_punct(text: str) -> str:
+    """Strip surrounding punctuation and unbalanced quotes only (clause answers keep their 在/是/为)."""
+    t = re.sub(r"^[\s，,、：:；;]+|[\s，,、：:；;。！？!?]+$", "", text)
+    for o, c in _PAIRS.items():
+        if t.startswith(o) and c not in t:
+            t = t[1:]
+        if t.endswith(c) and o not in t:
+            t = t[:-1]
+    return t.strip()
 
 
 def clause_with(sentence: str, q: Question, markers: str) -> Extraction | None:
