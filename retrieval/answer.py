@@ -18,6 +18,7 @@ from retrieval.extract import (
     expected_entities,
     extract,
     extract_typed,
+    is_definition,
     person_items,
     persons,
     split_sentences,
@@ -41,6 +42,14 @@ RUNNER_UP_MARGIN = 0.15
 RUNNER_UP_CONFIDENCE = 2
 # A neighbouring sentence may supply a typed answer when it covers this share of the question terms.
 NEIGHBOUR_MIN_COVERAGE = 0.5
+# Bonus for repeating the question's words right around its question word (the answer sits between them).
+ANCHOR_WEIGHT = 0.1
+# Prior for an article's first sentence (a news lead; an encyclopedia definition).
+LEAD_WEIGHT = 0.1
+# Bonus for a sentence that starts with the subject of a definition question (什么是X / X是什么).
+DEFINITION_WEIGHT = 0.2
+# Bonus for a sentence holding an entity of the wanted kind (a name for "who"), half of it as a malus otherwise.
+TYPE_BONUS = 0.08
 # Prior for sentences from higher-ranked retrieved chunks.
 RANK_WEIGHT = 0.1
 # Refusal. `support` is the best sentence's weighted question-term coverage mixed with character-bigram
@@ -81,6 +90,7 @@ class Candidate:
     text: str
     rank: int  # rank of the best hit the sentence came from
     hit: Hit
+    first: bool = False  # the article's first sentence
     score: float = 0.0
     support: float = 0.0
 
@@ -168,12 +178,12 @@ def _pool(hits: list[Hit], corpus: Corpus) -> list[Candidate]:
     for rank, hit in enumerate(hits[:POOL_HITS]):
         ch = hit.chunk
         art = corpus.article(ch.article_id)
-        for s, e in split_sentences(art.text):
+        for i, (s, e) in enumerate(split_sentences(art.text)):
             if e <= ch.start or s >= ch.end:
                 continue
             key = (ch.article_id, s)
             if key not in seen:
-                seen[key] = Candidate(ch.article_id, s, e, art.text[s:e], rank, hit)
+                seen[key] = Candidate(ch.article_id, s, e, art.text[s:e], rank, hit, first=i == 0)
     return list(seen.values())
 
 
@@ -185,10 +195,32 @@ def _lcs_share(core: str, text: str) -> float:
     return min(m.size, 12) / min(len(core), 12) if m.size >= 2 else 0.0
 
 
+def _anchor_share(q: Question, sentence: str) -> float:
+    """How much of the question's text right before and after its question word the sentence repeats."""
+    left = re.sub(r"[\W_]+", "", q.left)[-8:]
+    right = re.sub(r"[\W_]+", "", q.right)[:8]
+    total = len(left) + len(right)
+    if total < 2:
+        return 0.0
+    low = sentence
+    got = 0
+    for n in range(len(left), 1, -1):
+        if left[-n:] in low:
+            got += n
+            break
+    for n in range(len(right), 1, -1):
+        if right[:n] in low:
+            got += n
+            break
+    return got / total
+
+
 def _score(cands: list[Candidate], q: Question, weights: dict[str, float], titles: dict[str, str]) -> None:
     qgrams = _bigrams(_question_core(q))
     ents = expected_entities(q)
     core = re.sub(r"[\W_]+", "", _QWORDS_RE.sub("", q.text.lower()))
+    definition = q.lang == "zh" and is_definition(q)
+    subject = re.sub(r"^(是|为)|(是|指)$", "", (q.left or q.right).strip("？?，, ")) if definition else ""
     for c in cands:
         title = titles.get(c.article_id, "")
         cov = _coverage(c.text, weights, title)
@@ -204,10 +236,14 @@ def _score(cands: list[Candidate], q: Question, weights: dict[str, float], title
         bonus = 0.0
         if ents:
             found = [sp for sp in entities(c.text, ents) if sp.text not in q.text]
-            bonus = 0.08 if found else -0.04
+            bonus = TYPE_BONUS if found else -TYPE_BONUS / 2
         short = -0.1 if len(c.text) < 8 else 0.0
         c.support = support
-        c.score = support + lcs + bonus + short + RANK_WEIGHT / (1 + c.rank)
+        anchor = ANCHOR_WEIGHT * _anchor_share(q, c.text) if ANCHOR_WEIGHT and q.lang == "zh" else 0.0
+        lead = LEAD_WEIGHT if c.first else 0.0
+        if definition and subject and c.text.lstrip("“「\"'《").startswith(subject):
+            lead += DEFINITION_WEIGHT  # 'X是…' / 'X(…)是…' defines X
+        c.score = support + lcs + anchor + bonus + short + lead + RANK_WEIGHT / (1 + c.rank)
 
 
 def _source(art: Article, text: str, score: float) -> Source:
