@@ -65,6 +65,15 @@ WEAK_SUPPORT = 0.4
 WEAK_MISSING = 0.4
 
 
+# Nouns that name the kind of answer wanted (特点, 原因, 作用 ...) rather than its content: a text rarely
+# repeats them ("蓍的叶子有什么特点" is answered by "叶互生，羽状深裂…"), so their absence is no ground to refuse.
+ASPECT_NOUNS = frozenset(
+    """特点 特征 外貌 外形 内容 意思 含义 作用 功效 功能 用途 原因 死因 方面 情况 职业 职务 身份 类型 种类 方式 方法
+    结果 意义 目的 区别 不同 样子 形状 颜色 名字 名称 特色 主要 地位 角色 关系 背景 过程 经历 成就 贡献 评价 规模
+    范围 现今 如今 目前 当时 实际 具体 一般 通常 分别 哪些 什么样""".split()
+)
+
+
 def should_refuse(support: float, missing: float) -> bool:
     """The refusal rule on the two evidence features (see the constants above)."""
     return support < MIN_SUPPORT or missing >= MAX_MISSING or (support < WEAK_SUPPORT and missing >= WEAK_MISSING)
@@ -467,7 +476,11 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
 
     # Refusal: the best sentence must support the question, and no weighty term may be absent everywhere.
     art_text = " ".join(a.text.lower() for a in arts)
-    need = {t: background_weight(t.lower()) for t in weights if not (q.head and (t in q.head or q.head in t))}
+    need = {
+        t: background_weight(t.lower())
+        for t in weights
+        if not (q.head and (t in q.head or q.head in t)) and t not in ASPECT_NOUNS
+    }
     total_w = sum(need.values()) or 1.0
     missing = sum(w for t, w in need.items() if _presence(t.lower(), art_text) < 0.5) / total_w
     if should_refuse(best.support, missing):

@@ -437,6 +437,8 @@ def content_terms(text: str) -> list[str]:
         if not is_content(tok):
             continue
         term = normalize_en(tok) if _LATIN_WORD.fullmatch(tok) else tok
+        if len(term) >= 2 and term[0] in "此该其这本" and _HAN.match(term):
+            term = term[1:]  # 此鱼 -> 鱼: the demonstrative points back to the topic
         if term not in seen:
             seen.add(term)
             out.append(term)
