@@ -70,8 +70,8 @@ WEAK_MISSING = 0.4
 ASPECT_NOUNS = frozenset(
     """特点 特征 外貌 外形 内容 意思 含义 作用 功效 功能 用途 原因 死因 方面 情况 职业 职务 身份 类型 种类 方式 方法
     结果 意义 目的 区别 不同 样子 形状 颜色 名字 名称 特色 主要 地位 角色 关系 背景 过程 经历 成就 贡献 评价 规模
-    范围 现今 如今 目前 当时 实际 具体 一般 通常 分别 哪些 什么样""".split()
-)
+    范围 现今 如今 目前 当时 实际 具体 一般 通常 分别 哪些 什么样""".replace("\n", " ").split(" ")
+) - {""}
 
 
 def should_refuse(support: float, missing: float) -> bool:
