@@ -100,6 +100,7 @@ class Candidate:
     rank: int  # rank of the best hit the sentence came from
     hit: Hit
     first: bool = False  # the article's first sentence
+    top_score: float = 1.0  # the best hit's score, to normalise hit.score
     score: float = 0.0
     support: float = 0.0
 
@@ -192,7 +193,9 @@ def _pool(hits: list[Hit], corpus: Corpus) -> list[Candidate]:
                 continue
             key = (ch.article_id, s)
             if key not in seen:
-                seen[key] = Candidate(ch.article_id, s, e, art.text[s:e], rank, hit, first=i == 0)
+                seen[key] = Candidate(
+                    ch.article_id, s, e, art.text[s:e], rank, hit, first=i == 0, top_score=hits[0].score
+                )
     return list(seen.values())
 
 
@@ -202,6 +205,16 @@ def _lcs_share(core: str, text: str) -> float:
         return 0.0
     m = SequenceMatcher(None, core, text, autojunk=False).find_longest_match(0, len(core), 0, len(text))
     return min(m.size, 12) / min(len(core), 12) if m.size >= 2 else 0.0
+
+
+PRIOR_MODE = "rank"
+
+
+def _prior(c: Candidate) -> float:
+    """Retrieval prior of a sentence: from its chunk's rank (1, 1/2, 1/3 ...)."""
+    if PRIOR_MODE == "score":
+        return c.hit.score / max(c.top_score, 1e-9)
+    return 1 / (1 + c.rank)
 
 
 def _anchor_share(q: Question, sentence: str) -> float:
@@ -252,7 +265,7 @@ def _score(cands: list[Candidate], q: Question, weights: dict[str, float], title
         lead = LEAD_WEIGHT if c.first else 0.0
         if definition and subject and c.text.lstrip("“「\"'《").startswith(subject):
             lead += DEFINITION_WEIGHT  # 'X是…' / 'X(…)是…' defines X
-        c.score = support + lcs + anchor + bonus + short + lead + RANK_WEIGHT / (1 + c.rank)
+        c.score = support + lcs + anchor + bonus + short + lead + RANK_WEIGHT * _prior(c)
 
 
 def _source(art: Article, text: str, score: float) -> Source:
