@@ -82,7 +82,8 @@ def write_base_corpus(squad: Squad, data_dir: Path, articles: int = 850, seed: i
     n_digests = max(0, articles - 1 - len(lines))
     digests = []
     for i in range(n_digests):
-        title, text = _digest(rng, pools, target_chars=rng.randint(500, 900))
+        # 250-550 characters: with the CMRC contexts, ~850 articles make ≈3k chunks (the corpus size)
+        title, text = _digest(rng, pools, target_chars=rng.randint(250, 550))
         digests.append(json.dumps({"id": f"digest-{i:05d}", "title": title, "text": text}, ensure_ascii=False))
     (data_dir / "contexts.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if digests:
