@@ -56,10 +56,7 @@ def top_ids(scores: np.ndarray, k: int) -> np.ndarray:
     At 100k chunks a full argsort costs several milliseconds per query; argpartition plus sorting k is ~10× less.
     """
     n = len(scores)
-    if k >= n:
-        ids = np.arange(n)
-    else:
-        ids = np.argpartition(-scores, k - 1)[:k]
+    ids = np.arange(n) if k >= n else np.argpartition(-scores, k - 1)[:k]
     return ids[np.lexsort((ids, -scores[ids]))].astype(np.int64)
 
 
