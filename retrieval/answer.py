@@ -44,6 +44,8 @@ RUNNER_UP_CONFIDENCE = 2
 NEIGHBOUR_MIN_COVERAGE = 0.5
 # Bonus for repeating the question's words right around its question word (the answer sits between them).
 ANCHOR_WEIGHT = 0.1
+# Bonus for a sentence that opens with a (non-topic) question term: the thing asked about is its subject.
+SUBJECT_WEIGHT = 0.1
 # Prior for an article's first sentence (a news lead; an encyclopedia definition).
 LEAD_WEIGHT = 0.1
 # Bonus for a sentence that starts with the subject of a definition question (什么是X / X是什么).
@@ -217,6 +219,13 @@ def _prior(c: Candidate) -> float:
     return 1 / (1 + c.rank)
 
 
+def _starts_with_term(sentence: str, q: Question, title: str) -> bool:
+    """The sentence opens with a question term that is not the article's topic ('根稍肉质…' for '…的根有什么特点')."""
+    head = re.sub(r"^[\W_]+", "", sentence)
+    head = head[1:] if head[:1] in "其该此这" else head
+    return any(len(t) >= 1 and head.startswith(t) and t not in title and not t.isdigit() for t in q.terms)
+
+
 def _anchor_share(q: Question, sentence: str) -> float:
     """How much of the question's text right before and after its question word the sentence repeats."""
     left = re.sub(r"[\W_]+", "", q.left)[-8:]
@@ -263,6 +272,8 @@ def _score(cands: list[Candidate], q: Question, weights: dict[str, float], title
         c.support = support
         anchor = ANCHOR_WEIGHT * _anchor_share(q, c.text) if ANCHOR_WEIGHT and q.lang == "zh" else 0.0
         lead = LEAD_WEIGHT if c.first else 0.0
+        if SUBJECT_WEIGHT and _starts_with_term(c.text, q, title):
+            lead += SUBJECT_WEIGHT
         if definition and subject and c.text.lstrip("“「\"'《").startswith(subject):
             lead += DEFINITION_WEIGHT  # 'X是…' / 'X(…)是…' defines X
         c.score = support + lcs + anchor + bonus + short + lead + RANK_WEIGHT * _prior(c)
