@@ -143,7 +143,7 @@ _ORG_SUFFIX = re.compile(
     r"俱乐部|球队|队|局|厅|部|署|委|办公室|政府|法院|检察院|党|军|报|社|电视台|电台|出版社|工作室|工厂|厂|馆|所|会)$"
 )
 _VENUE_SUFFIX = re.compile(
-    r"(酒店|饭店|宾馆|大厦|广场|中心|机场|车站|火车站|码头|公园|体育场|体育馆|剧院|学院|大学|中学|小学|寺|宫|馆|楼|桥)$"
+    r"(苑|邨|村|路|街|道|酒店|饭店|宾馆|大厦|广场|中心|机场|车站|火车站|码头|公园|体育场|体育馆|剧院|学院|大学|中学|小学|寺|宫|馆|楼|桥)$"
 )
 _ORG_STRONG = re.compile(
     r"(公司|集团|大学|学院|研究所|研究院|实验室|银行|委员会|协会|医院|中心|基金会|俱乐部|工作室|工厂|电视台|出版社)$"
@@ -161,6 +161,17 @@ _EN_TITLES = re.compile(
     re.I,
 )
 _EN_PLACE_PREP = re.compile(r"\b(in|at|from|to|near|across|visited|visit|toured)\s+$", re.I)
+
+
+# Characters used to transliterate foreign names (马克·吐温, 伊恩·法兰明); a name is 1-8 of them per part.
+_TRANSLIT = (
+    "阿埃艾爱安昂奥澳巴拜班邦保鲍贝本比彼毕宾波伯博布查达大戴丹道德登邓迪蒂丁东杜多敦厄恩尔法凡范菲斐费芬丰"
+    "夫弗福伏盖甘冈高戈哥格葛贡古瓜圭哈海汉豪好赫黑亨洪胡华霍基吉加贾杰捷金卡凯坎康考柯科克肯库夸奎拉莱赖兰"
+    "朗劳勒雷蕾里理利莉丽连廉林琳留卢鲁路伦罗洛玛马迈麦曼芒茂梅美门蒙米密明缪莫姆穆纳娜奈南楠内尼妮年宁纽努"
+    "诺欧帕潘庞佩彭皮珀普奇齐琪恰乔切钦琼丘萨塞桑瑟森沙莎珊尚舍绍什施史斯松苏索塔泰坦汤唐特提廷托瓦万旺威韦"
+    "维温沃乌伍西希锡夏谢辛休雅亚扬耶伊依因英尤于约泽扎詹兹祖佐朱黛茜娅薇露蒂霍伦部吐温"
+)
+_TRANSLIT_NAME = re.compile(f"[{_TRANSLIT}]{{1,6}}(?:[·•‧・][{_TRANSLIT}]{{1,8}})+")
 
 
 def _nr(flag: str) -> bool:
@@ -222,6 +233,12 @@ def persons(sentence: str) -> list[Span]:
             and not any(sp.start <= s0 < sp.end for sp in spans)
         ):
             spans.append(Span(s0, e1, sentence[s0:e1], "person"))
+    for m in _TRANSLIT_NAME.finditer(sentence):
+        # 马克·拉瓦卢马纳纳: parts made of the characters used to transliterate foreign names
+        inside = [sp for sp in spans if sp.start < m.end() and m.start() < sp.end]
+        if all(m.start() <= sp.start and sp.end <= m.end() for sp in inside):
+            spans = [sp for sp in spans if sp not in inside]
+            spans.append(Span(m.start(), m.end(), m.group(0), "person"))
     for m in re.finditer(r"[\u4e00-\u9fff]{2,4}(?:[·•‧・][\u4e00-\u9fff]{1,6})+", sentence):
         if any(ch in sp.text for sp in spans for ch in "·•‧・"):
             break  # the token-based pass already joined the dotted name
@@ -288,6 +305,23 @@ def places(sentence: str) -> list[Span]:
             i = j
         else:
             i += 1
+    # join places written as one address (泰国的首都曼谷的乍都节县, 庐山牯岭东谷河西路180号)
+    merged: list[Span] = []
+    for sp in sorted(spans, key=lambda x: x.start):
+        if (
+            merged
+            and re.fullmatch(r"(的[\u4e00-\u9fff]{0,2}的?|[\u4e00-\u9fff]{0,2})?", sentence[merged[-1].end : sp.start])
+            and (sp.start - merged[-1].end <= 4)
+        ):
+            prev = merged.pop()
+            merged.append(Span(prev.start, sp.end, sentence[prev.start : sp.end], "place"))
+        else:
+            merged.append(sp)
+    spans = []
+    for sp in merged:
+        num = re.match(r"[\d一二三四五六七八九十]+号", sentence[sp.end :])
+        end = sp.end + num.end() if num else sp.end
+        spans.append(Span(sp.start, end, sentence[sp.start : end], "place"))
     for m in _EN_CAP_SEQ.finditer(sentence):
         if _EN_PLACE_PREP.search(sentence[: m.start()]) and not _EN_ORG_WORD.search(m.group(0)):
             spans.append(Span(m.start(), m.end(), m.group(0), "place"))
