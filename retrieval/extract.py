@@ -312,6 +312,7 @@ def places(sentence: str) -> list[Span]:
             merged
             and re.fullmatch(r"(的[\u4e00-\u9fff]{0,2}的?|[\u4e00-\u9fff]{0,2})?", sentence[merged[-1].end : sp.start])
             and (sp.start - merged[-1].end <= 4)
+            and not re.search(r"[和与及或至到经、跟同]", sentence[merged[-1].end : sp.start])
         ):
             prev = merged.pop()
             merged.append(Span(prev.start, sp.end, sentence[prev.start : sp.end], "place"))

@@ -86,3 +86,13 @@ def test_why_takes_the_reason_clause() -> None:
 def test_trim_answer() -> None:
     assert trim_answer("是“高原明珠”，") == "高原明珠"
     assert trim_answer("《协议》") == "《协议》"
+
+
+def test_places_join_addresses_but_not_coordinated_places() -> None:
+    found = texts(places("代表团访问了北京和上海，随后前往泰国的首都曼谷的乍都节县。"))
+    assert "北京" in found and "上海" in found
+    assert "泰国的首都曼谷的乍都节县" in found
+
+
+def test_transliterated_names_keep_every_part() -> None:
+    assert "伊恩·法兰明" in texts(persons("占士·邦是一个由伊恩·法兰明所创作的虚构人物。"))
