@@ -61,10 +61,10 @@ RANK_WEIGHT = 0.1
 # correct refusals on the unanswerable questions of data/eval/sample_qa.jsonl and data/eval/cmrc_unanswerable.jsonl,
 # then tightened so the unanswerable questions in tests/test_answer.py (not used in the search) are refused.
 # Lower thresholds answer more and refuse less.
-MIN_SUPPORT = 0.25
-MAX_MISSING = 0.6
+MIN_SUPPORT = 0.22
+MAX_MISSING = 0.65
 WEAK_SUPPORT = 0.4
-WEAK_MISSING = 0.4
+WEAK_MISSING = 0.42
 
 
 # Nouns that name the kind of answer wanted (特点, 原因, 作用 ...) rather than its content: a text rarely

@@ -33,7 +33,10 @@ KINDS = (
     "other",
 )
 
-_ARTICLE_REF_ZH = r"(这篇|该篇|此篇|本篇|这则|这条|本文|该文|原文|文章|报道|新闻|稿件|这篇稿|消息)"
+_ARTICLE_REF_ZH = (
+    r"(这篇|该篇|此篇|本篇|这则|这条|本文|该文|原文|文章|本报道|该报道|这个报道|这份报道|新闻稿|稿件"
+    r"|这(?:则|条|篇|个)?(?:新闻|报道|消息))"
+)
 _ARTICLE_REF_EN = r"\b(article|story|report|piece|news item|post|this news)\b"
 
 _META_ZH: list[tuple[str, str]] = [
