@@ -41,7 +41,7 @@ LCS_WEIGHT = 0.25
 RUNNER_UP_MARGIN = 0.15
 RUNNER_UP_CONFIDENCE = 2
 # A neighbouring sentence may supply a typed answer when it covers this share of the question terms.
-NEIGHBOUR_MIN_COVERAGE = 0.5
+NEIGHBOUR_MIN_COVERAGE = 0.8
 # Bonus for repeating the question's words right around its question word (the answer sits between them).
 ANCHOR_WEIGHT = 0.1
 # Bonus for a sentence that opens with a (non-topic) question term: the thing asked about is its subject.
