@@ -24,7 +24,7 @@ from retrieval.embedding import (
     text_key,
 )
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
-from retrieval.lexical import LexicalIndex, tokenize_cached
+from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexStats, ReindexReport
 from retrieval.search import SearchParams, search
 from retrieval.store import IndexStore, LoadedIndex
@@ -195,11 +195,12 @@ class Engine:
             "model_key": self.model_key(),
             "chunk_chars": self.settings.chunk_chars,
             "embedding_backend": self.backend(),
+            "tokenizer": TOKENIZER_VERSION,
         }
         lap("parse")
 
         def config_matches(manifest: dict[str, object]) -> bool:
-            defaults = {"embedding_backend": "torch"}  # generations from before backends were recorded
+            defaults = {"embedding_backend": "torch", "tokenizer": 1}  # generations from before these were recorded
             return all(manifest.get(k, defaults.get(k)) == v for k, v in config.items())
 
         if not full:
