@@ -263,7 +263,7 @@ def _score(cands: list[Candidate], q: Question, weights: dict[str, float], title
             else 0.0
         )
         support = TERM_MIX * cov + (1 - TERM_MIX) * big
-        lcs = LCS_WEIGHT * _lcs_share(core, c.text.lower()) if LCS_WEIGHT else 0.0
+        lcs = LCS_WEIGHT * _lcs_share(core, c.text.lower()) if LCS_WEIGHT and q.lang == "zh" else 0.0
         bonus = 0.0
         if ents:
             found = [sp for sp in entities(c.text, ents) if sp.text not in q.text]

@@ -156,6 +156,10 @@ _EN_ORG_WORD = re.compile(
     r"\b(Inc|Corp|Corporation|Company|Co|Ltd|Group|Bank|University|Institute|Association|Ministry|Department|"
     r"Agency|Council|Committee|Party|Foundation|Authority|Commission|Technologies|Motors|Airlines|Holdings)\b"
 )
+_EN_PLACE_WORD = re.compile(
+    r"\b(Library|Station|Street|Road|Avenue|City|Hall|Museum|School|Hospital|Center|Centre|Bridge|River|Lake|"
+    r"Airport|Square|Stadium|Island|Mountain|County|Province|State|Port|Harbor|Harbour|Line|Festival|Market)\b"
+)
 _EN_TITLES = re.compile(
     r"\b(Mr|Mrs|Ms|Dr|Prof|President|Minister|Governor|Mayor|Chairman|Chairwoman|CEO|Secretary|Senator|Director|spokesperson|spokesman|spokeswoman|chief)\b\.?\s*$",
     re.I,
@@ -257,8 +261,10 @@ def _en_persons(sentence: str) -> list[Span]:
     for m in _EN_CAP_SEQ.finditer(sentence):
         text = m.group(0)
         words = text.split()
-        if _EN_ORG_WORD.search(text) or len(words) > 5:
+        if _EN_ORG_WORD.search(text) or _EN_PLACE_WORD.search(text) or len(words) > 5:
             continue
+        if sentence[max(0, m.start() - 4) : m.start()].lower() == "the " or words[0] == "The":
+            continue  # "the Riverside Library": a thing, not a person
         start = m.start()
         while words and _EN_TITLES.search(words[0] + " ") and len(words) > 1:
             start += len(words[0]) + (len(text) - len(text[len(words[0]) :].lstrip()) - len(words[0]))
