@@ -779,8 +779,17 @@ _CLAUSE_CUT = "，,；;。！？!?"
 def clause_around(sentence: str, start: int, end: int, confidence: float) -> Extraction:
     """The clause run (between ，；。) that contains sentence[start:end]."""
     a, b = _clause_bounds(sentence, start, end)
+    if EXTRA_CLAUSE and b < len(sentence) and sentence[b] in "，,":
+        # a descriptive answer often runs on into the next clause (…被用来形容，以少数兵力抵抗…)
+        _a2, b2 = _clause_bounds(sentence, b + 1, b + 1)
+        if b2 - b <= (b - a) * EXTRA_CLAUSE:
+            b = b2
     text = trim_punct(sentence[a:b])
     return Extraction(text or trim_answer(sentence[start:end]), confidence, a, b)
+
+
+# The next clause joins a descriptive answer when it is at most this many times the answer clause's length.
+EXTRA_CLAUSE = 1.0
 
 
 def trim_punct(text: str) -> str:
