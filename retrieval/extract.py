@@ -107,6 +107,7 @@ _DATE_PATTERNS = [
     r"\d{1,4}(?:[\-–—~～至到]\d{1,4})?年代",
     r"(?:公元前?)?\d{1,2}世纪(?:\d{1,2}0年代)?(?:[初末中]期?|上半叶|下半叶)?",
     r"[\u4e00-\u9fff]{2}[元" + _CN_NUM + r"]{1,4}年(?:[（(]\d{3,4}年[）)])?",
+    r"[\u4e00-\u9fff]{2}\d{1,3}年[（(]\d{3,4}年[）)]",  # era year with the Western year: 天正16年（1588年）
     r"[" + _CN_NUM + r"]{2,4}年代",
     r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?)",
     r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:,?\s+\d{4})?)",
@@ -128,7 +129,8 @@ _UNITS = (
 )
 _NUMBER_RE = re.compile(
     r"(?:约|近|超过|逾|达|共|总计|多达)?"
-    r"第?(?:\d+(?:[.,]\d+)*|[" + _CN_NUM + r"]+)(?:多|余|几)?(?:[万亿千百]+)?(?:多|余)?"
+    r"第?(?:\d+(?:[.,]\d+)*(?:\s*(?:至|到|-|–|~|～)\s*\d+(?:[.,]\d+)*)?|[" + _CN_NUM + r"]+)"
+    r"(?:多|余|几)?(?:[万亿千百]+)?(?:多|余)?"
     r"(?:" + _UNITS + r")?(?:以上|以下|左右|多)?"
     r"|(?:百分之|千分之)[" + _CN_NUM + r"\d.]+"
     r"|\b\d+(?:[.,]\d+)*(?:\s?(?:percent|per cent|%|million|billion|thousand|km|kilometres|kilometers|miles|kg"
