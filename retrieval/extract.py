@@ -862,7 +862,8 @@ def extract(sentence: str, q: Question) -> Extraction:
             return got
         return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
     if q.kind == "how":
-        got = clause_with(sentence, q, _HOW_MARKERS) or extract_phrase(sentence, q)
+        # a Chinese how-question (怎样/如何/怎么样) asks for a description: the whole sentence measured best
+        got = clause_with(sentence, q, _HOW_MARKERS) or extract_phrase(sentence, q) if q.lang != "zh" else None
         if got:
             return got
         return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
