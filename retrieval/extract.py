@@ -843,6 +843,8 @@ def reason_before(sentence: str) -> Extraction | None:
     return Extraction(text, 0.5, start, m.start()) if text else None
 
 
+# A why-answer is the whole sentence unless the sentence is over this many times longer than its reason clause.
+WHY_SENTENCE_FACTOR = 2.0
 # A why-answer keeps the consequence clause that follows its reason (由于A，所以B): the pair reads as the answer.
 WHY_WITH_CONSEQUENCE = False
 _WHY_MARKERS = r"因为|由于|为了|出于|鉴于|原因是|目的是|以便|以求|旨在|because|due to|in order to|so that|to "
@@ -858,8 +860,10 @@ def extract(sentence: str, q: Question) -> Extraction:
             return got
     if q.kind == "why":
         got = clause_with(sentence, q, _WHY_MARKERS) or reason_before(sentence)
-        if got:
+        whole = trim_answer(sentence)
+        if got and len(whole) > WHY_SENTENCE_FACTOR * len(got.text):
             return got
+        return Extraction(whole, 0.5 if got else 0.4, 0, len(sentence))
         return Extraction(trim_answer(sentence), 0.4, 0, len(sentence))
     if q.kind == "how":
         # a Chinese how-question (怎样/如何/怎么样) asks for a description: the whole sentence measured best
