@@ -765,19 +765,15 @@ def extract_phrase(sentence: str, q: Question) -> Extraction | None:
     if not text or _in_question(text, q):
         return None
     off = s + raw.find(text) if text in raw else s
-    if PHRASE_AS_CLAUSE == "context" or len(text) <= SHORT_SLOT:
+    if len(text) <= SHORT_SLOT:
         # a short slot is a precise answer (高原明珠): at most its clause, never the next one
         return with_context(sentence, off, off + len(text), 0.6)
-    if PHRASE_AS_CLAUSE:
-        return clause_around(sentence, off, off + len(text), 0.6)
-    return Extraction(text, 0.6, off, off + len(text))
+    return clause_around(sentence, off, off + len(text), 0.6)
 
 
 # Descriptive answers (what/how/which without an entity type) are returned as the clause that holds the aligned
 # slot: the slot alone often drops the words that make it an answer (为白色晶状固体 -> 白色晶状固体).
-PHRASE_AS_CLAUSE: bool | str = True
 SHORT_SLOT = 6  # slots up to this many characters are answers in themselves
-_CLAUSE_CUT = "，,；;。！？!?"
 
 
 def clause_around(sentence: str, start: int, end: int, confidence: float) -> Extraction:
@@ -815,12 +811,7 @@ def clause_with(sentence: str, q: Question, markers: str) -> Extraction | None:
     rest = sentence[m.start() :]
     # the reason ends where its consequence starts (由于A，所以B -> 由于A), or where a clause restates the
     # question (由于连日暴雨，比赛被推迟 -> 由于连日暴雨)
-    stop = re.search(
-        r"[。；;！？!?]"
-        if WHY_WITH_CONSEQUENCE
-        else r"[。；;！？!?]|[，,]\s*(?:因此|所以|故而|故|于是|从而|因而|才|便)",
-        rest,
-    )
+    stop = re.search(r"[。；;！？!?]|[，,]\s*(?:因此|所以|故而|故|于是|从而|因而|才|便)", rest)
     for c in re.finditer(r"[，,]([^，,。；;！？!?]+)", rest):
         if stop and c.start() >= stop.start():
             break
@@ -845,8 +836,6 @@ def reason_before(sentence: str) -> Extraction | None:
 
 # A why-answer is the whole sentence unless the sentence is over this many times longer than its reason clause.
 WHY_SENTENCE_FACTOR = 2.0
-# A why-answer keeps the consequence clause that follows its reason (由于A，所以B): the pair reads as the answer.
-WHY_WITH_CONSEQUENCE = False
 _WHY_MARKERS = r"因为|由于|为了|出于|鉴于|原因是|目的是|以便|以求|旨在|because|due to|in order to|so that|to "
 _HOW_MARKERS = r"通过|采用|利用|借助|以[^，。]{1,10}方式|by |through |using "
 
