@@ -896,7 +896,8 @@ def best_clause(sentence: str, q: Question) -> Extraction:
     s, e = spans[i]
     if len(trim_answer(sentence[s:e])) < 8 and i + 1 < len(spans):
         e = spans[i + 1][1]
-    return Extraction(trim_answer(sentence[s:e]), 0.3, s, e)
+    core = sentence[s:e].rstrip("，,；;：:。！？!? ")
+    return clause_around(sentence, s, s + len(core), 0.3)
 
 
 # ---------------------------------------------------------------- enumerations (list questions)
