@@ -113,6 +113,8 @@ _DATE_PATTERNS = [
     r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:,?\s+\d{4})?)",
     r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4})",
     r"\b(?:in|since|by|until|from)\s+(\d{4})\b",
+    r"(?<=\bin )(?:early |late |mid-)?(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)(?:\s+\d{4})?\b",
     r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
     r"\d{4}-\d{2}-\d{2}",
 ]
@@ -127,16 +129,21 @@ _UNITS = (
     "|类|股|节|张|册|公分|英寸|区|km²|km|cm|mm|kg|m²|m|g|t"
     "|层|级|分|票|席|枚|面|支|队|组|批|期|章|卷|页|篇|字|户|间|栋|层|株|只|头|匹|套|份|例|起|千瓦|瓦|伏|赫兹|英里|英尺|码|磅"
 )
+_EN_UNIT = (
+    r"percent|per cent|%|km|kilometres|kilometers|kilometre|kilometer|miles|mile|metres|meters|metre|meter|kg|tons"
+    r"|tonnes|people|persons|residents|workers|visitors|vehicles|cars|passengers|years|days|hours|minutes|yuan|dollars"
+    r"|euros|pounds|companies|firms|cities|stations|homes|jobs|seats"
+)
 _NUMBER_RE = re.compile(
-    r"(?:约|近|超过|逾|达|共|总计|多达)?"
+    # English first: "840 million dollars", "1.2 kilometres", "$2" (a word boundary keeps it off Chinese text)
+    r"(?:\$|US\$|€|£)?\b\d+(?:[.,]\d+)*(?:\s(?:million|billion|thousand|hundred))?(?:\s?(?:" + _EN_UNIT + r"))?\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)\b"
+    r"(?:\s(?:million|billion|thousand|hundred))?(?:\s(?:" + _EN_UNIT + r"))?"
+    r"|(?:约|近|超过|逾|达|共|总计|多达)?"
     r"第?(?:\d+(?:[.,]\d+)*(?:\s*(?:至|到|-|–|~|～)\s*\d+(?:[.,]\d+)*)?|[" + _CN_NUM + r"]+)"
     r"(?:多|余|几)?(?:[万亿千百]+)?(?:多|余)?"
     r"(?:" + _UNITS + r")?(?:以上|以下|左右|多)?"
     r"|(?:百分之|千分之)[" + _CN_NUM + r"\d.]+"
-    r"|\b\d+(?:[.,]\d+)*(?:\s?(?:percent|per cent|%|million|billion|thousand|km|kilometres|kilometers|miles|kg"
-    r"|tons|tonnes|people|years|days|hours|yuan|dollars|euros))?\b"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)\b"
-    r"(?:\s(?:million|billion|thousand|hundred|people|years|days|companies|firms|cities))?"
 )
 _TITLE_RE = re.compile(r"《[^》]{1,60}》")
 _PLACE_SUFFIX = re.compile(r"(省|市|县|区|镇|乡|村|州|岛|港|湾|山|河|江|湖|海|洋|国|郡|街|路|城|府|道)$")
@@ -157,6 +164,10 @@ _EN_CAP_SEQ = re.compile(
 _EN_ORG_WORD = re.compile(
     r"\b(Inc|Corp|Corporation|Company|Co|Ltd|Group|Bank|University|Institute|Association|Ministry|Department|"
     r"Agency|Council|Committee|Party|Foundation|Authority|Commission|Technologies|Motors|Airlines|Holdings)\b"
+)
+_EN_ORG_CUE = re.compile(
+    r"\b(?:firm|company|companies|group|maker|operator|venture of|consortium of|contractor|developer|agency)\s+"
+    r"(?:[A-Z][\w'\-]+\s+(?:and|&)\s+)?$"
 )
 _EN_PLACE_WORD = re.compile(
     r"\b(Library|Station|Street|Road|Avenue|City|Hall|Museum|School|Hospital|Center|Centre|Bridge|River|Lake|"
@@ -376,8 +387,13 @@ def orgs(sentence: str) -> list[Span]:
         if len(text) >= 2:
             spans.append(Span(start, end, text, "org"))
     for m in _EN_CAP_SEQ.finditer(sentence):
-        if _EN_ORG_WORD.search(m.group(0)):
-            spans.append(Span(m.start(), m.end(), m.group(0), "org"))
+        before = sentence[max(0, m.start() - 30) : m.start()]
+        if _EN_ORG_WORD.search(m.group(0)) or _EN_ORG_CUE.search(before):
+            end = m.end()
+            amp = re.match(r"\s*&\s*[A-Z][\w'\-]+", sentence[end:])  # Aster & Vale
+            if amp:
+                end += amp.end()
+            spans.append(Span(m.start(), end, sentence[m.start() : end], "org"))
     return _dedupe_nested(spans)
 
 
@@ -409,6 +425,9 @@ def numbers(sentence: str) -> list[Span]:
         if re.fullmatch(r"[" + _CN_NUM + r"]", text) and text not in "两":
             continue
         spans.append(Span(m.start(), m.end(), text, "number"))
+    # a number inside a date (July 1, 2019年) is not a quantity
+    in_dates = [(d.start, d.end) for d in dates(sentence)]
+    spans = [sp for sp in spans if not any(a <= sp.start and sp.end <= b for a, b in in_dates)]
     return _dedupe_nested(spans)
 
 
@@ -981,7 +1000,8 @@ def enumerations(sentence: str) -> list[Enumeration]:
         )
     # English "A, B and C"
     for m in re.finditer(
-        r"((?:[A-Z][\w\-&' ]{1,40}, )+[A-Z][\w\-&' ]{1,40},? and [A-Z][\w\-&']+(?: [A-Z][\w\-&']+)*)", sentence
+        r"((?:[A-Z][\w\-&' ]{1,40}, )*[A-Z][\w\-&']+(?: [A-Z][\w\-&']+)*,? and [A-Z][\w\-&']+(?: [A-Z][\w\-&']+)*)",
+        sentence,
     ):
         raw = re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1))
         items = [i.strip() for i in raw if i.strip()]

@@ -96,3 +96,10 @@ def test_places_join_addresses_but_not_coordinated_places() -> None:
 
 def test_transliterated_names_keep_every_part() -> None:
     assert "伊恩·法兰明" in texts(persons("占士·邦是一个由伊恩·法兰明所创作的虚构人物。"))
+
+
+def test_english_quantities_dates_and_firms() -> None:
+    assert texts(numbers("The project cost 840 million dollars.")) == ["840 million dollars"]
+    assert texts(numbers("A toll of 2 dollars will apply from July 1.")) == ["2 dollars"]  # July 1 is a date
+    assert "September" in texts(dates("Service is scheduled to begin in September."))
+    assert "Aster & Vale" in texts(orgs("It was designed by the engineering firm Aster & Vale."))
