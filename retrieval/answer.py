@@ -334,7 +334,13 @@ def _typed_share(items: tuple[str, ...], ent: str) -> float:
     if not items:
         return 0.0
     func = ENTITY_FUNCS[ent]
-    return sum(1 for i in items if any(sp.end - sp.start >= len(i) * 0.6 for sp in func(i))) / len(items)
+
+    def typed(item: str) -> bool:
+        if ent in ("org", "person", "place") and re.fullmatch(r"[A-Z][\w'&.\-]*(?: [A-Z&][\w'&.\-]*)*", item):
+            return True  # an English proper name out of its sentence has no cue words left to type it by
+        return any(sp.end - sp.start >= len(item) * 0.6 for sp in func(item))
+
+    return sum(1 for i in items if typed(i)) / len(items)
 
 
 def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus: Corpus) -> tuple[str, list[str]]:
