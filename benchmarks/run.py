@@ -51,6 +51,11 @@ def ms(seconds: float) -> float:
     return round(1000 * seconds, 2)
 
 
+def ratio(a: float | None, b: float | None) -> str:
+    """a / b for the report, or "-" where either side is missing or zero."""
+    return f"{a / b:.2f}" if a and b else "-"
+
+
 def pct(values: Sequence[float], p: float) -> float:
     return float(np.percentile(np.asarray(values), p)) if values else float("nan")
 
@@ -371,7 +376,6 @@ def stage_startup(
 
 WARMUP = [
     "深圳市委书记是谁？",
-    "What is the capital of France?",
     "这座桥是什么时候建成的？",
     "他出生在哪里？",
     "该公司的总部设在哪个城市？",
@@ -418,6 +422,7 @@ def stage_scaled(engine: Engine, scales: list[int], work: Path, questions: list[
         del scaled
         served = serve(data_dir, index_dir, questions, work, dense=True)
         results.append({"target_chunks": n, "build": build, "serve": served})
+        print(json.dumps(results[-1], ensure_ascii=False), file=sys.stderr, flush=True)
         shutil.rmtree(index_dir / "cache", ignore_errors=True)
     return results
 
@@ -611,8 +616,8 @@ def markdown(r: dict[str, Any]) -> str:
         h, b, d = s["hybrid"], s["bm25"], s.get("dense")
         rc = s.get("recall_at_10", {})
         L.append(
-            f"| {s['chunks']} | {b['retrieval_ms']['p50'] / h['retrieval_ms']['p50']:.2f} | "
-            f"{(d['retrieval_ms']['p50'] / h['retrieval_ms']['p50']) if d else float('nan'):.2f} | "
+            f"| {s['chunks']} | {ratio(b['retrieval_ms']['p50'], h['retrieval_ms']['p50'])} | "
+            f"{ratio(d['retrieval_ms']['p50'], h['retrieval_ms']['p50']) if d else '-'} | "
             f"{h['top1'] - b['top1']:+.3f} | {(h['top1'] - d['top1']) if d else float('nan'):+.3f} | "
             f"{rc.get('questions')} / {rc.get('chunks')} | {rc.get('ann_ms', '-')} / {rc.get('flat_ms', '-')} |"
         )
@@ -808,6 +813,7 @@ def main() -> int:
         log("serving the base corpus")
         base_served = serve(data_dir, index_dir, serve_qs, work, dense=True)
         report["latency"] = [{"target_chunks": base_served["chunks"], "build": None, "serve": base_served}]
+        log(f"base corpus served: {json.dumps(base_served, ensure_ascii=False)}")
         log("scaled corpora")
         report["latency"] += stage_scaled(engine, scales, work, serve_qs)
         report["latency"].sort(key=lambda row: row["serve"]["chunks"])
@@ -823,8 +829,8 @@ def main() -> int:
     report["total_s"] = round(time.perf_counter() - started, 1)
     report["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     args.out.mkdir(parents=True, exist_ok=True)
-    md = markdown(report)
     (args.out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    md = markdown(report)
     (args.out / "report.md").write_text(md, encoding="utf-8")
     print(md)
     return 0

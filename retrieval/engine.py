@@ -21,6 +21,7 @@ from retrieval.embedding import (
     backend_unavailable,
     embed_passages,
     make_embedder,
+    onnx_cache_dir,
     text_key,
 )
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
@@ -67,7 +68,7 @@ class Engine:
                         query_prefix=self.settings.query_prefix,
                         passage_prefix=self.settings.passage_prefix,
                         backend=self.settings.embedding_backend,
-                        cache_dir=self.settings.index_dir / "cache" / "onnx",
+                        cache_dir=onnx_cache_dir(self.settings.index_dir),
                     )
         return self._embedder
 
