@@ -159,7 +159,10 @@ def write_scaled_corpus(
         cache.put_many(batch)
     finally:
         cache.close()
-    with (data_dir / "scaled.jsonl").open("w", encoding="utf-8") as fh:
-        for art in records:
-            fh.write(json.dumps({"id": art.id, "title": art.title, "text": art.text}, ensure_ascii=False) + "\n")
+    # Files of 1000 articles: one 100k-chunk file would pass the parser's 20 MiB per-file limit and be skipped.
+    for start in range(0, len(records), 1000):
+        with (data_dir / f"scaled-{start // 1000:04d}.jsonl").open("w", encoding="utf-8") as fh:
+            for art in records[start : start + 1000]:
+                record = {"id": art.id, "title": art.title, "text": art.text}
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     return len(records), total

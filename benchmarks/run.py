@@ -411,6 +411,8 @@ def stage_scaled(engine: Engine, scales: list[int], work: Path, questions: list[
         )
         compose_s = time.perf_counter() - t
         report = scaled.reindex()
+        if report.skipped or report.chunks < 0.9 * n:
+            raise RuntimeError(f"scaled build came out short: {report.summary()} skipped={report.skipped}")
         build = {
             "articles": n_articles,
             "chunks": report.chunks,
