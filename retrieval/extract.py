@@ -126,7 +126,7 @@ _TIME_SUFFIX = re.compile(
 _UNITS = (
     "平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|米|公斤|千克|克|吨|亩|公顷|万元|亿元|美元|欧元|英镑|日元|港元|元|块"
     "|岁|周岁|年|个月|月|天|日|小时|分钟|秒|周|星期|倍|%|％|度|℃|个|名|位|人|家|座|条|项|种|场|次|届|所|件|台|辆|架|艘|部|本|首|集"
-    "|类|股|节|张|册|公分|英寸|区|km²|km|cm|mm|kg|m²|m|g|t"
+    "|类|股|节|张|册|公尺|公分|英寸|英尺|区|km²|km|cm|mm|kg|m²|m|g|t"
     "|层|级|分|票|席|枚|面|支|队|组|批|期|章|卷|页|篇|字|户|间|栋|层|株|只|头|匹|套|份|例|起|千瓦|瓦|伏|赫兹|英里|英尺|码|磅"
 )
 _EN_UNIT = (
@@ -412,7 +412,7 @@ def dates(sentence: str) -> list[Span]:
     for s, e, word, flag in _offsets(sentence):
         if flag == "t" and len(word) >= 2 and not any(sp.start <= s < sp.end for sp in spans):
             spans.append(Span(s, e, word, "date"))
-    return _dedupe_nested(spans)
+    return _join_ranges(sentence, _dedupe_nested(spans), _DATE_JOIN)
 
 
 def numbers(sentence: str) -> list[Span]:
@@ -428,7 +428,24 @@ def numbers(sentence: str) -> list[Span]:
     # a number inside a date (July 1, 2019年) is not a quantity
     in_dates = [(d.start, d.end) for d in dates(sentence)]
     spans = [sp for sp in spans if not any(a <= sp.start and sp.end <= b for a, b in in_dates)]
-    return _dedupe_nested(spans)
+    return _join_ranges(sentence, _dedupe_nested(spans), _RANGE_JOIN)
+
+
+# A range of two quantities or dates is one answer (海拔400米至1,700米, 8月15日及8月16日).
+_RANGE_JOIN = re.compile(r"\s*(?:至|到|~|～|–|—)\s*")
+_DATE_JOIN = re.compile(r"\s*(?:至|到|~|～|–|—|及|和)\s*")
+
+
+def _join_ranges(sentence: str, spans: list[Span], joint: re.Pattern[str]) -> list[Span]:
+    """Merge neighbouring spans of one kind that the sentence joins with a range word."""
+    out: list[Span] = []
+    for sp in sorted(spans, key=lambda s: s.start):
+        prev = out[-1] if out else None
+        if prev and prev.kind == sp.kind and sp.start >= prev.end and joint.fullmatch(sentence[prev.end : sp.start]):
+            out[-1] = Span(prev.start, sp.end, sentence[prev.start : sp.end], sp.kind)
+        else:
+            out.append(sp)
+    return out
 
 
 def titles(sentence: str) -> list[Span]:

@@ -207,3 +207,18 @@ def test_json_contract_fields(corpus: MemoryCorpus):
     data = corpus.ask("谁出席开幕式并致辞？").contract()
     assert list(data) == ["question", "answered", "answer", "evidence", "sources"]
     assert set(data["sources"][0]) == {"article_id", "title", "url", "published", "source", "text", "score"}  # type: ignore[index]
+
+
+def test_descriptive_answers_span_their_sentence_and_typed_answers_stay_tight() -> None:
+    art = Article(
+        id="d1",
+        title="青石镇",
+        text="青石镇位于山区。1998年，青石镇修建了第一座水库。全镇海拔500米至900米。",
+        published="2024-01-01",
+    )
+    c = MemoryCorpus([art])
+    # an unaligned what-question: the clause alone drops the time that the sentence gives it
+    what = c.ask("1998年青石镇发生了什么？")
+    assert what.answer == "1998年，青石镇修建了第一座水库"
+    rng = c.ask("青石镇的海拔是多少米？")
+    assert "500米至900米" in rng.answer

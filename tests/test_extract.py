@@ -103,3 +103,10 @@ def test_english_quantities_dates_and_firms() -> None:
     assert texts(numbers("A toll of 2 dollars will apply from July 1.")) == ["2 dollars"]  # July 1 is a date
     assert "September" in texts(dates("Service is scheduled to begin in September."))
     assert "Aster & Vale" in texts(orgs("It was designed by the engineering firm Aster & Vale."))
+
+
+def test_ranges_of_numbers_and_dates_are_one_span() -> None:
+    assert "海拔300米至1,200米" not in texts(numbers("该树生长于海拔300米至1,200米的山坡。"))
+    assert "300米至1,200米" in texts(numbers("该树生长于海拔300米至1,200米的山坡。"))
+    assert "约15公尺" in texts(numbers("成年个体体长约15公尺。"))
+    assert "2010年5月3日及5月4日" in texts(dates("比赛于2010年5月3日及5月4日举行。"))
