@@ -110,3 +110,10 @@ def test_ranges_of_numbers_and_dates_are_one_span() -> None:
     assert "300米至1,200米" in texts(numbers("该树生长于海拔300米至1,200米的山坡。"))
     assert "约15公尺" in texts(numbers("成年个体体长约15公尺。"))
     assert "2010年5月3日及5月4日" in texts(dates("比赛于2010年5月3日及5月4日举行。"))
+
+
+def test_a_short_where_slot_is_returned_whole_and_a_comma_before_a_year_ends_the_clause() -> None:
+    got = extract("青石车站位于滨海新区海港路东段,1990年启用。", classify("青石车站位于哪里？")).text
+    assert "滨海新区海港路东段" in got
+    assert "1990" not in got
+    assert classify("青石车站位于哪里？").right == ""
