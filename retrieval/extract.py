@@ -265,8 +265,23 @@ def persons(sentence: str) -> list[Span]:
         right = m.end()
         spans = [sp for sp in spans if not (left <= sp.start and sp.end <= right)]
         spans.append(Span(left, right, sentence[left:right], "person"))
+    spans = _join_dotted(sentence, sorted(spans, key=lambda s: s.start))
     spans.extend(_en_persons(sentence))
     return sorted(spans, key=lambda s: s.start)
+
+
+def _join_dotted(sentence: str, spans: list[Span]) -> list[Span]:
+    """A foreign name split by jieba (瓦西里·谢苗诺|维奇, 伊丽莎白·克伦|贝格尔-乔西): a dotted name absorbs the
+    name spans that touch it."""
+    out: list[Span] = []
+    for sp in spans:
+        prev = out[-1] if out else None
+        dotted = prev is not None and any(c in prev.text + sp.text for c in "·•‧・")
+        if prev and dotted and sp.start >= prev.end and re.fullmatch(r"[-‐]?", sentence[prev.end : sp.start]):
+            out[-1] = Span(prev.start, sp.end, sentence[prev.start : sp.end], "person")
+        else:
+            out.append(sp)
+    return out
 
 
 def _en_persons(sentence: str) -> list[Span]:
@@ -744,19 +759,17 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
     if best.kind != ents[0]:
         conf -= 0.2  # a fallback kind (an organisation for "who") is weaker evidence
     start, end = best.start, best.end
-    if best.kind in ("person", "place", "org"):
+    if best.kind in ("person", "place", "org", "title"):
         # "王伟中、李炳军代表两省": a run of same-kind entities joined by 、/和/与/及 answers together
         same = sorted((c for c in cands if c.kind == best.kind), key=lambda c: c.start)
         k = same.index(best)
+        # titles also run on without a joiner (《甲》 《乙》、《丙》)
+        joint = r"\s*(、|和|与|及|以及|,|，|and|, and)" + ("?" if best.kind == "title" else "") + r"\s*"
         i = k
-        while i > 0 and re.fullmatch(
-            r"\s*(、|和|与|及|以及|,|，|and|, and)\s*", sentence[same[i - 1].end : same[i].start]
-        ):
+        while i > 0 and re.fullmatch(joint, sentence[same[i - 1].end : same[i].start]):
             i -= 1
         j = k
-        while j + 1 < len(same) and re.fullmatch(
-            r"\s*(、|和|与|及|以及|,|，|and|, and)\s*", sentence[same[j].end : same[j + 1].start]
-        ):
+        while j + 1 < len(same) and re.fullmatch(joint, sentence[same[j].end : same[j + 1].start]):
             j += 1
         if j > i and (j - i) <= 8:
             start, end = same[i].start, same[j].end

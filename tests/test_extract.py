@@ -117,3 +117,9 @@ def test_a_short_where_slot_is_returned_whole_and_a_comma_before_a_year_ends_the
     assert "滨海新区海港路东段" in got
     assert "1990" not in got
     assert classify("青石车站位于哪里？").right == ""
+
+
+def test_split_foreign_names_are_joined_and_runs_of_titles_answer_together() -> None:
+    assert "伊万·谢苗诺维奇" in texts(persons("来访的是伊万·谢苗诺维奇。"))
+    got = extract("他演出过《山歌》 《长河》、《远方》等剧目。", classify("他演出过什么剧目？")).text
+    assert "《山歌》 《长河》、《远方》" in got
