@@ -136,7 +136,38 @@ def background_weight(term: str) -> float:
     return idf.get(term, median)
 
 
-def _weights(q: Question, pool: list[Candidate], articles: list[Article]) -> dict[str, float]:
+def _latin(term: str) -> bool:
+    return bool(re.fullmatch(r"[a-z0-9.%\-]+", term))
+
+
+def term_weights(q: Question, articles: list[Article]) -> dict[str, float]:
+    """General informativeness per question term. Chinese: jieba's background IDF. English (which has no
+    background table here): an IDF over the sentences of the retrieved articles, scaled so that a term found in no
+    sentence weighs like an unknown Chinese word and the article's topic words (in most sentences) weigh little."""
+    out = {t: background_weight(t.lower()) for t in q.terms}
+    latin = [t for t in q.terms if _latin(t.lower()) and not t.isdigit()] if q.lang == "en" else []
+    if not latin:
+        return out
+    sents = [set(re.findall(r"[a-z0-9]+", a.text[s:e].lower())) for a in articles for s, e in split_sentences(a.text)]
+    n = len(sents)
+    if n < 2:
+        return out
+    _idf, median = _background_idf()
+    top = math.log(1 + n / 0.5)
+    for t in latin:
+        parts = re.findall(r"[a-z0-9]+", t.lower())
+        df = sum(1 for ws in sents if all(p in ws or any(w.startswith(p) for w in ws) for p in parts))
+        out[t] = median * max(EN_FLOOR, math.log(1 + n / (df + 0.5)) / top) ** EN_SHARPNESS
+    return out
+
+
+EN_FLOOR = 0.2  # lightest relative weight of an English term found in every sentence
+EN_SHARPNESS = 2.0  # a short article spans a narrow IDF range: squaring it separates topic words from absent ones
+
+
+def _weights(
+    q: Question, pool: list[Candidate], articles: list[Article], base: dict[str, float] | None = None
+) -> dict[str, float]:
     """Weight per question term: general-text IDF times how rare the term is among the candidate sentences."""
     n = max(len(pool), 1)
     texts = [c.text.lower() for c in pool]
@@ -146,7 +177,8 @@ def _weights(q: Question, pool: list[Candidate], articles: list[Article]) -> dic
         low = t.lower()
         df = sum(1 for s in texts if low in s)
         local = math.log(1 + n / (1 + df)) / norm if norm > 0 else 1.0
-        weights[t] = background_weight(low) * (0.4 + 0.6 * local)
+        bg = base[t] if base and t in base else background_weight(low)
+        weights[t] = bg * (0.4 + 0.6 * local)
     return weights
 
 
@@ -522,7 +554,8 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
     if not pool:
         return _refuse(q, hits, corpus)
     arts = [corpus.article(a) for a in dict.fromkeys(c.article_id for c in pool)]
-    weights = _weights(q, pool, arts)
+    base = term_weights(q, arts)
+    weights = _weights(q, pool, arts, base)
     _score(pool, q, weights, {a.id: a.title for a in arts})
     pool.sort(key=lambda c: c.score, reverse=True)
     best = pool[0]
@@ -530,7 +563,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
     # Refusal: the best sentence must support the question, and no weighty term may be absent everywhere.
     art_text = " ".join(a.text.lower() for a in arts)
     need = {
-        t: background_weight(t.lower())
+        t: base.get(t, background_weight(t.lower()))
         for t in weights
         if not (q.head and (t in q.head or q.head in t)) and t not in ASPECT_NOUNS
     }

@@ -222,3 +222,22 @@ def test_descriptive_answers_span_their_sentence_and_typed_answers_stay_tight() 
     assert what.answer == "1998年，青石镇修建了第一座水库"
     rng = c.ask("青石镇的海拔是多少米？")
     assert "500米至900米" in rng.answer
+
+
+def test_english_terms_weigh_by_rarity_so_an_absent_attribute_of_the_topic_is_refused() -> None:
+    art = Article(
+        id="en2",
+        title="Lakeview opens library",
+        text=(
+            "Lakeview opened a new public library on Monday. The Lakeview library holds 40,000 books. "
+            "Lakeview mayor Tom Reed opened the building. The library cost 12 million dollars. "
+            "Lakeview plans a second branch in 2026."
+        ),
+        published="2024-05-01",
+    )
+    c = MemoryCorpus([art])
+    # "Lakeview" and "library" are the topic (in most sentences); "librarian" is in none: not answered
+    assert not c.ask("Who is the librarian of the Lakeview library?").answered
+    assert not c.ask("What is the population of Lakeview?").answered
+    ans = c.ask("How many books does the library hold?")
+    assert ans.answered and "40,000" in ans.answer
