@@ -507,7 +507,7 @@ def _neighbour_entity(
             s, e = spans[j]
             sent = text_all[s:e]
             cov = _coverage(sent, weights)
-            if cov < NEIGHBOUR_MIN_COVERAGE:
+            if cov < NEIGHBOUR_MIN_COVERAGE and not _completes(c.text, sent, weights):
                 continue
             got = extract_typed(sent, q, ents)
             if got is None:
@@ -516,6 +516,18 @@ def _neighbour_entity(
             if best is None or rank > best[0]:
                 best = (rank, got, sent, c)
     return (best[1], best[2], best[3]) if best else None
+
+
+def _completes(sentence: str, neighbour: str, weights: dict[str, float]) -> bool:
+    """The neighbour holds every question term the sentence lacks, and those are at most a third of the question
+    ("两省举行联席会议。书记李希主持会议。" for "谁主持了联席会议？": the sentence names the meeting, its neighbour
+    who chaired it)."""
+    low, nlow = sentence.lower(), neighbour.lower()
+    lacking = {t: w for t, w in weights.items() if _presence(t.lower(), low) < 0.5}
+    total = sum(weights.values()) or 1.0
+    if not lacking or sum(lacking.values()) / total > 1 / 3:
+        return False
+    return all(_presence(t.lower(), nlow) >= 0.5 for t in lacking)
 
 
 @lru_cache(maxsize=256)

@@ -241,3 +241,17 @@ def test_english_terms_weigh_by_rarity_so_an_absent_attribute_of_the_topic_is_re
     assert not c.ask("What is the population of Lakeview?").answered
     ans = c.ask("How many books does the library hold?")
     assert ans.answered and "40,000" in ans.answer
+
+
+def test_who_answer_from_the_neighbouring_sentence_that_completes_the_question() -> None:
+    art = Article(
+        id="m1",
+        title="两市合作会议",
+        text="5月6日上午，两市在江州举行跨江合作推进会议。江州市委书记陈立新主持会议并讲话。会议听取了合作进展汇报。",
+        published="2024-05-06",
+    )
+    ans = MemoryCorpus([art]).ask("谁主持了跨江合作推进会议？")
+    assert ans.answered
+    assert "陈立新" in ans.answer
+    assert len(ans.answer) <= len("陈立新") + 10
+    assert "陈立新" in ans.evidence[0]
