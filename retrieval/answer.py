@@ -614,6 +614,11 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
         article_text = corpus.article(chosen.article_id).text
         ex = Extraction(_complete_names(ex.text, article_text, answer_sentence), ex.confidence)
     ex = Extraction(_extent(q, ex, answer_sentence), ex.confidence, ex.start, ex.end)
+    if q.kind == "list" and q.lang == "zh" and ex.start >= 0:
+        # a list question answered by typed extraction: the whole enumeration it falls in, sized as a list answer
+        en = next((e for e in enumerations(answer_sentence) if e.start <= ex.start < e.end), None)
+        if en is not None:
+            ex = Extraction(_list_extent(q, answer_sentence, en.start, en.end), ex.confidence, en.start, en.end)
     evidence = [
         *lead,
         chosen.text,

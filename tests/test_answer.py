@@ -255,3 +255,15 @@ def test_who_answer_from_the_neighbouring_sentence_that_completes_the_question()
     assert "陈立新" in ans.answer
     assert len(ans.answer) <= len("陈立新") + 10
     assert "陈立新" in ans.evidence[0]
+
+
+def test_a_list_answered_by_typed_extraction_spans_its_whole_enumeration() -> None:
+    art = Article(
+        id="p1",
+        title="青木",
+        text="青木是一种常绿乔木。分布在泰国、越南、老挝以及中国大陆的云南、广西、贵州等地，生长于山坡林中。",
+        published="2024-01-01",
+    )
+    ans = MemoryCorpus([art]).ask("青木分布在哪些地区？")
+    assert ans.answered
+    assert "泰国" in ans.answer and "贵州" in ans.answer
