@@ -29,7 +29,7 @@ from retrieval.models import Answer, Article, Chunk, Hit, Source
 from retrieval.questions import Question, classify, pos_tokens
 
 # How many retrieved chunks feed the evidence pool. More finds answers ranked lower by retrieval but gives the
-# sentence scorer more distractors; 5 measured best on CMRC (README).
+# sentence scorer more distractors; 5 measured best on the reading-comprehension benchmark (README).
 POOL_HITS = 5
 # A sentence is implicitly about its article's title: a question term found only in the title counts this much.
 TITLE_CREDIT = 1.0
@@ -55,8 +55,9 @@ RANK_WEIGHT = 0.1
 # Refusal. `support` is the best sentence's weighted question-term coverage mixed with character-bigram
 # overlap (0..1); `missing` the general-IDF-weighted share of question terms found in none of the retrieved
 # articles (0..1). Refuse on very low support, on mostly-missing terms, or on weak support with a weighty
-# missing term. Chosen by a grid search that counts false refusals on CMRC trial (all answerable) against
-# correct refusals on the unanswerable questions of data/eval/sample_qa.jsonl and data/eval/cmrc_unanswerable.jsonl,
+# missing term. Chosen by a grid search that counts false refusals on the reading-comprehension trial set
+# (all answerable) against correct refusals on the unanswerable questions of data/eval/sample_qa.jsonl and the
+# benchmark's unanswerable file in data/eval/,
 # then tightened so the unanswerable questions in tests/test_answer.py (not used in the search) are refused.
 # Lower thresholds answer more and refuse less.
 MIN_SUPPORT = 0.22
@@ -445,7 +446,8 @@ def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus
     return ("；" if q.lang == "zh" else "; ").join(parts), evidence
 
 
-# How much of the evidence sentence a Chinese short answer spans, by question kind. Measured on CMRC 2018 trial
+# How much of the evidence sentence a Chinese short answer spans, by question kind. Measured on the
+# reading-comprehension trial set
 # (gold answers to descriptive questions are mostly whole clauses or sentences, max 3x their length allowed):
 # why/how/yes-no/other questions and what-questions answered by an unaligned clause get the whole sentence
 # (+23 what, +2 how, +2 yesno); an aligned what-slot grows to its sentence only when the sentence is at most
@@ -598,7 +600,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
             )
 
     # Extract from the best sentence. (Switching to a close runner-up that holds an entity of the wanted kind
-    # was measured: it cost CMRC evidence@1 about a point, so the best sentence stays first.)
+    # was measured: it cost benchmark evidence@1 about a point, so the best sentence stays first.)
     typed = bool(expected_entities(q))
     chosen, ex = best, extract(best.text, q)
     lead: list[str] = []

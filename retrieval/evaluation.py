@@ -93,7 +93,7 @@ def load_qa(path: str | Path) -> list[QAItem]:
 
 def normalize(text: str) -> str:
     """The comparison form: NFKC (full-width to ASCII), lowercase, no whitespace, no punctuation (as the
-    SQuAD/CMRC evaluation scripts do: a trailing 。 or a 「」 pair does not decide a match)."""
+    SQuAD-style evaluation scripts do: a trailing 。 or a 「」 pair does not decide a match)."""
     t = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in t if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
 

@@ -760,7 +760,7 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
         conf -= 0.2  # a fallback kind (an organisation for "who") is weaker evidence
     start, end = best.start, best.end
     if best.kind in ("person", "place", "org", "title"):
-        # "王伟中、李炳军代表两省": a run of same-kind entities joined by 、/和/与/及 answers together
+        # "张明、李强代表两省": a run of same-kind entities joined by 、/和/与/及 answers together
         same = sorted((c for c in cands if c.kind == best.kind), key=lambda c: c.start)
         k = same.index(best)
         # titles also run on without a joiner (《甲》 《乙》、《丙》)
@@ -783,8 +783,9 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
     return with_context(sentence, start, end, conf)
 
 
-# The longest aligned slot (characters) returned whole around a typed answer, by question kind. Measured on CMRC
-# trial: where +4; who/when slots also hold titles and predicates (市长周明远, 2025年在滨江市) and stay off.
+# The longest aligned slot (characters) returned whole around a typed answer, by question kind. Measured on the
+# reading-comprehension trial set: where +4; who/when slots also hold titles and predicates (市长周明远,
+# 2025年在滨江市) and stay off.
 TYPED_SLOT: dict[str, int] = {"where": 16}
 # Kinds whose slot may be open on the right (位于…: the place runs to the clause end); others need the question's
 # right context matched in the sentence, or the slot runs on into the predicate (书记李希主持会议).
