@@ -184,7 +184,7 @@ def _weights(
 
 
 def _presence(term: str, low: str) -> float:
-    """1 when the term occurs; for longer Chinese terms split differently (广东省长 vs 省长), bigram share x 0.8."""
+    """1 when the term occurs; for longer Chinese terms split differently (北京市长 vs 市长), bigram share x 0.8."""
     if term in low:
         return 1.0
     if len(term) >= 3 and re.search(r"[\u4e00-\u9fff]", term):
@@ -522,7 +522,7 @@ def _neighbour_entity(
 
 def _completes(sentence: str, neighbour: str, weights: dict[str, float]) -> bool:
     """The neighbour holds every question term the sentence lacks, and those are at most a third of the question
-    ("两省举行联席会议。书记李希主持会议。" for "谁主持了联席会议？": the sentence names the meeting, its neighbour
+    ("两市举行联席会议。市长张华主持会议。" for "谁主持了联席会议？": the sentence names the meeting, its neighbour
     who chaired it)."""
     low, nlow = sentence.lower(), neighbour.lower()
     lacking = {t: w for t, w in weights.items() if _presence(t.lower(), low) < 0.5}
@@ -607,7 +607,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
     answer_sentence = chosen.text
     if typed and ex.confidence < 0.7:
         # The sentence that matches the question may name the entity in its neighbour
-        # ("两省在广州举行联席会议。广东省委书记李希主持会议并讲话。"); it leads the evidence.
+        # ("两市在杭州举行联席会议。市长张华主持会议并讲话。"); it leads the evidence.
         near = _neighbour_entity(q, pool[:3], corpus, weights)
         if near:
             ex, answer_sentence, chosen = near

@@ -13,7 +13,7 @@ _END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|\.(?=\s))[”’」』\"')
 _SOFT = re.compile(r"[，,、:：]")
 
 # Chunk size trade-off: small chunks make BM25 precise and evidence easy to pick; large chunks keep lists and
-# context together. 200 characters measured best on CMRC 2018 (README "Results"); overlap is one sentence.
+# context together. 200 characters measured best on the zh QA benchmark (README "Results"); overlap is one sentence.
 DEFAULT_CHUNK_CHARS = 200
 
 

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     telegram_api_url: str = "https://api.telegram.org/bot"
-    # Chunk size in characters: 200 measured best on CMRC (README); overlap is one sentence.
+    # Chunk size in characters: 200 measured best on the zh QA benchmark (README "Results"); overlap is one sentence.
     chunk_chars: int = Field(default=200, ge=50, le=2000)
     # Weight of the dense score in hybrid fusion (0 = BM25 only); see retrieval/search.py for the measurement.
     dense_weight: float = Field(default=0.2, ge=0.0, le=1.0)

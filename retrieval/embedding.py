@@ -325,7 +325,7 @@ def export_onnx(location: str, target: Path) -> None:
 def optimize_onnx(location: str, source: Path, target: Path) -> bool:
     """Fuse attention, GELU and layer norms with onnxruntime's transformer optimizer; False if it cannot.
 
-    Measured on this project's CMRC chunks: the fused int8 graph ran 1.5-1.8× torch where the unfused one ran
+    Measured on the zh QA benchmark's chunks: the fused int8 graph ran 1.5-1.8× torch where the unfused one ran
     1.2-1.45× (2-core Xeon with AVX-512 VNNI; noisy shared machine, see README "Performance").
     """
     import json
@@ -355,7 +355,7 @@ def optimize_onnx(location: str, source: Path, target: Path) -> bool:
 def quantize_onnx(source: Path, target: Path, instructions: str) -> None:
     """Dynamic int8 quantisation of source's weights (activations quantised at run time) into target.
 
-    Per-channel weight scales (measured: cosine to fp32 0.986 vs 0.88 per-tensor on CMRC chunks). With VNNI,
+    Per-channel weight scales (measured: cosine to fp32 0.986 vs 0.88 per-tensor on benchmark chunks). With VNNI,
     full-range int8 weights; with AVX2 only, 7-bit weights (reduce_range) because the u8s8 multiply
     without VNNI can saturate (onnxruntime's quantisation docs).
     """

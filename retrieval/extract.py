@@ -788,7 +788,7 @@ def extract_typed(sentence: str, q: Question, ents: tuple[str, ...]) -> Extracti
 # 2025年在滨江市) and stay off.
 TYPED_SLOT: dict[str, int] = {"where": 16}
 # Kinds whose slot may be open on the right (位于…: the place runs to the clause end); others need the question's
-# right context matched in the sentence, or the slot runs on into the predicate (书记李希主持会议).
+# right context matched in the sentence, or the slot runs on into the predicate (市长张华主持会议).
 OPEN_SLOT_KINDS = frozenset({"where"})
 
 
@@ -1057,7 +1057,7 @@ def enumerations(sentence: str) -> list[Enumeration]:
 
 
 def person_items(items: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
-    """When the items are mostly names ('广东省领导林克庆'), keep the names and return the shared prefix as label."""
+    """When the items are mostly names ('市领导张华'), keep the names and return the shared prefix as label."""
     names: list[str] = []
     label = ""
     hits = 0

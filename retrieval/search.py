@@ -11,7 +11,7 @@ from retrieval.lexical import is_cjk, tokenize
 from retrieval.models import Hit
 from retrieval.store import LoadedIndex
 
-# Fusion weight of the dense score (0 = BM25 only, 1 = dense only). Measured on CMRC 2018 (README "Results"):
+# Fusion weight of the dense score (0 = BM25 only, 1 = dense only). Measured on the zh QA benchmark (README "Results"):
 # with the bundled English model, dense evidence for Chinese is mostly noise, so a small weight only breaks ties
 # among lexical candidates; a Chinese-capable model (NEWSBOT_EMBEDDING_MODEL) earns a larger say through the same
 # normalisation, because its scores separate relevant from irrelevant passages far more sharply.
@@ -32,7 +32,7 @@ def speaks(embedder: Embedder, query: str) -> bool:
     """Whether the model's card covers the query's language (unknown cards are trusted).
 
     The bundled all-MiniLM-L6-v2 declares `language: en`: its vectors for Chinese text are close to noise
-    (CMRC 2018: top-1 context 0.22 dense vs 0.976 BM25), so for a Chinese query its vote is dropped instead of
+    (zh QA benchmark: top-1 context 0.22 dense vs 0.976 BM25), so for a Chinese query its vote is dropped instead of
     diluting BM25. A model whose card lists zh (bge-small-zh) or several languages (multilingual-e5, bge-m3)
     votes with the full dense weight.
     """
