@@ -121,7 +121,9 @@ class IndexStore:
     ) -> str:
         """Write a complete generation under a temporary name, fsync it, and rename it into place."""
         self.generations.mkdir(parents=True, exist_ok=True)
-        generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        # Names sort by creation time to the microsecond (prune keeps the newest by name; builds that reuse chunks,
+        # tokens and vectors can finish several times a second), then pid and a monotonic tail against collisions.
+        generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
         tmp = self.generations / f".tmp-{generation}"
         tmp.mkdir()
         vectors.save(tmp / VECTORS_FILE)
