@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -20,6 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.perf_corpus import load_squad, new_article, write_base_corpus
 from benchmarks.run import NEWSBOT, PY, env_for, timed_run
 from retrieval.embedding import BACKENDS, backend_unavailable
+
+
+def _chunks(summary: str) -> str:
+    match = re.search(r"(\d+) chunks", summary)
+    return match.group(1) if match else "?"
 
 
 def main() -> int:
@@ -53,7 +59,7 @@ def main() -> int:
             ]
             base = statistics.median(timed_run([PY, "-c", "pass"], env, root)[0] for _ in range(args.reps))
             rows.append(
-                f"| {backend} | {build:.1f} s ({out.split(', ')[1].split(' chunks')[0]} chunks) | "
+                f"| {backend} | {build:.1f} s ({_chunks(out)} chunks) | "
                 f"{statistics.median(adds):.2f} s {[round(a, 2) for a in adds]} | "
                 f"{statistics.median(asks):.2f} s {[round(a, 2) for a in asks]} | {base:.3f} s |"
             )
