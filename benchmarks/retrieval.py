@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("squad", type=Path)
     parser.add_argument("--weights", default="0,0.1,0.2,0.3,0.5,1", help="dense weights to compare")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--ignore-model-card", action="store_true", help="dense side votes on every language")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -36,7 +37,7 @@ def main() -> int:
         questions = [json.loads(line)["question"] for line in qa_path.read_text(encoding="utf-8").splitlines()]
         results = []
         for weight in (float(w) for w in args.weights.split(",")):
-            engine.search_params = SearchParams(dense_weight=weight)
+            engine.search_params = SearchParams(dense_weight=weight, trust_model_card=not args.ignore_model_card)
             top1 = top5 = 0
             times = []
             for q in questions:

@@ -26,6 +26,8 @@ class SearchParams:
 
     dense_weight: float = DEFAULT_DENSE_WEIGHT
     candidates: int = CANDIDATES
+    # Let the model card's languages mute the dense vote (see speaks()); False only to measure what muting saves.
+    trust_model_card: bool = True
 
 
 def speaks(embedder: Embedder, query: str) -> bool:
@@ -79,7 +81,8 @@ def search(
     lex_ids = lex_ids[lex[lex_ids] > 0]
     dense_ids = np.zeros(0, dtype=np.int64)
     qvec: np.ndarray | None = None
-    weight = params.dense_weight if embedder is not None and speaks(embedder, query) else 0.0
+    votes = embedder is not None and (not params.trust_model_card or speaks(embedder, query))
+    weight = params.dense_weight if votes else 0.0
     if weight > 0 and embedder is not None:
         qvec = embedder.encode_queries([query])[0]
         _, dense_ids = index.vectors.search(qvec, pool)
