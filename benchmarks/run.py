@@ -119,7 +119,7 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    from retrieval.embedding import int8_instructions
+    from retrieval.onnx_backend import int8_instructions
 
     return {"cores": os.cpu_count(), "cpu": model, "int8_isa": int8_instructions(), "platform": platform.platform()}
 

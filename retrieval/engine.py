@@ -21,12 +21,12 @@ from retrieval.embedding import (
     backend_unavailable,
     embed_passages,
     make_embedder,
-    onnx_cache_dir,
     text_key,
 )
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexStats, ReindexReport
+from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.search import SearchParams, search
 from retrieval.store import IndexStore, LoadedIndex
 from retrieval.vectors import VectorIndex

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 import retrieval.embedding as emb
 from bot.cli import main
 from retrieval.config import Settings
-from retrieval.embedding import BACKENDS, backend_unavailable, int8_instructions, make_embedder
+from retrieval.embedding import BACKENDS, backend_unavailable, make_embedder
+from retrieval.onnx_backend import int8_instructions
 
 HAS_ONNX = importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("onnx") is not None
 needs_onnx = pytest.mark.skipif(not HAS_ONNX, reason="onnxruntime/onnx not installed (pip install 'newsbot[onnx]')")
