@@ -52,6 +52,7 @@ class Engine:
         self._load_lock = threading.Lock()
         self.last_report: ReindexReport | None = None
         self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
+        self._warned_stale: set[str] = set()  # generations already reported as built by an older tokenizer
         self.search_params = SearchParams(dense_weight=settings.dense_weight)
         # Loads the model only when a query or a build needs vectors (not for a Chinese query the model can't vote
         # on, nor for a rebuild whose chunks are all in the embedding cache): start-up without torch.
@@ -123,6 +124,16 @@ class Engine:
         return answer_question(question, hits, index)
 
     def _check_model(self, index: LoadedIndex) -> None:
+        built_with = index.manifest.get("tokenizer", 1)
+        if built_with != TOKENIZER_VERSION and index.generation not in self._warned_stale:
+            self._warned_stale.add(index.generation)
+            log.warning(
+                "index generation %s was built with tokenizer v%s (now v%s); run `newsbot reindex` for the best "
+                "lexical matches",
+                index.generation,
+                built_with,
+                TOKENIZER_VERSION,
+            )
         if index.manifest.get("model_key") != self.model_key():
             raise IndexCorrupted(
                 f"the index was built with model {index.manifest.get('model')!r}, settings say "

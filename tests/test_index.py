@@ -149,3 +149,22 @@ def test_old_generations_are_pruned(tmp_path: Path, embedder: object) -> None:
     generations = [p for p in (tmp_path / "index" / "generations").iterdir()]
     assert len(generations) == 2
     assert engine.store.current() in {p.name for p in generations}
+
+
+def test_index_from_an_older_tokenizer_serves_with_one_warning(
+    tmp_path: Path, embedder: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import retrieval.engine
+
+    _corpus(tmp_path)
+    first = make_engine(tmp_path, embedder).reindex()
+    monkeypatch.setattr(retrieval.engine, "TOKENIZER_VERSION", 99)
+    engine = make_engine(tmp_path, embedder)
+    with caplog.at_level("WARNING", logger="retrieval.engine"):
+        assert engine.search("港口什么时候重新开放", k=1)[0].chunk.article_id == "w1"
+        engine.search("图书馆", k=1)
+    warnings = [r for r in caplog.records if "(now v99)" in r.getMessage()]
+    assert len(warnings) == 1 and "newsbot reindex" in warnings[0].getMessage()
+    report = engine.reindex()
+    assert report.generation != first.generation, "a tokenizer change rebuilds the lexical index"
+    assert report.embedded == 0, "vectors come from the cache"
