@@ -120,10 +120,6 @@ class PrefixedEmbedder:
     def languages(self) -> frozenset[str] | None:
         return self._languages
 
-    @property
-    def passage_prefix(self) -> str:
-        return self._passage_prefix
-
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
 

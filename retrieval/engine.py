@@ -82,17 +82,6 @@ class Engine:
                     self._index = self.store.load()
         return self._index
 
-    @property
-    def corpus(self) -> LoadedIndex:
-        return self.index
-
-    def has_index(self) -> bool:
-        try:
-            _ = self.index
-        except (IndexNotBuilt, IndexCorrupted):
-            return False
-        return True
-
     def model_key(self) -> str:
         """Identifies the vector space: model name plus passage prefix (both change every vector)."""
         return f"{self.settings.embedding_model}|{self.settings.passage_prefix}"

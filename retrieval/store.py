@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from retrieval.errors import IndexCorrupted, IndexNotBuilt
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Article, Chunk
@@ -253,7 +251,3 @@ class IndexStore:
 
 def _lines(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def empty_vectors(dimension: int) -> np.ndarray:
-    return np.zeros((0, dimension), dtype=np.float32)

@@ -98,7 +98,6 @@ def test_newsbot_run_answers_then_stops_on_sigterm(api: FakeBotAPI, tmp_path: Pa
     assert rc == 0, err[-2000:]
     assert "has not been built" in api.sent()[0].text  # the real engine, no index yet: a polite reply
     assert SECRET not in out and SECRET not in err
-    assert "getUpdates" in err or "Application started" in err or "Polling" in err or err == ""
 
 
 def test_sigterm_during_a_hanging_rebuild_stops_within_seconds(api: FakeBotAPI, tmp_path: Path) -> None:
