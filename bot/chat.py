@@ -7,21 +7,34 @@ import sys
 from typing import TextIO
 
 from bot.formatting import html_to_text
-from bot.service import ChatService, EngineLike, Incoming, Reply
+from bot.messages import detect_language
+from bot.service import ChatService, EngineLike, Incoming, Reply, SourceRef, parse_command
 from retrieval.config import Settings
 
 LOCAL_USER_ID = 0  # the local user is treated as an admin, so /reindex and /stats can be tried
+LOCAL_CHAT_ID = 0
 
 
-def render(reply: Reply, *, raw_html: bool = False) -> str:
-    """A reply as the terminal shows it: readable text (or the HTML as sent), buttons as /source commands."""
+def render(reply: Reply, buttons: list[SourceRef] | None = None, *, raw_html: bool = False) -> str:
+    """A reply as the terminal shows it: readable text (or the HTML as sent), each button as `/source N`.
+
+    `buttons` is the session's list of pressed-able buttons (Telegram keeps them in its callback-data cache).
+    """
     body = reply.html if raw_html else html_to_text(reply.html)
     for button in reply.buttons:
-        if button.data.startswith("src:"):
-            body += f"\n[{button.label}: /source {button.data.removeprefix('src:')}]"
-        else:
+        if buttons is None:
             body += f"\n[{button.label}]"
+            continue
+        buttons.append(button.payload)
+        body += f"\n[{button.label}: /source {len(buttons)}]"
     return body
+
+
+def _press(service: ChatService, buttons: list[SourceRef], args: str, lang_code: str | None) -> list[Reply]:
+    """`/source N`: what pressing the Nth button of this session shows."""
+    number = int(args) if args.strip().isdigit() else 0
+    ref = buttons[number - 1] if 0 < number <= len(buttons) else None
+    return service.source(ref, LOCAL_CHAT_ID, detect_language(None, lang_code))
 
 
 def _locale_language() -> str | None:
@@ -48,6 +61,7 @@ def run_chat(
     Replies follow the language of each question; commands use `language_code` (default: the locale, LANG).
     """
     service = ChatService(engine, settings)
+    buttons: list[SourceRef] = []
     if language_code is None:
         language_code = _locale_language()
     interactive = input_stream.isatty()
@@ -75,13 +89,19 @@ def run_chat(
             return 0
         if not message.strip() and not interactive:
             continue
-        incoming = Incoming(user_id=LOCAL_USER_ID, text=message, is_admin=True, language_code=language_code)
+        incoming = Incoming(
+            user_id=LOCAL_USER_ID, text=message, is_admin=True, chat_id=LOCAL_CHAT_ID, language_code=language_code
+        )
+        command = parse_command(message)
         try:
-            replies = service.handle(incoming, progress=progress)
+            if command is not None and command[0] == "source":
+                replies = _press(service, buttons, command[1], language_code)
+            else:
+                replies = service.handle(incoming, progress=progress)
         except Exception as exc:  # keep the session alive; the developer sees what went wrong
             print(f"error: {type(exc).__name__}: {exc}", file=output, flush=True)
             continue
         for reply in replies:
-            print(render(reply, raw_html=raw_html), file=output, flush=True)
+            print(render(reply, buttons, raw_html=raw_html), file=output, flush=True)
         if not interactive:
             print(file=output, flush=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -14,7 +15,10 @@ from pydantic import ValidationError
 
 from retrieval.config import Settings
 from retrieval.engine import Engine
-from retrieval.errors import IndexNotBuilt, NewsBotError
+from retrieval.errors import IndexNotBuilt, NewsBotError, describe_os_error
+from retrieval.models import Answer
+
+log = logging.getLogger("newsbot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,32 +60,43 @@ def _ensure_index(engine: Engine) -> None:
     print("newsbot:", report.summary(), file=sys.stderr)
 
 
-def _print_answer(engine: Engine, question: str, as_json: bool) -> None:
-    answer = engine.ask(question)
+def _print_answer(engine: Engine, raw: str, as_json: bool, where: str = "") -> None:
+    """Answer one question the way chat and Telegram do: cleaned, cut at the same length, the same hint."""
+    from bot.formatting import format_answer, html_to_text
+    from bot.messages import text
+    from bot.service import MAX_QUESTION_CHARS, prepare_question
+
+    question = prepare_question(raw)
+    if question.cut:
+        log.warning("%squestion cut to its first %d characters (the limit)", where, MAX_QUESTION_CHARS)
+    if not question.meaningful:
+        if as_json:
+            print(json.dumps(Answer(question=question.text, answered=False).contract(), ensure_ascii=False), flush=True)
+        else:
+            print(text(question.lang, "not_a_question"), flush=True)
+        return
+    _ensure_index(engine)
+    answer = engine.ask(question.text)
     if as_json:
         print(json.dumps(answer.contract(), ensure_ascii=False), flush=True)
         return
-    from bot.formatting import format_answer, html_to_text
-    from bot.messages import detect_language
-
-    print(html_to_text(format_answer(answer, detect_language(question))), flush=True)
+    note = question.note() + "\n" if question.cut else ""
+    print(note + html_to_text(format_answer(answer, question.lang)), flush=True)
 
 
 def cmd_reindex(engine: Engine, args: argparse.Namespace) -> int:
     report = engine.reindex(full=args.full, show_bar=sys.stderr.isatty())
     for skipped in report.skipped:
-        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+        print(f"newsbot: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(report.summary())
     return 0
 
 
 def cmd_ask(engine: Engine, args: argparse.Namespace) -> int:
-    _ensure_index(engine)
     if args.question == ["-"]:
-        for line in sys.stdin:
-            question = line.strip()
-            if question:
-                _print_answer(engine, question, args.json)
+        for number, line in enumerate(sys.stdin, 1):
+            if line.strip():
+                _print_answer(engine, line, args.json, where=f"line {number}: ")
         return 0
     _print_answer(engine, " ".join(args.question), args.json)
     return 0
@@ -90,8 +105,11 @@ def cmd_ask(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_eval(engine: Engine, args: argparse.Namespace) -> int:
     from retrieval.evaluation import format_table, load_qa, run_eval
 
+    try:
+        items = load_qa(args.qa_file)  # read before any index is built: a wrong path fails at once
+    except ValueError as exc:  # a line that is not a QA item, or a file that is not UTF-8 text
+        raise NewsBotError(f"{args.qa_file}: {exc}" if str(args.qa_file) not in str(exc) else str(exc)) from exc
     _ensure_index(engine)
-    items = load_qa(args.qa_file)
     report = run_eval(engine, items)
     print(report.model_dump_json(indent=2) if args.json else format_table(report))
     return 0
@@ -112,28 +130,48 @@ def cmd_run(engine: Engine, args: argparse.Namespace) -> int:
 COMMANDS = {"reindex": cmd_reindex, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "run": cmd_run}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _configure_logging(verbose: bool) -> None:
+    """The core only logs; here the CLI decides what reaches the user: warnings as `newsbot: …` lines by default,
+    everything with timestamps and logger names under -v."""
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else "newsbot: %(message)s",
         stream=sys.stderr,
     )
+
+
+def _quiet_broken_pipe() -> int:
+    """`newsbot ask - | head -1`: the reader left; stop quietly (no second error when Python flushes stdout)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every NewsBotError and OSError becomes one line `newsbot: error: …` and exit code 1."""
+    args = _parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    started = time.perf_counter()
     try:
         settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         return _fail(f"invalid setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
-    engine = Engine(settings)
-    started = time.perf_counter()
     try:
-        return COMMANDS[args.command](engine, args)
+        return COMMANDS[args.command](Engine(settings), args)
     except NewsBotError as exc:
         return _fail(str(exc))
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except OSError as exc:
+        return _fail(describe_os_error(exc))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: still one line (the traceback is logged under -v)
+        log.info("unexpected error", exc_info=True)
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (run with -v for details)")
     finally:
-        logging.getLogger(__name__).info("%s took %.2fs", args.command, time.perf_counter() - started)
+        log.info("%s took %.2fs", args.command, time.perf_counter() - started)
 
 
 if __name__ == "__main__":  # pragma: no cover

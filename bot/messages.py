@@ -82,6 +82,17 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "A rebuild is already running; please wait for it to finish. Questions are still answered meanwhile.",
     },
     "reindex_done": {"zh": "索引重建完成：", "en": "Rebuild finished: "},
+    "reindex_summary": {
+        "zh": "共 {articles} 篇文章（新增 {added}、修改 {changed}、删除 {removed}、跳过 {skipped}），{chunks} 个段落，"
+        "新计算向量 {embedded} 个，用时 {seconds:.1f} 秒［索引版本 {generation}］",
+        "en": "indexed {articles} articles ({added} added, {changed} changed, {removed} removed, {skipped} skipped), "
+        "{chunks} chunks, {embedded} embedded, in {seconds:.1f}s [generation {generation}]",
+    },
+    "cause_data_dir": {"zh": "文章文件夹不存在", "en": "the article folder is missing"},
+    "cause_disk": {"zh": "无法写入磁盘", "en": "the disk could not be written"},
+    "cause_index": {"zh": "索引出错", "en": "an index error"},
+    "cause_internal": {"zh": "程序内部错误", "en": "an internal error"},
+    "upload_failed": {"zh": "文件没有保存。原因：", "en": "The file was not saved. Reason: "},
     "reindex_skipped": {"zh": "跳过的文件：", "en": "Skipped files: "},
     "reindex_failed": {
         "zh": "索引重建失败，旧索引继续使用。原因：",

@@ -14,7 +14,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,20 +22,28 @@ from typing import Protocol
 
 from bot.formatting import esc, format_answer, format_source_passage
 from bot.messages import EXAMPLES, Lang, detect_language, text
+from retrieval.articles import SUFFIXES
 from retrieval.config import Settings
-from retrieval.errors import IndexNotBuilt, NewsBotError, ReindexInProgress
+from retrieval.errors import (
+    DataDirMissing,
+    IndexNotBuilt,
+    IndexWriteError,
+    NewsBotError,
+    ReindexInProgress,
+    describe_os_error,
+)
 from retrieval.models import Answer, IndexStats, ReindexReport, Source
 
 log = logging.getLogger(__name__)
 
 # Longer questions are cut: retrieval gains nothing from an essay and the embedder truncates anyway.
 MAX_QUESTION_CHARS = 500
-# Article uploads: the formats the article parser reads, and a size that is generous for text but bounded.
-UPLOAD_EXTENSIONS = (".txt", ".md", ".html", ".json", ".jsonl")
+# Article uploads: exactly the formats the article parser reads, and a size that is generous for text but bounded.
+UPLOAD_EXTENSIONS = SUFFIXES
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# How many answers keep their sources for the "show source" button (callback data is limited to 64 bytes).
-SOURCE_CACHE_SIZE = 2000
-SOURCE_PREFIX = "src:"
+# Most file systems (ext4, xfs, btrfs, tmpfs) allow 255 bytes per name; room is kept for the "-N" of a renamed copy.
+MAX_NAME_BYTES = 255
+_RENAME_RESERVE = 6
 
 
 class EngineLike(Protocol):
@@ -52,11 +60,20 @@ class EngineLike(Protocol):
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """What a "show source" button carries: the sources of one answer, bound to the chat it was given in."""
+
+    chat_id: int
+    lang: Lang
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
 class Button:
-    """An inline button: its label and the callback data sent back when pressed."""
+    """An inline button: its label and what it carries back when pressed (the transport stores it)."""
 
     label: str
-    data: str
+    payload: SourceRef
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,31 @@ def is_meaningful(question: str) -> bool:
     return any(unicodedata.category(c)[0] in "LN" for c in question)
 
 
+@dataclass(frozen=True)
+class Question:
+    """A question as every edge asks it: cleaned, cut to the length limit, its language, whether it is one."""
+
+    text: str
+    lang: Lang
+    cut: bool = False
+    meaningful: bool = True
+
+    def note(self, limit: int = MAX_QUESTION_CHARS) -> str:
+        """The notice that the question was cut (plain text, in its language), or empty."""
+        return text(self.lang, "truncated", limit=limit) if self.cut else ""
+
+
+def prepare_question(raw: str, language_code: str | None = None, limit: int = MAX_QUESTION_CHARS) -> Question:
+    """Clean a question and cut it at `limit` characters: the same rule for Telegram, chat and `newsbot ask`."""
+    question = clean_question(raw)
+    lang = detect_language(question, language_code)
+    if not is_meaningful(question):
+        return Question(question, lang, meaningful=False)
+    if len(question) > limit:
+        return Question(question[:limit], lang, cut=True)
+    return Question(question, lang)
+
+
 def _age(built_at: str, lang: Lang) -> str:
     try:
         when = dt.datetime.fromisoformat(built_at.replace("Z", "+00:00"))
@@ -133,9 +175,12 @@ def safe_filename(name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    stem = re.sub(r"[^\w\-]+", "_", stem).strip("._-")[:100] or "upload"
-    ext = re.sub(r"[^\w]+", "", ext).lower()
-    return f"{stem}.{ext}" if ext else stem
+    stem = re.sub(r"[^\w\-]+", "_", stem).strip("._-") or "upload"
+    ext = re.sub(r"[^\w]+", "", ext).lower()[:16]
+    suffix = f".{ext}" if ext else ""
+    budget = MAX_NAME_BYTES - _RENAME_RESERVE - len(suffix.encode())
+    stem = stem.encode()[:budget].decode(errors="ignore").rstrip("._-") or "upload"  # never half a character
+    return stem + suffix
 
 
 class InboundLimiter:
@@ -181,10 +226,6 @@ class ChatService:
         self.settings = settings
         self.max_question_chars = max_question_chars
         self.max_upload_bytes = max_upload_bytes
-        self._sources: OrderedDict[str, tuple[Lang, list[Source]]] = OrderedDict()
-        self._ids = itertools.count(1)
-        self._sources_lock = threading.Lock()
-        self._reindex_lock = threading.Lock()
 
     # --- entry point ------------------------------------------------------------------------------------------
 
@@ -196,17 +237,16 @@ class ChatService:
         """Reply to one message: a command or a plain question (`progress` gets /reindex progress texts)."""
         command = parse_command(msg.text)
         if command is None:
-            return self.ask(msg.text, language_code=msg.language_code)
+            return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id)
         name, args = command
-        lang = detect_language(args, msg.language_code)
+        # A command's arguments are keywords ("full"), not prose: the user's language decides the reply's.
+        lang = detect_language(None, msg.language_code)
         if name in ("start", "help"):
             return self.help(lang)
         if name == "ask":
             if not clean_question(args):
                 return [Reply(esc(text(lang, "empty_question")))]
-            return self.ask(args, language_code=msg.language_code)
-        if name == "source":
-            return self.source(SOURCE_PREFIX + args, lang)
+            return self.ask(args, language_code=msg.language_code, chat_id=msg.chat_id)
         if name in ("reindex", "stats"):
             if not msg.is_admin:
                 return [Reply(esc(text(lang, "admin_only")))]
@@ -240,16 +280,13 @@ class ChatService:
         lines.append(esc(text(lang, "commands")))
         return [Reply("\n".join(lines))]
 
-    def ask(self, raw: str, *, language_code: str | None = None) -> list[Reply]:
+    def ask(self, raw: str, *, language_code: str | None = None, chat_id: int = 0) -> list[Reply]:
         """Answer a question: bold answer, evidence, source and a "show source" button; or a polite refusal."""
-        question = clean_question(raw)
-        lang = detect_language(question, language_code)
-        if not is_meaningful(question):
+        prepared = prepare_question(raw, language_code, self.max_question_chars)
+        question, lang = prepared.text, prepared.lang
+        if not prepared.meaningful:
             return [Reply(esc(text(lang, "not_a_question")))]
-        note = ""
-        if len(question) > self.max_question_chars:
-            question = question[: self.max_question_chars]
-            note = f"<i>{esc(text(lang, 'truncated', limit=self.max_question_chars))}</i>\n"
+        note = f"<i>{esc(prepared.note(self.max_question_chars))}</i>\n" if prepared.cut else ""
         try:
             answer = self.engine.ask(question)
         except IndexNotBuilt:
@@ -259,20 +296,20 @@ class ChatService:
             return [Reply(note + esc(text(lang, "error")))]
         buttons: tuple[Button, ...] = ()
         if answer.answered and answer.sources:
-            buttons = (Button(text(lang, "show_source"), self._remember(answer.sources, lang)),)
+            buttons = (Button(text(lang, "show_source"), SourceRef(chat_id, lang, tuple(answer.sources))),)
         return [Reply(note + format_answer(answer, lang), buttons)]
 
-    def source(self, data: str, lang: Lang) -> list[Reply]:
-        """The full source passage(s) behind an earlier answer (the inline button's callback), in its language."""
-        key = data.removeprefix(SOURCE_PREFIX).strip()
-        with self._sources_lock:
-            remembered = self._sources.get(key)
-        if not remembered:
+    def source(self, ref: object, chat_id: int, lang: Lang) -> list[Reply]:
+        """The full source passage(s) behind an earlier answer in this chat (the button), in the answer's language.
+
+        A reference that is unknown, expired or from another chat gets the same polite "ask again".
+        """
+        if not isinstance(ref, SourceRef) or ref.chat_id != chat_id:
             return [Reply(esc(text(lang, "source_gone")))]
-        lang, sources = remembered
+        lang = ref.lang
         seen: set[str] = set()
         blocks = []
-        for s in sources:
+        for s in ref.sources:
             if s.article_id not in seen:
                 seen.add(s.article_id)
                 blocks.append(format_source_passage(s, lang))
@@ -301,14 +338,9 @@ class ChatService:
             age=_age(st.built_at, lang),
             first=_date(st.first_published) or unknown,
             last=_date(st.last_published) or unknown,
-            last_report=report.summary() if report else text(lang, "no_last_report"),
+            last_report=summary(report, lang) if report else text(lang, "no_last_report"),
         )
         return [Reply(esc(body))]
-
-    @property
-    def reindex_running(self) -> bool:
-        """True while a rebuild started by this service is running."""
-        return self._reindex_lock.locked()
 
     def progress_text(self, lang: Lang, done: int, total: int) -> str:
         """The in-place progress message of a rebuild."""
@@ -318,34 +350,32 @@ class ChatService:
     def reindex(self, lang: Lang, *, full: bool = False, progress: Callable[[str], None] | None = None) -> list[Reply]:
         """Rebuild the index (blocking); the caller has checked that the user is an admin.
 
-        `progress` receives the progress message text whenever the whole percentage changes. A second rebuild
-        while one runs is refused; a failure is reported and the old index keeps serving.
+        `progress` receives the progress message text whenever the whole percentage changes. The engine's build
+        lock refuses a second rebuild (from this process or another); a failure is reported with its cause and the
+        old index keeps serving.
         """
-        if not self._reindex_lock.acquire(blocking=False):
-            return [Reply(esc(text(lang, "reindex_running")))]
+        last = [-1]
+
+        def on_progress(done: int, total: int) -> None:
+            if total <= 0:
+                return  # nothing to embed: no "0/0" message
+            percent = int(100 * done / total)
+            if progress is not None and percent != last[0]:
+                last[0] = percent
+                progress(self.progress_text(lang, done, total))
+
         try:
-            last = [-1]
-
-            def on_progress(done: int, total: int) -> None:
-                percent = int(100 * done / total) if total else 100
-                if progress is not None and percent != last[0]:
-                    last[0] = percent
-                    progress(self.progress_text(lang, done, total))
-
-            try:
-                report = self.engine.reindex(full=full, progress=on_progress)
-            except ReindexInProgress:
-                return [Reply(esc(text(lang, "reindex_running")))]
-            except NewsBotError as exc:
-                log.warning("reindex failed: %s", exc)
-                return [Reply(esc(text(lang, "reindex_failed") + str(exc)))]
-            return [Reply(self.report_html(report, lang))]
-        finally:
-            self._reindex_lock.release()
+            report = self.engine.reindex(full=full, progress=on_progress)
+        except ReindexInProgress:
+            return [Reply(esc(text(lang, "reindex_running")))]
+        except Exception as exc:  # the admin needs the cause whatever it is; the old index keeps serving
+            log.warning("reindex failed: %s", exc, exc_info=not isinstance(exc, NewsBotError | OSError))
+            return [Reply(esc(text(lang, "reindex_failed") + failure_cause(exc, lang)))]
+        return [Reply(self.report_html(report, lang))]
 
     def report_html(self, report: ReindexReport, lang: Lang) -> str:
         """The result of a rebuild: summary line and skipped files."""
-        lines = [f"<b>{esc(text(lang, 'reindex_done'))}</b>{esc(report.summary())}"]
+        lines = [f"<b>{esc(text(lang, 'reindex_done'))}</b>{esc(summary(report, lang))}"]
         if report.skipped:
             lines.append(esc(text(lang, "reindex_skipped")))
             lines.extend(f"• {esc(s.path)}: {esc(s.reason)}" for s in report.skipped[:20])
@@ -372,20 +402,30 @@ class ChatService:
         if not data.strip():
             return UploadResult(None, [Reply(esc(text(lang, "upload_empty")))])
         folder = Path(self.settings.data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
         wanted = safe_filename(filename or "upload.txt")
         stem, ext = wanted.rsplit(".", 1)
-        for n in itertools.count():
-            name = wanted if n == 0 else f"{stem}-{n}.{ext}"
-            path = folder / name
-            if path.resolve().parent != folder.resolve():  # pragma: no cover - safe_filename prevents it
-                raise ValueError("unsafe upload name")
-            try:
-                with path.open("xb") as fh:  # exclusive create: never overwrite, even in a race
+        path: Path | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for n in itertools.count():
+                candidate = folder / (wanted if n == 0 else f"{stem}-{n}.{ext}")
+                if candidate.resolve().parent != folder.resolve():  # pragma: no cover - safe_filename prevents it
+                    raise ValueError("unsafe upload name")
+                try:
+                    fh = candidate.open("xb")  # exclusive create: never overwrite, even in a race
+                except FileExistsError:
+                    continue
+                path = candidate
+                with fh:
                     fh.write(data)
                 break
-            except FileExistsError:
-                continue
+        except OSError as exc:  # disk full, read-only data folder: nothing half-written stays behind
+            if path is not None:
+                path.unlink(missing_ok=True)
+            log.warning("could not save upload %s: %s", wanted, exc)
+            return UploadResult(None, [Reply(esc(text(lang, "upload_failed") + failure_cause(exc, lang)))])
+        assert path is not None
+        name = path.name
         log.info("saved upload as %s (%d bytes)", path, len(data))
         replies = []
         if name != wanted:
@@ -393,12 +433,35 @@ class ChatService:
         replies.append(Reply(esc(text(lang, "upload_saved", name=name))))
         return UploadResult(path, replies)
 
-    # --- internals --------------------------------------------------------------------------------------------
 
-    def _remember(self, sources: list[Source], lang: Lang) -> str:
-        with self._sources_lock:
-            key = format(next(self._ids), "x")
-            self._sources[key] = (lang, list(sources))
-            while len(self._sources) > SOURCE_CACHE_SIZE:
-                self._sources.popitem(last=False)
-        return SOURCE_PREFIX + key
+def summary(report: ReindexReport, lang: Lang) -> str:
+    """The one-line result of a rebuild in the chat's language."""
+    return text(
+        lang,
+        "reindex_summary",
+        articles=report.articles,
+        added=report.added,
+        changed=report.changed,
+        removed=report.removed,
+        skipped=len(report.skipped),
+        chunks=report.chunks,
+        embedded=report.embedded,
+        seconds=report.seconds,
+        generation=report.generation,
+    )
+
+
+def failure_cause(exc: BaseException, lang: Lang) -> str:
+    """Why an operation failed, for an admin: the kind of failure in their language, then the detail (path, disk)."""
+    if isinstance(exc, DataDirMissing):
+        kind = "cause_data_dir"
+    elif isinstance(exc, IndexWriteError | OSError):
+        kind = "cause_disk"
+    elif isinstance(exc, NewsBotError):
+        kind = "cause_index"
+    else:
+        kind = "cause_internal"
+    detail = describe_os_error(exc) if isinstance(exc, OSError) else str(exc) or type(exc).__name__
+    if kind == "cause_internal":
+        detail = f"{type(exc).__name__}: {detail}"
+    return f"{text(lang, kind)}（{detail}）" if lang == "zh" else f"{text(lang, kind)} ({detail})"

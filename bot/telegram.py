@@ -36,13 +36,14 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    InvalidCallbackData,
     MessageHandler,
     filters,
 )
 
 from bot.formatting import esc, html_to_text, split_html
 from bot.messages import Lang, detect_language, text
-from bot.service import SOURCE_PREFIX, ChatService, EngineLike, InboundLimiter, Incoming, Reply
+from bot.service import ChatService, EngineLike, InboundLimiter, Incoming, Reply, SourceRef, failure_cause
 from retrieval.config import Settings
 from retrieval.errors import ConfigError
 
@@ -60,12 +61,14 @@ PROGRESS_EDIT_INTERVAL = 1.0
 BOOTSTRAP_RETRIES = 2
 # Long-polling wait; short enough that SIGTERM is honoured within seconds.
 POLL_TIMEOUT = 10
+# "Show source" buttons remembered by python-telegram-bot's callback-data cache (arbitrary_callback_data): the
+# button carries a random id, never guessable, and older buttons answer "please ask again".
+SOURCE_BUTTONS = 2000
 
 SERVICE = "service"
 ENGINE = "engine"
 LIMITER = "limiter"
 REINDEX_LOCK = "reindex_lock"
-REINDEX_TASK = "reindex_task"
 BACKGROUND = "background_tasks"
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE  # edits are ignored: an edited /reindex must not run twice
@@ -192,6 +195,7 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
         .base_file_url(bot_file_url(settings.telegram_api_url))
         .concurrent_updates(True)
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .arbitrary_callback_data(SOURCE_BUTTONS)
         .post_init(_post_init)
         .post_stop(cancel_background_tasks)
         .build()
@@ -199,8 +203,8 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
     app.bot_data[ENGINE] = engine
     app.bot_data[SERVICE] = ChatService(engine, settings)
     app.bot_data[LIMITER] = InboundLimiter(THROTTLE_MESSAGES, THROTTLE_PERIOD)
+    # The bot's one guard on rebuilds (the engine's file lock guards them across processes).
     app.bot_data[REINDEX_LOCK] = asyncio.Lock()
-    app.bot_data[REINDEX_TASK] = None
     app.bot_data[BACKGROUND] = set()
 
     app.add_handler(CommandHandler(["start", "help"], cmd_help, filters=_NEW_MESSAGES))
@@ -216,7 +220,8 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
     app.add_handler(
         MessageHandler(~filters.TEXT & ~filters.Document.ALL & ~filters.StatusUpdate.ALL & private, on_other)
     )
-    app.add_handler(CallbackQueryHandler(on_source_button, pattern=f"^{SOURCE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(on_source_button, pattern=SourceRef))
+    app.add_handler(CallbackQueryHandler(on_stale_button))  # anything else, expired ids included: still answered
     app.add_error_handler(on_error)
     return app
 
@@ -290,7 +295,7 @@ def _lang(update: Update, sample: str | None = None) -> Lang:
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)] for b in reply.buttons])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload)] for b in reply.buttons])
 
 
 async def send_replies(
@@ -434,14 +439,24 @@ async def on_other(update: Update, context: Context) -> None:
 
 
 async def on_source_button(update: Update, context: Context) -> None:
-    """The "show source" button: the full passage and link."""
+    """The "show source" button: the full passage and link, only in the chat the answer was given in."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     await query.answer()
-    replies = _service(context).source(query.data, detect_language(None, query.from_user.language_code))
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    replies = _service(context).source(query.data, chat_id, detect_language(None, query.from_user.language_code))
     await send_replies(context.bot, chat_id, replies)
+
+
+async def on_stale_button(update: Update, context: Context) -> None:
+    """A button the bot no longer knows (restarted, expired) or never made: answered, so the client stops waiting."""
+    query = update.callback_query
+    if query is None:
+        return
+    if isinstance(query.data, InvalidCallbackData):
+        log.info("unknown or expired button pressed by %s", query.from_user.id)
+    await query.answer(text(detect_language(None, query.from_user.language_code), "source_gone"))
 
 
 async def cmd_stats(update: Update, context: Context) -> None:
@@ -471,13 +486,12 @@ async def cmd_reindex(update: Update, context: Context) -> None:
     if user is None or chat is None or message is None:
         return
     args = " ".join(context.args or [])
-    lang = _lang(update, args)
+    lang = _lang(update)  # "full" is a keyword, not the user's language
     if not _service(context).is_admin(user.id):
         log.info("refused /reindex from non-admin %s", user.id)
         await send_replies(context.bot, chat.id, [Reply(esc(text(lang, "admin_only")))], reply_to=_reply_to(update))
         return
-    running = context.bot_data.get(REINDEX_TASK)
-    if (running is not None and not running.done()) or _service(context).reindex_running:
+    if context.bot_data[REINDEX_LOCK].locked():
         await send_replies(context.bot, chat.id, [Reply(esc(text(lang, "reindex_running")))])
         return
     start_reindex(context.application, chat.id, lang, full=args.strip().lower() in ("full", "--full"))
@@ -486,10 +500,8 @@ async def cmd_reindex(update: Update, context: Context) -> None:
 def start_reindex(
     app: Application[Any, Any, Any, Any, Any, Any], chat_id: int, lang: Lang, *, full: bool = False
 ) -> asyncio.Task[None]:
-    """Run a rebuild as a background task (after any running one); the handler returns at once."""
-    previous: asyncio.Task[None] | None = app.bot_data.get(REINDEX_TASK)
-    task = asyncio.create_task(_reindex(app, chat_id, lang, full, previous), name="newsbot-reindex")
-    app.bot_data[REINDEX_TASK] = task
+    """Run a rebuild as a background task (queued behind a running one, e.g. for uploads); returns at once."""
+    task = asyncio.create_task(_reindex(app, chat_id, lang, full), name="newsbot-reindex")
     background: set[asyncio.Task[None]] = app.bot_data[BACKGROUND]
     background.add(task)
     task.add_done_callback(background.discard)
@@ -524,11 +536,7 @@ async def _reindex(
     chat_id: int,
     lang: Lang,
     full: bool,
-    previous: asyncio.Task[None] | None,
 ) -> None:
-    if previous is not None and not previous.done():
-        with contextlib.suppress(Exception):
-            await asyncio.shield(previous)
     service: ChatService = app.bot_data[SERVICE]
     bot = app.bot
     async with app.bot_data[REINDEX_LOCK]:
@@ -563,9 +571,9 @@ async def _reindex(
         started = time.monotonic()
         try:
             replies = await _in_daemon_thread(lambda: service.reindex(lang, full=full, progress=latest.append))
-        except Exception:
+        except Exception as exc:
             log.exception("reindex crashed")
-            replies = [Reply(esc(text(lang, "reindex_failed") + text(lang, "error")))]
+            replies = [Reply(esc(text(lang, "reindex_failed") + failure_cause(exc, lang)))]
         finally:
             edits.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -609,6 +617,9 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("blocked by a chat, skipped: %s", error.message)
         return
     log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # already answered, or too old: nothing more to do
+            await update.callback_query.answer()
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(

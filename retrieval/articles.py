@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from retrieval.errors import ArticleParseError
+from retrieval.errors import ArticleParseError, DataDirMissing, describe_os_error
 from retrieval.models import Article, SkippedFile
 
 log = logging.getLogger(__name__)
 
+# The one list of accepted article files, shared by the parser, the folder walk and the upload check.
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article is far smaller; larger files are almost surely not articles
 
@@ -219,10 +222,7 @@ def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
     if suffix in (".html", ".htm"):
         return [parse_html(text, rel, rel)], []
     if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ArticleParseError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from exc
+        data = _json(text, "invalid JSON: {} at line {}")
         records = data if isinstance(data, list) else [data]
         return _records(((i + 1, r) for i, r in enumerate(records)), rel, "item")
     if suffix == ".jsonl":
@@ -232,14 +232,24 @@ def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
             if not line.strip():
                 continue
             try:
-                items.append((lineno, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                bad.append(SkippedFile(path=f"{rel}:{lineno}", reason=f"invalid JSON: {exc.msg}"))
+                items.append((lineno, _json(line, "invalid JSON: {}")))
+            except ArticleParseError as exc:
+                bad.append(SkippedFile(path=f"{rel}:{lineno}", reason=str(exc)))
         articles, skipped = _records(items, rel, "line")
         if not articles and (skipped or bad):
             raise ArticleParseError(f"no usable article in {len(items) + len(bad)} lines")
         return articles, bad + skipped
     raise ArticleParseError(f"unsupported file type {suffix!r}; expected one of {', '.join(SUFFIXES)}")
+
+
+def _json(text: str, template: str) -> object:
+    """json.loads with every failure as ArticleParseError (nesting deeper than Python's stack included)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArticleParseError(template.format(exc.msg, exc.lineno)) from exc
+    except RecursionError as exc:
+        raise ArticleParseError("JSON nested too deeply to be an article") from exc
 
 
 def _records(items: Iterable[tuple[int, object]], rel: str, unit: str) -> tuple[list[Article], list[SkippedFile]]:
@@ -253,27 +263,82 @@ def _records(items: Iterable[tuple[int, object]], rel: str, unit: str) -> tuple[
     return articles, skipped
 
 
+def _walk(data_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
+    """Files under data_dir as (relative path, path), sorted; and the paths left out with why.
+
+    An explicit stack instead of recursion (any depth works); hidden entries are ignored; links are followed only
+    while they stay inside the data folder, and each real folder is entered once (link loops end).
+    """
+    root = data_dir.resolve()
+    files: list[tuple[str, Path]] = []
+    skipped: list[SkippedFile] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    stack: list[tuple[Path, str]] = [(data_dir, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            info = folder.stat()
+            if (info.st_dev, info.st_ino) in seen_dirs:
+                skipped.append(SkippedFile(path=prefix.rstrip("/") or ".", reason="folder already read (link loop)"))
+                continue
+            seen_dirs.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(SkippedFile(path=prefix.rstrip("/") or ".", reason=f"cannot read folder: {exc.strerror}"))
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            rel = prefix + entry.name
+            path = Path(entry.path)
+            reason = None
+            try:
+                if entry.is_symlink():
+                    target = path.resolve()
+                    if not target.exists():
+                        reason = "broken link"
+                    elif not target.is_relative_to(root):
+                        reason = "link leads outside the data folder; not followed"
+                mode = path.stat().st_mode if reason is None else 0
+            except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop on older Pythons' resolve()
+                reason = f"cannot read: {describe_os_error(exc) if isinstance(exc, OSError) else exc}"
+            if reason is not None:
+                skipped.append(SkippedFile(path=rel, reason=reason))
+            elif stat.S_ISDIR(mode):
+                stack.append((path, rel + "/"))
+            elif not stat.S_ISREG(mode):
+                skipped.append(SkippedFile(path=rel, reason="not a regular file"))
+            elif path.suffix.lower() not in SUFFIXES:
+                skipped.append(SkippedFile(path=rel, reason=f"unsupported file type {path.suffix or '(none)'!r}"))
+            else:
+                files.append((rel, path))
+    files.sort()
+    skipped.sort(key=lambda s: s.path)
+    return files, skipped
+
+
 def load_articles(data_dir: Path) -> LoadResult:
-    """Every article under data_dir, recursively, in path order; unusable files are skipped and reported."""
-    result = LoadResult()
+    """Every article under data_dir, in path order; unusable files are skipped and reported (never raised).
+
+    Raises DataDirMissing when data_dir is not a folder: a typo must not replace a good index with an empty one.
+    """
     if not data_dir.is_dir():
-        return result
+        what = "is not a folder" if data_dir.exists() else "does not exist"
+        raise DataDirMissing(f"the data folder {data_dir} {what} (NEWSBOT_DATA_DIR); the index was left as it is")
+    files, walk_skipped = _walk(data_dir)
+    result = LoadResult(skipped=walk_skipped)
     seen: dict[str, str] = {}
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(data_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(data_dir).parts):
-            continue
-        if path.suffix.lower() not in SUFFIXES:
-            result.skipped.append(SkippedFile(path=rel, reason=f"unsupported file type {path.suffix or '(none)'!r}"))
-            continue
+    for rel, path in files:
         try:
             articles, skipped = parse_file(path, rel)
         except ArticleParseError as exc:
-            log.warning("skipped %s: %s", rel, exc)
             result.skipped.append(SkippedFile(path=rel, reason=str(exc)))
             continue
-        for skip in skipped:
-            log.warning("skipped %s: %s", skip.path, skip.reason)
+        except Exception as exc:  # a parser that fails or is missing (ImportError) loses this file, not the build
+            log.debug("parser failed on %s", rel, exc_info=True)
+            result.skipped.append(SkippedFile(path=rel, reason=f"parser failed: {type(exc).__name__}: {exc}"))
+            continue
         result.skipped.extend(skipped)
         for article in articles:
             if article.id in seen:
@@ -282,4 +347,6 @@ def load_articles(data_dir: Path) -> LoadResult:
                 continue
             seen[article.id] = rel
             result.articles.append(article)
+    for skip in result.skipped:
+        log.debug("skipped %s: %s", skip.path, skip.reason)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -23,9 +24,9 @@ from retrieval.embedding import (
     make_embedder,
     text_key,
 )
-from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
+from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress, describe_os_error
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
-from retrieval.models import Answer, Article, Chunk, Hit, IndexStats, ReindexReport
+from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.search import SearchParams, search
 from retrieval.store import IndexStore, LoadedIndex
@@ -34,6 +35,10 @@ from retrieval.vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+# How often a serving process looks at CURRENT for a generation another process (a CLI reindex) switched to: one
+# small file read per interval at most, so a bot notices a rebuild within seconds without a stat per question.
+REFRESH_INTERVAL = 3.0
 
 
 def passage_text(article: Article, chunk: Chunk) -> str:
@@ -50,6 +55,9 @@ class Engine:
         self._embedder = embedder
         self._index: LoadedIndex | None = None
         self._load_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self._checked_at = time.monotonic()
+        self.refresh_interval = REFRESH_INTERVAL
         self.last_report: ReindexReport | None = None
         self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
         self._warned_stale: set[str] = set()  # generations already reported as built by an older tokenizer
@@ -75,12 +83,45 @@ class Engine:
 
     @property
     def index(self) -> LoadedIndex:
-        """The serving generation (loaded and verified on first use); raises IndexNotBuilt / IndexCorrupted."""
+        """The serving generation (loaded and verified on first use); raises IndexNotBuilt / IndexCorrupted.
+
+        A generation switched to by another process is picked up here (see refresh).
+        """
         if self._index is None:
             with self._load_lock:
                 if self._index is None:
                     self._index = self.store.load()
+                    self._checked_at = time.monotonic()
+            return self._index
+        self.refresh()
         return self._index
+
+    def refresh(self, force: bool = False) -> bool:
+        """Switch to the generation CURRENT names when another process changed it; True when switched.
+
+        CURRENT is read at most once per refresh_interval. One thread loads and verifies the new generation while
+        the others keep answering from the old one; the switch is a single reference assignment.
+        """
+        serving = self._index
+        if serving is None or (not force and time.monotonic() - self._checked_at < self.refresh_interval):
+            return False
+        if not self._refresh_lock.acquire(blocking=False):
+            return False  # another thread is loading it
+        try:
+            self._checked_at = time.monotonic()
+            name = self.store.current()
+            if name is None or name == serving.generation:
+                return False
+            try:
+                fresh = self.store.load_generation(name)
+            except IndexCorrupted as exc:
+                log.warning("index generation %s is damaged (%s); still serving %s", name, exc, serving.generation)
+                return False
+            self._index = fresh
+            log.info("switched to index generation %s", name)
+            return True
+        finally:
+            self._refresh_lock.release()
 
     def model_key(self) -> str:
         """Identifies the vector space: model name plus passage prefix (both change every vector)."""
@@ -113,7 +154,7 @@ class Engine:
         return answer_question(question, hits, index)
 
     def _check_model(self, index: LoadedIndex) -> None:
-        built_with = index.manifest.get("tokenizer", 1)
+        built_with = index.manifest.tokenizer
         if built_with != TOKENIZER_VERSION and index.generation not in self._warned_stale:
             self._warned_stale.add(index.generation)
             log.warning(
@@ -123,9 +164,9 @@ class Engine:
                 built_with,
                 TOKENIZER_VERSION,
             )
-        if index.manifest.get("model_key") != self.model_key():
+        if index.manifest.model_key != self.model_key():
             raise IndexCorrupted(
-                f"the index was built with model {index.manifest.get('model')!r}, settings say "
+                f"the index was built with model {index.manifest.model!r}, settings say "
                 f"{self.settings.embedding_model!r}; run `newsbot reindex`"
             )
 
@@ -136,10 +177,10 @@ class Engine:
         return IndexStats(
             articles=len(index.articles_by_id),
             chunks=len(index.chunks),
-            model=str(index.manifest.get("model")),
-            dimension=int(index.manifest.get("dimension", 0)),  # type: ignore[call-overload]
+            model=index.manifest.model,
+            dimension=index.manifest.dimension,
             generation=index.generation,
-            built_at=str(index.manifest.get("created_at")),
+            built_at=index.manifest.created_at,
             first_published=dates[0] if dates else None,
             last_published=dates[-1] if dates else None,
             index_type=index.vectors.kind,
@@ -147,15 +188,26 @@ class Engine:
 
     # -- building --------------------------------------------------------------------------------------------
     def reindex(self, full: bool = False, progress: Progress | None = None, show_bar: bool = False) -> ReindexReport:
-        """Build a new generation from the data dir aside and switch to it; the old one serves until then."""
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        """Build a new generation from the data dir aside and switch to it; the old one serves until then.
+
+        The build lock (a file in the index folder) is the one owner of rebuilds across threads and processes.
+        """
+        index_dir = self.settings.index_dir
         lock = FileLock(str(self.store.lock_path), timeout=0)
         try:
+            index_dir.mkdir(parents=True, exist_ok=True)
             lock.acquire()
         except Timeout as exc:
             raise ReindexInProgress("another reindex is running; try again when it has finished") from exc
+        except OSError as exc:
+            raise IndexWriteError(f"cannot use the index folder {index_dir}: {describe_os_error(exc)}") from exc
         try:
+            self.store.remove_temporary()  # what a killed or failed build left behind
             report = self._build(full, progress, show_bar)
+        except sqlite3.Error as exc:  # the embedding cache: "database or disk is full", "readonly database"
+            raise IndexWriteError(self.store.write_failure(exc)) from exc
+        except OSError as exc:
+            raise IndexWriteError(self.store.write_failure(exc)) from exc
         finally:
             lock.release()
         self.last_report = report
@@ -167,7 +219,7 @@ class Engine:
         except (IndexNotBuilt, IndexCorrupted):
             return None
 
-    def _current_manifest(self) -> dict[str, object] | None:
+    def _current_manifest(self) -> IndexManifest | None:
         """CURRENT's manifest after its checksums verify (no parsing of chunks, BM25 or vectors), else None."""
         name = self.store.current()
         if name is None:
@@ -192,6 +244,9 @@ class Engine:
         loaded = load_articles(self.settings.data_dir)
         articles = loaded.articles
         hashes = {a.id: content_hash(a) for a in articles}
+        if not articles and not loaded.skipped:
+            log.warning("the data folder %s holds no articles; building an empty index", self.settings.data_dir)
+        hashes = {a.id: content_hash(a) for a in articles}
         config = {
             "model_key": self.model_key(),
             "chunk_chars": self.settings.chunk_chars,
@@ -200,28 +255,28 @@ class Engine:
         }
         lap("parse")
 
-        def config_matches(manifest: dict[str, object]) -> bool:
-            defaults = {"embedding_backend": "torch", "tokenizer": 1}  # generations from before these were recorded
-            return all(manifest.get(k, defaults.get(k)) == v for k, v in config.items())
+        def config_matches(manifest: IndexManifest) -> bool:
+            return all(getattr(manifest, k) == v for k, v in config.items())
 
         if not full:
             # Fast path for "nothing changed": verify CURRENT's checksums and compare hashes, without parsing it.
             current = self._current_manifest()
-            if current is not None and config_matches(current) and current.get("article_hashes") == hashes:
-                generation = str(current.get("generation"))
+            if current is not None and config_matches(current) and current.article_hashes == hashes:
+                generation = current.generation
                 if self._index is not None and self._index.generation != generation:
                     self._index = None  # another process switched generations: load lazily on next use
                 lap("verify")
-                counts = current.get("counts")
-                chunk_count = int(counts.get("chunks", 0)) if isinstance(counts, dict) else 0
-                return self._report(loaded, hashes, hashes, generation, chunk_count, 0, started, full)
+                return self._report(loaded, hashes, hashes, generation, current.counts.chunks, 0, started, full)
 
         previous = None if full else self._previous()
         same_config = previous is not None and config_matches(previous.manifest)
         old = previous.article_hashes if previous is not None and same_config else {}
         lap("load_previous")
 
-        if previous is not None and same_config and old == hashes:
+        # CURRENT may name a damaged or missing generation while an older good one loaded: then this build must
+        # write a fresh generation and switch CURRENT to it, not report the older one as up to date.
+        previous_is_current = previous is not None and previous.generation == self.store.current()
+        if previous is not None and same_config and old == hashes and previous_is_current:
             # Nothing changed: the serving generation already is this build.
             self._index = previous
             return self._report(loaded, hashes, old, previous.generation, len(previous.chunks), 0, started, full)
@@ -249,8 +304,8 @@ class Engine:
                     cache.put_many([(text_key(key, t), v) for t, v in zip(texts, vectors, strict=True)])
                 dimension = int(vectors.shape[1])
             else:
-                known = previous.manifest.get("dimension") if previous is not None else None
-                dimension = int(known) if isinstance(known, int) and known > 0 else self.embedder.dimension
+                known = previous.manifest.dimension if previous is not None else 0
+                dimension = known if known > 0 else self.embedder.dimension
                 vectors = np.zeros((0, dimension), dtype=np.float32)
                 embedded = 0
         finally:
@@ -260,19 +315,23 @@ class Engine:
         lap("index_vectors")
         lexical = LexicalIndex.build(tokens)
         lap("index_bm25")
-        manifest: dict[str, object] = {
-            "model": self.settings.embedding_model,
-            "dimension": dimension,
-            "index_type": vector_index.kind,
-            "article_hashes": hashes,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            **config,
-        }
+        manifest = IndexManifest(
+            model=self.settings.embedding_model,
+            model_key=self.model_key(),
+            dimension=dimension,
+            index_type=vector_index.kind,
+            chunk_chars=self.settings.chunk_chars,
+            embedding_backend=self.backend(),
+            tokenizer=TOKENIZER_VERSION,
+            article_hashes=hashes,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
         generation = self.store.write_generation(articles, chunks, vector_index, lexical, manifest)
         lap("write")
         fresh = self.store.load_generation(generation)  # validate what was written before serving it
         self.store.switch(generation)
         self._index = fresh
+        self._checked_at = time.monotonic()
         self.store.prune(self.settings.keep_generations)
         lap("validate_switch")
         return self._report(loaded, hashes, old, generation, len(chunks), embedded, started, full)

@@ -25,3 +25,18 @@ class ReindexInProgress(NewsBotError):
 
 class ConfigError(NewsBotError):
     """A setting has a value the core cannot use."""
+
+
+class DataDirMissing(NewsBotError):
+    """The data folder does not exist (a typo would otherwise build an empty index over a good one)."""
+
+
+class IndexWriteError(NewsBotError):
+    """A new generation could not be written (disk full, read-only, permissions); the old one keeps serving."""
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One readable line for an OSError: what failed and on which path ("No space left on device: data/index")."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p not in (None, "")]
+    return f"{what}: {' -> '.join(paths)}" if paths else what

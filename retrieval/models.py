@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Article(BaseModel):
@@ -113,3 +113,35 @@ class IndexStats(BaseModel):
     first_published: str | None = None
     last_published: str | None = None
     index_type: str = "flat"
+
+
+class IndexCounts(BaseModel):
+    """How many articles, chunks and vectors a generation holds (checked on load)."""
+
+    articles: int = 0
+    chunks: int = 0
+    vectors: int = 0
+
+
+class IndexManifest(BaseModel):
+    """manifest.json of one index generation: what it was built with, counts, and the sha256 of every file.
+
+    Versioned by `format_version`; fields added later have defaults so generations written before them still load.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    format_version: int = 1
+    generation: str = ""
+    created_at: str = ""
+    built_at: str = ""
+    model: str = ""
+    model_key: str = ""
+    dimension: int = 0
+    index_type: str = "flat"
+    chunk_chars: int = 0
+    embedding_backend: str = "torch"  # generations from before the backend was recorded were built with torch
+    tokenizer: int = 1  # likewise, the first tokenizer version
+    article_hashes: dict[str, str] = Field(default_factory=dict)
+    counts: IndexCounts = Field(default_factory=IndexCounts)
+    files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retrieval.errors import IndexCorrupted, IndexNotBuilt
+from pydantic import ValidationError
+
+from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, describe_os_error
 from retrieval.lexical import LexicalIndex
-from retrieval.models import Article, Chunk
+from retrieval.models import Article, Chunk, IndexCounts, IndexManifest
 from retrieval.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class LoadedIndex:
     """One generation in memory: articles, chunks, BM25, vectors and the manifest they were built with."""
 
     generation: str
-    manifest: dict[str, object]
+    manifest: IndexManifest
     articles_by_id: dict[str, Article]
     chunks: list[Chunk]
     lexical: LexicalIndex
@@ -83,8 +83,7 @@ class LoadedIndex:
 
     @property
     def article_hashes(self) -> dict[str, str]:
-        hashes = self.manifest.get("article_hashes", {})
-        return dict(hashes) if isinstance(hashes, dict) else {}
+        return dict(self.manifest.article_hashes)
 
 
 class IndexStore:
@@ -115,45 +114,74 @@ class IndexStore:
         chunks: list[Chunk],
         vectors: VectorIndex,
         lexical: LexicalIndex,
-        manifest: dict[str, object],
+        manifest: IndexManifest,
     ) -> str:
-        """Write a complete generation under a temporary name, fsync it, and rename it into place."""
-        self.generations.mkdir(parents=True, exist_ok=True)
+        """Write a complete generation under a temporary name, fsync it, and rename it into place.
+
+        Any failure (disk full, read-only, permissions) removes the temporary folder and raises IndexWriteError.
+        """
         # Names sort by creation time to the microsecond (prune keeps the newest by name; builds that reuse chunks,
         # tokens and vectors can finish several times a second), then pid and a monotonic tail against collisions.
         generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
         tmp = self.generations / f".tmp-{generation}"
-        tmp.mkdir()
-        vectors.save(tmp / VECTORS_FILE)
-        lexical.save(tmp / BM25_DIR)
-        _write_text(tmp / ARTICLES_FILE, "".join(a.model_dump_json() + "\n" for a in articles))
-        _write_text(tmp / CHUNKS_FILE, "".join(c.model_dump_json() + "\n" for c in chunks))
-        files = {
-            p.relative_to(tmp).as_posix(): sha256_file(p)
-            for p in sorted(tmp.rglob("*"))
-            if p.is_file() and p.name != MANIFEST_FILE
-        }
-        full_manifest = dict(manifest)
-        full_manifest.update(
-            {
-                "format_version": FORMAT_VERSION,
-                "generation": generation,
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "counts": {"articles": len(articles), "chunks": len(chunks), "vectors": len(vectors)},
-                "files": files,
+        try:
+            self.generations.mkdir(parents=True, exist_ok=True)
+            tmp.mkdir()
+            vectors.save(tmp / VECTORS_FILE)
+            lexical.save(tmp / BM25_DIR)
+            _write_text(tmp / ARTICLES_FILE, "".join(a.model_dump_json() + "\n" for a in articles))
+            _write_text(tmp / CHUNKS_FILE, "".join(c.model_dump_json() + "\n" for c in chunks))
+            files = {
+                p.relative_to(tmp).as_posix(): sha256_file(p)
+                for p in sorted(tmp.rglob("*"))
+                if p.is_file() and p.name != MANIFEST_FILE
             }
-        )
-        _write_text(tmp / MANIFEST_FILE, json.dumps(full_manifest, ensure_ascii=False, indent=2))
-        _fsync_dir(tmp)
-        os.replace(tmp, self.generations / generation)
-        _fsync_dir(self.generations)
+            full_manifest = manifest.model_copy(
+                update={
+                    "format_version": FORMAT_VERSION,
+                    "generation": generation,
+                    "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "counts": IndexCounts(articles=len(articles), chunks=len(chunks), vectors=len(vectors)),
+                    "files": files,
+                }
+            )
+            _write_text(tmp / MANIFEST_FILE, full_manifest.model_dump_json(indent=2))
+            _fsync_dir(tmp)
+            os.replace(tmp, self.generations / generation)
+            _fsync_dir(self.generations)
+        except BaseException as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, OSError | RuntimeError):  # faiss reports write errors as RuntimeError
+                raise IndexWriteError(self.write_failure(exc)) from exc
+            raise
         return generation
+
+    def write_failure(self, exc: BaseException) -> str:
+        """Why writing into the index folder failed, with the free space left there, as one line."""
+        reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc).strip().splitlines()[-1][:200]
+        try:
+            free = f"; {shutil.disk_usage(self.root).free / 1e6:.0f} MB free there"
+        except OSError:
+            free = ""
+        return f"cannot write the index in {self.root} ({reason}{free}); the previous index keeps serving"
+
+    def remove_temporary(self) -> None:
+        """Delete half-written generations left by a build that was killed or ran out of space (call under the lock)."""
+        if self.generations.is_dir():
+            for tmp in self.generations.glob(".tmp-*"):
+                shutil.rmtree(tmp, ignore_errors=True)
+        for tmp in self.root.glob(f".{CURRENT_FILE}.tmp-*"):
+            tmp.unlink(missing_ok=True)
 
     def switch(self, generation: str) -> None:
         """Point CURRENT at generation atomically (write aside, fsync, os.replace)."""
         tmp = self.root / f".{CURRENT_FILE}.tmp-{os.getpid()}"
-        _write_text(tmp, generation + "\n")
-        os.replace(tmp, self.root / CURRENT_FILE)
+        try:
+            _write_text(tmp, generation + "\n")
+            os.replace(tmp, self.root / CURRENT_FILE)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise IndexWriteError(self.write_failure(exc)) from exc
         _fsync_dir(self.root)
 
     def candidates(self) -> list[str]:
@@ -182,55 +210,55 @@ class IndexStore:
                 loaded = self.load_generation(name)
             except IndexCorrupted as exc:
                 problems.append(f"{name}: {exc}")
-                print(f"newsbot: index generation {name} is damaged ({exc}); trying an older one", file=sys.stderr)
+                log.warning("index generation %s is damaged (%s); trying an older one", name, exc)
                 continue
             if problems:
-                print(f"newsbot: serving older index generation {name}", file=sys.stderr)
+                log.warning("serving older index generation %s; `newsbot reindex` repairs the index", name)
             return loaded
         raise IndexCorrupted("no valid index generation: " + "; ".join(problems) + "; run `newsbot reindex --full`")
 
-    def verify(self, name: str) -> dict[str, object]:
+    def verify(self, name: str) -> IndexManifest:
         """The manifest of generation name, after checking every file's sha256 (raises IndexCorrupted)."""
         directory = self.generations / name
         try:
-            manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+            raw = (directory / MANIFEST_FILE).read_text(encoding="utf-8")
         except (OSError, ValueError) as exc:
             raise IndexCorrupted(f"unreadable manifest: {exc}") from exc
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise IndexCorrupted(f"format version {manifest.get('format_version')} (expected {FORMAT_VERSION})")
-        files = manifest.get("files")
-        if not isinstance(files, dict) or VECTORS_FILE not in files:
+        try:
+            manifest = IndexManifest.model_validate_json(raw)
+        except ValidationError as exc:
+            raise IndexCorrupted(f"invalid manifest: {exc.errors()[0]['msg']}") from exc
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexCorrupted(f"format version {manifest.format_version} (expected {FORMAT_VERSION})")
+        if VECTORS_FILE not in manifest.files:
             raise IndexCorrupted("manifest lists no files")
-        for rel, expected in files.items():
+        for rel, expected in manifest.files.items():
             path = directory / rel
             if not path.is_file():
                 raise IndexCorrupted(f"missing file {rel}")
-            actual = sha256_file(path)
+            try:
+                actual = sha256_file(path)
+            except OSError as exc:
+                raise IndexCorrupted(f"unreadable file {rel}: {describe_os_error(exc)}") from exc
             if actual != expected:
                 raise IndexCorrupted(f"checksum mismatch in {rel}: sha256 {actual[:12]}… expected {expected[:12]}…")
-        return dict(manifest)
+        return manifest
 
     def load_generation(self, name: str) -> LoadedIndex:
         manifest = self.verify(name)
         directory = self.generations / name
+        counts = manifest.counts
         try:
-            counts = manifest["counts"]
-            assert isinstance(counts, dict)
             articles = [Article.model_validate_json(line) for line in _lines(directory / ARTICLES_FILE)]
             chunks = [Chunk.model_validate_json(line) for line in _lines(directory / CHUNKS_FILE)]
-            dimension = int(manifest["dimension"])  # type: ignore[call-overload]
-            vectors = VectorIndex.load(directory / VECTORS_FILE, dimension)
+            vectors = VectorIndex.load(directory / VECTORS_FILE, manifest.dimension)
             lexical = LexicalIndex.load(directory / BM25_DIR, len(chunks))
         except Exception as exc:
             raise IndexCorrupted(f"cannot read generation: {type(exc).__name__}: {exc}") from exc
-        if (
-            len(articles) != counts.get("articles")
-            or len(chunks) != counts.get("chunks")
-            or len(vectors) != len(chunks)
-        ):
+        if len(articles) != counts.articles or len(chunks) != counts.chunks or len(vectors) != len(chunks):
             raise IndexCorrupted(
                 f"counts disagree: {len(articles)} articles, {len(chunks)} chunks, {len(vectors)} vectors "
-                f"vs manifest {counts}"
+                f"vs manifest {counts.model_dump()}"
             )
         return LoadedIndex(name, manifest, {a.id: a for a in articles}, chunks, lexical, vectors)
 
@@ -245,8 +273,7 @@ class IndexStore:
         for name in names[keep:]:
             if name != current:
                 shutil.rmtree(self.generations / name, ignore_errors=True)
-        for tmp in self.generations.glob(".tmp-*"):
-            shutil.rmtree(tmp, ignore_errors=True)
+        self.remove_temporary()
 
 
 def _lines(path: Path) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.config import Settings
-from retrieval.errors import IndexNotBuilt, NewsBotError
+from retrieval.errors import IndexNotBuilt, NewsBotError, ReindexInProgress
 from retrieval.models import Answer, IndexStats, ReindexReport, SkippedFile, Source
 
 ADMIN_ID = 1001
@@ -56,6 +56,7 @@ class FakeEngine:
         self.reindex_started = threading.Event()
         self.ask_delay = 0.0
         self.last_report: ReindexReport | None = None
+        self._building = threading.Lock()  # like Engine's build lock: a second rebuild is refused
 
     def ask(self, question: str) -> Answer:
         if not self.built:
@@ -91,6 +92,14 @@ class FakeEngine:
         )
 
     def reindex(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> ReindexReport:
+        if not self._building.acquire(blocking=False):
+            raise ReindexInProgress("another reindex is running")
+        try:
+            return self._reindex(full, progress)
+        finally:
+            self._building.release()
+
+    def _reindex(self, full: bool, progress: Callable[[int, int], None] | None) -> ReindexReport:
         self.reindex_calls.append(full)
         self.reindex_started.set()
         total = 4

@@ -94,7 +94,7 @@ def test_interrupted_build_leaves_previous_generation_serving(
 
 
 def test_flipped_byte_in_faiss_file_is_detected_and_older_generation_served(
-    tmp_path: Path, embedder: object, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, embedder: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     data = _corpus(tmp_path)
     engine = make_engine(tmp_path, embedder)
@@ -108,13 +108,30 @@ def test_flipped_byte_in_faiss_file_is_detected_and_older_generation_served(
 
     reloaded = make_engine(tmp_path, embedder)
     assert reloaded.index.generation == first.generation
-    err = capsys.readouterr().err
-    assert "checksum mismatch in vectors.faiss" in err and second.generation in err
+    assert "checksum mismatch in vectors.faiss" in caplog.text and second.generation in caplog.text
 
     # With no good generation left, loading refuses with a clear error instead of serving damaged data.
     shutil.rmtree(tmp_path / "index" / "generations" / first.generation)
     with pytest.raises(IndexCorrupted, match="checksum mismatch"):
         _ = make_engine(tmp_path, embedder).index
+
+
+def test_reindex_repairs_a_damaged_current_when_nothing_changed(
+    tmp_path: Path, embedder: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    _corpus(tmp_path)
+    engine = make_engine(tmp_path, embedder)
+    older = engine.reindex()
+    damaged = engine.reindex(full=True)  # same articles, a newer generation that becomes CURRENT
+    (tmp_path / "index" / "generations" / damaged.generation / "chunks.jsonl").write_text("x", encoding="utf-8")
+
+    repaired = make_engine(tmp_path, embedder).reindex()
+    assert repaired.generation not in (older.generation, damaged.generation), "a fresh generation was written"
+    assert (tmp_path / "index" / "CURRENT").read_text().strip() == repaired.generation
+    assert repaired.embedded == 0  # vectors came from the cache
+    caplog.clear()
+    assert make_engine(tmp_path, embedder).index.generation == repaired.generation
+    assert "damaged" not in caplog.text  # no more warnings on every command
 
 
 def test_second_reindex_is_refused_while_one_holds_the_lock(tmp_path: Path, embedder: object) -> None:

@@ -96,7 +96,7 @@ def test_backend_change_reembeds_with_a_separate_cache_key(
     _corpus(tmp_path)
     engine = make_engine(tmp_path, CountingEmbedder(embedder))
     engine.reindex()
-    assert engine.index.manifest["embedding_backend"] == "torch" and engine.cache_key() == engine.model_key()
+    assert engine.index.manifest.embedding_backend == "torch" and engine.cache_key() == engine.model_key()
     counting = CountingEmbedder(embedder)
     other = make_engine(tmp_path, counting, embedding_backend="onnx")
     monkeypatch.setattr(engine_mod, "backend_unavailable", lambda b: None)

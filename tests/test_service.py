@@ -55,19 +55,21 @@ def test_question_answered_with_evidence_source_and_button(service: ChatService,
     assert "<blockquote>Evidence sentence for Who built the bridge?.</blockquote>" in reply.html
     assert "Example Daily · 2024-03-05" in reply.html
     (button,) = reply.buttons
-    assert button.label == "Show source passage" and button.data.startswith("src:")
-    assert len(button.data.encode()) <= 64
-    (source,) = service.source(button.data, "en")
+    assert button.label == "Show source passage" and button.payload.chat_id == 0
+    (source,) = service.source(button.payload, 0, "en")
     assert "The full passage about the harbour bridge. It has two sentences." in source.html
     assert 'href="https://news.example/a1?x=1&amp;y=2"' in source.html
-    # the same through the /source command of the local harness
-    (again,) = say(service, "/source " + button.data.removeprefix("src:"))
-    assert again == source.html
 
 
-def test_unknown_source_key_is_polite(service: ChatService) -> None:
-    (out,) = say(service, "/source nope")
-    assert "too old" in out or "过期" in out
+def test_source_button_bound_to_its_chat(service: ChatService) -> None:
+    (reply,) = service.handle(Incoming(user_id=USER_ID, text="Who built the bridge?", chat_id=42))
+    ref = reply.buttons[0].payload
+    assert "harbour bridge" in service.source(ref, 42, "en")[0].html
+    (other,) = service.source(ref, 43, "en")  # another chat holding the same object learns nothing
+    assert "too old" in other.html and "harbour" not in other.html
+    assert "too old" in service.source("1", 42, "en")[0].html  # anything else: the same polite reply
+    (cmd,) = say(service, "/source 1")  # no shared, guessable /source ids any more
+    assert "harbour" not in cmd and "/help" in cmd
 
 
 def test_chinese_question_gets_chinese_ui(service: ChatService) -> None:
@@ -168,7 +170,6 @@ def test_second_reindex_refused_while_one_runs_and_questions_still_answered(
     worker.start()
     try:
         assert engine.reindex_started.wait(5)
-        assert service.reindex_running
         (busy,) = say(service, "/reindex", admin=True, language_code="en")
         assert "already running" in busy
         (answer,) = say(service, "Still answering?")
@@ -177,7 +178,6 @@ def test_second_reindex_refused_while_one_runs_and_questions_still_answered(
         engine.reindex_gate.set()
         worker.join(5)
     assert engine.reindex_calls == [False] and "indexed 4 articles" in results[0]
-    assert not service.reindex_running
 
 
 def test_unknown_command(service: ChatService) -> None:

@@ -70,6 +70,6 @@ def test_engine_switches_to_hnsw_above_the_threshold(
     engine = make_engine(tmp_path, embedder)
     engine.reindex()
     assert engine.index.vectors.kind == "hnsw" and engine.stats().index_type == "hnsw"
-    assert engine.index.manifest["index_type"] == "hnsw"
+    assert engine.index.manifest.index_type == "hnsw"
     assert make_engine(tmp_path, embedder).index.vectors.kind == "hnsw"  # reloads as HNSW
     assert engine.search("When did the bridge open?", k=1)[0].chunk.article_id == "w3"
