@@ -581,7 +581,7 @@ async def _reindex(
         if latest:
             await edit(latest[-1])
         log.info("reindex finished in %.1fs", time.monotonic() - started)
-        await send_replies(bot, chat_id, replies)
+    await send_replies(bot, chat_id, replies)  # after the lock: a /reindex sent on seeing the result is accepted
 
 
 async def on_document(update: Update, context: Context) -> None:

@@ -237,7 +237,9 @@ def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
                 bad.append(SkippedFile(path=f"{rel}:{lineno}", reason=str(exc)))
         articles, skipped = _records(items, rel, "line")
         if not articles and (skipped or bad):
-            raise ArticleParseError(f"no usable article in {len(items) + len(bad)} lines")
+            number, first = min((int(s.path.rsplit(":", 1)[1]), s) for s in bad + skipped)
+            why = first.reason if first.reason.startswith("line") else f"line {number}: {first.reason}"
+            raise ArticleParseError(f"no usable article in {len(items) + len(bad)} lines ({why})")
         return articles, bad + skipped
     raise ArticleParseError(f"unsupported file type {suffix!r}; expected one of {', '.join(SUFFIXES)}")
 
@@ -279,7 +281,8 @@ def _walk(data_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
         try:
             info = folder.stat()
             if (info.st_dev, info.st_ino) in seen_dirs:
-                skipped.append(SkippedFile(path=prefix.rstrip("/") or ".", reason="folder already read (link loop)"))
+                again = "folder already read through another path (a link)"
+                skipped.append(SkippedFile(path=prefix.rstrip("/") or ".", reason=again))
                 continue
             seen_dirs.add((info.st_dev, info.st_ino))
             with os.scandir(folder) as entries:

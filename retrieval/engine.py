@@ -24,7 +24,7 @@ from retrieval.embedding import (
     make_embedder,
     text_key,
 )
-from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress, describe_os_error
+from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
@@ -200,7 +200,7 @@ class Engine:
         except Timeout as exc:
             raise ReindexInProgress("another reindex is running; try again when it has finished") from exc
         except OSError as exc:
-            raise IndexWriteError(f"cannot use the index folder {index_dir}: {describe_os_error(exc)}") from exc
+            raise IndexWriteError(f"cannot use the index folder {index_dir}: {exc.strerror or exc}") from exc
         try:
             self.store.remove_temporary()  # what a killed or failed build left behind
             report = self._build(full, progress, show_bar)

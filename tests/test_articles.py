@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE
 
 from retrieval.articles import iso_date, load_articles, normalize_text, parse_saved_page
@@ -98,3 +100,61 @@ def test_gb18030_page_is_decoded(tmp_path: Path) -> None:
     result = load_articles(data)
     assert [a.title for a in result.articles] == ["旧网页标题"]
     assert result.articles[0].text == "正文第一句。"
+
+
+def test_failing_or_missing_html_parser_skips_only_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9 row 3: lxml's cleaner missing (an old pip) costs the HTML file, not the build."""
+    import trafilatura
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", missing)
+    data = tmp_path / "articles"
+    data.mkdir()
+    (data / "page.html").write_text("<html><body><p>Some text.</p></body></html>", encoding="utf-8")
+    (data / "ok.json").write_text(json.dumps({"title": "T", "text": "Body."}), encoding="utf-8")
+    result = load_articles(data)
+    assert [a.id for a in result.articles] == ["ok.json#1"]
+    (skip,) = result.skipped
+    assert skip.path == "page.html" and "ImportError" in skip.reason and "lxml_html_clean" in skip.reason
+
+
+def test_html_cleaner_is_a_direct_dependency() -> None:
+    """Issue 9 row 3: `lxml[html_clean]` is not resolved by pip 23; the cleaner is required by name."""
+    from importlib.metadata import requires
+
+    names = [re.split(r"[<>=\[; ]", r, maxsplit=1)[0].lower().replace("-", "_") for r in requires("newsbot") or []]
+    assert "lxml_html_clean" in names
+
+
+def test_walk_reports_unreadable_folders_and_never_follows_links_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9 row 9 (units): each skipped path once, with its reason; links inside the folder are followed."""
+    data = tmp_path / "articles"
+    (data / "locked").mkdir(parents=True)
+    (data / "locked" / "a.json").write_text(json.dumps({"title": "T", "text": "Hidden."}), encoding="utf-8")
+    (data / "real").mkdir()
+    (data / "real" / "b.json").write_text(json.dumps({"title": "B", "text": "Inside."}), encoding="utf-8")
+    (data / "alias").symlink_to(data / "real")  # inside: followed
+    (data / "etc").symlink_to("/etc")  # outside: not followed
+    (data / ".git").mkdir()  # hidden: ignored silently
+    import os
+
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = load_articles(data)
+    assert [a.id for a in result.articles] == ["real/b.json#1"]
+    skipped = {s.path: s.reason for s in result.skipped}
+    assert skipped == {
+        "alias": "folder already read through another path (a link)",
+        "etc": "link leads outside the data folder; not followed",
+        "locked": "cannot read folder: Permission denied",
+    }

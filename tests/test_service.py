@@ -270,3 +270,48 @@ def test_local_chat_ends_at_eof_and_survives_errors(tmp_path: Path) -> None:
     out = io.StringIO()
     assert run_chat(engine, make_settings(tmp_path), io.StringIO("first?\n/help"), out, language_code="en") == 0
     assert "error: RuntimeError: boom" in out.getvalue() and "Example questions" in out.getvalue()
+
+
+def test_upload_names_cut_to_255_bytes_with_suffix(service: ChatService) -> None:
+    name = safe_filename("新闻" * 100 + ".jsonl")
+    assert name.endswith(".jsonl") and len(name.encode()) <= 255 - 6  # room for "-NNNNN" of a renamed copy
+    assert name.startswith("新闻新闻")
+    first = service.save_upload("报道" * 100 + ".htm", b"<p>x</p>", "zh")
+    second = service.save_upload("报道" * 100 + ".htm", b"<p>y</p>", "zh")
+    assert first.path is not None and second.path is not None
+    assert len(second.path.name.encode()) <= 255 and second.path.name.endswith("-1.htm")
+
+
+def test_upload_write_failure_names_its_cause(service: ChatService, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import io
+
+    class FullDisk(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "open", lambda self, mode="r": FullDisk())
+    result = service.save_upload("a.txt", "标题\n正文。".encode(), "zh")
+    assert result.path is None
+    (reply,) = result.replies
+    assert "文件没有保存" in reply.html and "无法写入磁盘" in reply.html and "No space left on device" in reply.html
+
+
+def test_no_progress_message_when_nothing_needs_embedding(tmp_path: Path) -> None:
+    class NothingToEmbed(FakeEngine):
+        def reindex(self, full: bool = False, progress: Any = None) -> Any:
+            if progress:
+                progress(0, 0)
+            return super().reindex(full)
+
+    shown: list[str] = []
+    service = ChatService(NothingToEmbed(), make_settings(tmp_path))
+    service.reindex("zh", progress=shown.append)
+    assert shown == []  # not "0/0 (100%)"
+
+
+def test_commands_reply_in_the_users_language_not_the_arguments(service: ChatService) -> None:
+    (out,) = say(service, "/reindex full", admin=True, language_code="zh-hans")
+    assert out.startswith("<b>索引重建完成：</b>共 4 篇文章") and "indexed" not in out
+    (stats,) = say(service, "/stats extra", admin=True, language_code="zh-hans")
+    assert "文章：3" in stats and "上次重建：共 4 篇文章" in stats
