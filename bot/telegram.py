@@ -252,7 +252,7 @@ async def cancel_background_tasks(app: Application[Any, Any, Any, Any, Any, Any]
 def run_polling(settings: Settings, engine: EngineLike) -> int:
     """`newsbot run`: long polling until SIGINT/SIGTERM; exit code 1 with a one-line error for a bad token."""
     if not (settings.telegram_token and settings.telegram_token.get_secret_value().strip()):
-        print("newsbot: NEWSBOT_TELEGRAM_TOKEN is not set; get a token from @BotFather", file=sys.stderr)
+        print("newsbot: error: NEWSBOT_TELEGRAM_TOKEN is not set; get a token from @BotFather", file=sys.stderr)
         return 1
     root = logging.getLogger()
     if not root.handlers:
@@ -268,10 +268,10 @@ def run_polling(settings: Settings, engine: EngineLike) -> int:
             stop_signals=(signal.SIGINT, signal.SIGTERM),
         )
     except InvalidToken:
-        print("newsbot: Telegram rejected the bot token (check NEWSBOT_TELEGRAM_TOKEN)", file=sys.stderr)
+        print("newsbot: error: Telegram rejected the bot token (check NEWSBOT_TELEGRAM_TOKEN)", file=sys.stderr)
         return 1
     except NetworkError as exc:
-        print(f"newsbot: cannot reach the Bot API at startup: {redact(str(exc))}", file=sys.stderr)
+        print(f"newsbot: error: cannot reach the Bot API at startup: {redact(str(exc))}", file=sys.stderr)
         return 1
     return 0
 

@@ -347,7 +347,7 @@ def test_rejected_token_one_line_exit_1_without_token(api: FakeBotAPI, tmp_path:
     settings = settings_for(api, tmp_path)
     assert run_polling(settings, FakeEngine()) == 1
     captured = capsys.readouterr()
-    assert captured.err.strip().splitlines()[-1].startswith("newsbot: Telegram rejected the bot token")
+    assert captured.err.strip().splitlines()[-1].startswith("newsbot: error: Telegram rejected the bot token")
     secret = TOKEN.split(":", 1)[1]
     assert secret not in captured.err and secret not in captured.out
 
@@ -474,5 +474,5 @@ def test_unreachable_api_at_startup_one_line_exit_1(
         url = closed.base_url  # a port that is closed once the fake has stopped
     assert run_polling(make_settings(tmp_path, telegram_api_url=url), FakeEngine()) == 1
     err = capsys.readouterr().err
-    assert err.startswith("newsbot: cannot reach the Bot API at startup") and err.count("\n") == 1
+    assert err.startswith("newsbot: error: cannot reach the Bot API at startup") and err.count("\n") == 1
     assert not [r for r in caplog.records if r.exc_info]  # no traceback logged: the one line says it

@@ -133,7 +133,7 @@ def test_newsbot_run_rejected_token_one_line_exit_1(api: FakeBotAPI, tmp_path: P
     )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if " INFO " not in line and " DEBUG " not in line]
-    assert errors == ["newsbot: Telegram rejected the bot token (check NEWSBOT_TELEGRAM_TOKEN)"]
+    assert errors == ["newsbot: error: Telegram rejected the bot token (check NEWSBOT_TELEGRAM_TOKEN)"]
     assert SECRET not in result.stderr and SECRET not in result.stdout
 
 
@@ -148,6 +148,6 @@ def test_newsbot_run_missing_token_one_line_exit_1(api: FakeBotAPI, tmp_path: Pa
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "newsbot: NEWSBOT_TELEGRAM_TOKEN is not set; get a token from @BotFather"
+        "newsbot: error: NEWSBOT_TELEGRAM_TOKEN is not set; get a token from @BotFather"
     ]
     assert not api.calls  # nothing was sent anywhere
