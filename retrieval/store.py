@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -158,9 +159,15 @@ class IndexStore:
 
     def write_failure(self, exc: BaseException) -> str:
         """Why writing into the index folder failed, with the free space left there, as one line."""
-        reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc).strip().splitlines()[-1][:200]
+        if isinstance(exc, OSError):
+            reason = describe_os_error(exc)
+        else:  # faiss: "Error in void faiss::write_index(…) at …: Error: '…' failed: write error in /path"
+            detail = str(exc).strip()
+            failed_write = re.search(r"write error in (\S+)", detail)
+            reason = f"write error in {Path(failed_write[1]).name}" if failed_write else detail.splitlines()[-1][:160]
         try:
-            free = f"; {shutil.disk_usage(self.root).free / 1e6:.0f} MB free there"
+            left = shutil.disk_usage(self.root).free
+            free = f"; {left / 1e6:.0f} MB free there" if left >= 1e6 else f"; disk full ({left // 1024} KB left)"
         except OSError:
             free = ""
         return f"cannot write the index in {self.root} ({reason}{free}); the previous index keeps serving"

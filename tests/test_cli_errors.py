@@ -223,7 +223,7 @@ def test_disk_full_one_line_temp_removed_old_index_serves_next_build_works(
     err = capsys.readouterr().err.strip()
     assert err.startswith("newsbot: error: cannot write the index in") and str(built) in err and "\n" not in err
     assert ("No space left on device" if target == "bm25" else "disk is full") in err
-    assert "MB free" in err and "previous index keeps serving" in err
+    assert " free" in err and "previous index keeps serving" in err
     assert current(built) == before
     assert not list((built / "generations").glob(".tmp-*")), "half-written generation removed"
     assert main(["ask", "--json", "谁签署了框架协议？"]) == 0

@@ -185,3 +185,21 @@ def test_index_from_an_older_tokenizer_serves_with_one_warning(
     report = engine.reindex()
     assert report.generation != first.generation, "a tokenizer change rebuilds the lexical index"
     assert report.embedded == 0, "vectors come from the cache"
+
+
+def test_write_failure_names_the_folder_the_file_and_the_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import collections
+
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(100, 100, 0))
+    store = IndexStore(tmp_path / "index")
+    faiss_error = RuntimeError(
+        "Error in void faiss::write_index(const Index*, IOWriter*, int) at index_write.cpp:499: "
+        f"Error: 'ret == (size * 4)' failed: write error in {tmp_path}/index/generations/.tmp-1/vectors.faiss"
+    )
+    assert store.write_failure(faiss_error) == (
+        f"cannot write the index in {tmp_path / 'index'} (write error in vectors.faiss; disk full (0 KB left)); "
+        "the previous index keeps serving"
+    )
