@@ -163,7 +163,7 @@ class IndexStore:
             reason = describe_os_error(exc)
         else:  # faiss: "Error in void faiss::write_index(…) at …: Error: '…' failed: write error in /path"
             detail = str(exc).strip()
-            failed_write = re.search(r"write error in (\S+)", detail)
+            failed_write = re.search(r"write error in ([^\s:]+)", detail)
             reason = f"write error in {Path(failed_write[1]).name}" if failed_write else detail.splitlines()[-1][:160]
         try:
             left = shutil.disk_usage(self.root).free

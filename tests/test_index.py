@@ -197,7 +197,7 @@ def test_write_failure_names_the_folder_the_file_and_the_full_disk(
     store = IndexStore(tmp_path / "index")
     faiss_error = RuntimeError(
         "Error in void faiss::write_index(const Index*, IOWriter*, int) at index_write.cpp:499: "
-        f"Error: 'ret == (size * 4)' failed: write error in {tmp_path}/index/generations/.tmp-1/vectors.faiss"
+        f"Error: 'ret == (size * 4)' failed: write error in {tmp_path}/index/generations/.tmp-1/vectors.faiss: No space"
     )
     assert store.write_failure(faiss_error) == (
         f"cannot write the index in {tmp_path / 'index'} (write error in vectors.faiss; disk full (0 KB left)); "
