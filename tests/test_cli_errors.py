@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,29 +69,31 @@ def current(index: Path) -> str:
 
 def test_bad_files_skipped_once_each_build_goes_on(tmp_path: Path) -> None:
     """Rows 1, 9, 10: deep JSON, deep folders, links out of the folder, loops; each skip reported exactly once."""
-    data = tmp_path / "articles"
-    data.mkdir()
-    shutil.copy(SAMPLE, data / SAMPLE.name)
-    (data / "deep.jsonl").write_text("[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
-    (data / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    # Outside pytest's tmp_path: should this test be killed before its cleanup, pytest's own cleanup of old temp
+    # folders (shutil.rmtree, recursive on Python 3.11) would trip over 1,500 levels in every later run.
+    data = Path(tempfile.mkdtemp(prefix="newsbot-deep-"))
     nested = data / "nest"
-    nested.mkdir()
-    os.chdir(nested)  # build 1,500 levels with relative paths (an absolute one would pass PATH_MAX)
-    for _ in range(1500):
-        os.mkdir("d")
-        os.chdir("d")
-    Path("leaf.json").write_text(json.dumps({"title": "深处", "text": "最深处的文件也被读取。"}), encoding="utf-8")
-    os.chdir(tmp_path)
-    secret = tmp_path / "outside.txt"
-    secret.write_text("外部标题\n不应被索引的外部文件内容。", encoding="utf-8")
-    (data / "x.txt").symlink_to(secret)
-    (data / "dangling.txt").symlink_to(tmp_path / "missing.txt")
-    (data / "loop").symlink_to(data)
-
     try:
-        result = newsbot(tmp_path, "reindex")
+        shutil.copy(SAMPLE, data / SAMPLE.name)
+        (data / "deep.jsonl").write_text("[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+        (data / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+        nested.mkdir()
+        os.chdir(nested)  # build 1,500 levels with relative paths (an absolute one would pass PATH_MAX)
+        for _ in range(1500):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("leaf.json").write_text(json.dumps({"title": "深处", "text": "最深处的文件也被读取。"}), encoding="utf-8")
+        os.chdir(tmp_path)
+        secret = tmp_path / "outside.txt"
+        secret.write_text("外部标题\n不应被索引的外部文件内容。", encoding="utf-8")
+        (data / "x.txt").symlink_to(secret)
+        (data / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+        (data / "loop").symlink_to(data)
+        result = newsbot(tmp_path, "reindex", NEWSBOT_DATA_DIR=str(data))
+        asked = newsbot(tmp_path, "ask", "--json", "外部文件内容是什么？", NEWSBOT_DATA_DIR=str(data))
     finally:
-        _remove_chain(nested, 1500)  # Python 3.11's shutil.rmtree (pytest's cleanup) recurses per level
+        _remove_chain(nested, 1500)
+        shutil.rmtree(data)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     summary = result.stdout.strip()
@@ -105,18 +108,21 @@ def test_bad_files_skipped_once_each_build_goes_on(tmp_path: Path) -> None:
     ]:
         matching = [line for line in lines if line.startswith(f"newsbot: skipped {path}: ")]
         assert len(matching) == 1 and reason in matching[0], (path, lines)
-    asked = newsbot(tmp_path, "ask", "--json", "外部文件内容是什么？")
     assert asked.returncode == 0 and "不应被索引" not in asked.stdout
 
 
 def _remove_chain(top: Path, depth: int) -> None:
-    """Delete top/d/d/…/d (depth levels, files in the last one) without recursion or long paths."""
+    """Delete top/d/d/…/d (up to depth levels, files in the last one) without recursion or long paths."""
+    if not top.is_dir():
+        return
     os.chdir(top)
-    for _ in range(depth):
+    levels = 0
+    while levels < depth and os.path.isdir("d"):
         os.chdir("d")
+        levels += 1
     for name in os.listdir("."):
         os.unlink(name)
-    for _ in range(depth):
+    for _ in range(levels):
         os.chdir("..")
         os.rmdir("d")
     os.chdir(top.parent)
