@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     sub.add_parser("run", help="start the Telegram bot (long polling)")
+
+    p = sub.add_parser("train", help="train the answer models on SQuAD-format files (cross-validated report)")
+    p.add_argument("squad", type=Path, nargs="+", help="SQuAD-format JSON files, e.g. CMRC 2018 and DRCD")
+    p.add_argument("--out", type=Path, default=None, help="where to write the models (default: the package's)")
+    p.add_argument("--work", type=Path, default=Path(".cache/train"), help="indexes and embedding cache")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by document")
+    p.add_argument("--limit", type=int, default=0, help="at most N questions per file (a seeded sample)")
+    p.add_argument("--baseline", action="store_true", help="also score the rule-based answers on the same folds")
     return parser
 
 
@@ -127,7 +135,35 @@ def cmd_run(engine: Engine, args: argparse.Namespace) -> int:
     return run_polling(engine.settings, engine)
 
 
-COMMANDS = {"reindex": cmd_reindex, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "run": cmd_run}
+def cmd_train(engine: Engine, args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    from retrieval.answer_model import MODEL_DIR
+    from retrieval.training import format_report, train
+
+    missing = [str(p) for p in args.squad if not p.is_file()]
+    if missing:
+        return _fail(f"no such file: {', '.join(missing)}")
+    out = args.out or Path(str(resources.files("retrieval").joinpath(MODEL_DIR)))
+    started = time.perf_counter()
+
+    def step(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.0f}s] {message}", file=sys.stderr, flush=True)
+
+    meta = train(args.squad, out, args.work, folds=args.folds, limit=args.limit, baseline=args.baseline, on_step=step)
+    print(format_report(meta))
+    print(f"models written to {out}")
+    return 0
+
+
+COMMANDS = {
+    "reindex": cmd_reindex,
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "eval": cmd_eval,
+    "run": cmd_run,
+    "train": cmd_train,
+}
 
 
 def _configure_logging(verbose: bool) -> None:

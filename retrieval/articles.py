@@ -54,9 +54,15 @@ class LoadResult:
     skipped: list[SkippedFile] = field(default_factory=list)
 
 
+# Chinese punctuation that NFKC would turn into ASCII (，→, ：→:): kept as written, since evidence is quoted verbatim.
+_KEEP_PUNCT = re.compile(r"[^，：；！？（）～]+")
+
+
 def normalize_text(text: str) -> str:
-    """NFKC (full-width letters and digits to ASCII), unified newlines, trimmed lines, no blank runs."""
-    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """NFKC (full-width letters and digits to ASCII) except Chinese punctuation, unified newlines, trimmed lines,
+    no blank runs."""
+    text = _KEEP_PUNCT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
     lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.split("\n")]
     out: list[str] = []

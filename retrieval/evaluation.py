@@ -5,7 +5,9 @@ punctuation):
 - recall@1 / recall@5: a gold answer occurs in the top-1 / any of the top-5 retrieved chunk texts.
 - evidence@1: a gold answer occurs in the first evidence sentence.
 - answer accuracy: answered, the short answer contains a gold answer, and the answer is at most
-  max(3 x gold length, gold length + 10) characters, so pasting a whole passage does not count.
+  max(2 x gold length, gold length + 10) characters, so pasting a whole passage does not count.
+- EM / F1: as the CMRC 2018 evaluation script computes them (CJK characters one token each, other runs of letters
+  and digits one token, F1 from the longest common run of tokens), best over the gold answers; 0 when refused.
 - refusal precision / recall: over refusals (answered == false); a refusal is correct on an unanswerable item.
 - latency p50 / p95: seconds per `ask` call (retrieval plus answer extraction), over all items.
 """
@@ -54,6 +56,9 @@ class ItemResult(BaseModel):
     evidence_at_1: bool
     correct: bool
     seconds: float
+    em: bool = False
+    f1: float = 0.0
+    kind: str = "other"
 
 
 class EvalReport(BaseModel):
@@ -66,12 +71,15 @@ class EvalReport(BaseModel):
     recall_at_5: float | None
     evidence_at_1: float | None
     answer_accuracy: float | None
+    em: float | None = None
+    f1: float | None = None
     answered_rate: float | None  # share of answerable items that got an answer (1 - false refusal rate)
     refusal_precision: float | None
     refusal_recall: float | None
     false_refusals: int
     latency_p50: float
     latency_p95: float
+    by_kind: dict[str, dict[str, float | int | None]] = Field(default_factory=dict)
     items: list[ItemResult] = Field(default_factory=list)
 
 
@@ -105,13 +113,65 @@ def contains_gold(text: str, golds: Iterable[str]) -> bool:
 
 
 def short_answer_ok(answer: str, golds: Iterable[str]) -> bool:
-    """The answer contains a gold answer and is at most max(3x, +10 chars) its length."""
+    """The answer contains a gold answer and is at most max(2x, +10 chars) its length (the shared data README's rule)."""
     a = normalize(answer)
     for g in golds:
         gn = normalize(g)
-        if gn and gn in a and len(a) <= max(3 * len(gn), len(gn) + 10):
+        if gn and gn in a and len(a) <= max(2 * len(gn), len(gn) + 10):
             return True
     return False
+
+
+def _cmrc_tokens(text: str) -> list[str]:
+    """Tokens as the CMRC 2018 evaluation script makes them: each CJK character alone, runs of other letters and
+    digits as one token, punctuation and spaces dropped (after the same normalisation as above)."""
+    out: list[str] = []
+    run = ""
+    for ch in normalize(text):
+        if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+            if run:
+                out.append(run)
+                run = ""
+            out.append(ch)
+        else:
+            run += ch
+    if run:
+        out.append(run)
+    return out
+
+
+def exact_match(answer: str, golds: Iterable[str]) -> bool:
+    """EM as in the CMRC 2018 script: equal after normalisation, for some gold answer."""
+    a = normalize(answer)
+    return any(a == normalize(g) for g in golds if normalize(g))
+
+
+def f1_score(answer: str, golds: Iterable[str]) -> float:
+    """F1 as in the CMRC 2018 script: from the longest common run of tokens, best over the gold answers."""
+    pred = _cmrc_tokens(answer)
+    best = 0.0
+    for g in golds:
+        gold = _cmrc_tokens(g)
+        if not pred or not gold:
+            continue
+        lcs = _longest_common_run(pred, gold)
+        if lcs:
+            p, r = lcs / len(pred), lcs / len(gold)
+            best = max(best, 2 * p * r / (p + r))
+    return best
+
+
+def _longest_common_run(a: list[str], b: list[str]) -> int:
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0] * (len(b) + 1)
+        for j, y in enumerate(b, 1):
+            if x == y:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -139,6 +199,9 @@ def score_item(item: QAItem, answer: Answer, hits: list[Hit], seconds: float) ->
         evidence_at_1=answer.answered and contains_gold(first, golds),
         correct=answer.answered and short_answer_ok(answer.answer, golds),
         seconds=seconds,
+        em=answer.answered and exact_match(answer.answer, golds),
+        f1=f1_score(answer.answer, golds) if answer.answered else 0.0,
+        kind=answer.kind,
     )
 
 
@@ -153,6 +216,18 @@ def summarize(results: list[ItemResult], keep_items: bool = True) -> EvalReport:
     refused = [r for r in results if not r.answered]
     true_ref = sum(1 for r in una if not r.answered)
     secs = [r.seconds for r in results]
+    kinds: dict[str, dict[str, float | int | None]] = {}
+    for kind in sorted({r.kind for r in results}):
+        rows = [r for r in ans if r.kind == kind]
+        rows_una = [r for r in una if r.kind == kind]
+        kinds[kind] = {
+            "answerable": len(rows),
+            "unanswerable": len(rows_una),
+            "short_answer": _frac(sum(r.correct for r in rows), len(rows)),
+            "em": _frac(sum(r.em for r in rows), len(rows)),
+            "f1": sum(r.f1 for r in rows) / len(rows) if rows else None,
+            "refused_unanswerable": _frac(sum(1 for r in rows_una if not r.answered), len(rows_una)),
+        }
     return EvalReport(
         n=len(results),
         answerable=len(ans),
@@ -161,12 +236,15 @@ def summarize(results: list[ItemResult], keep_items: bool = True) -> EvalReport:
         recall_at_5=_frac(sum(r.recall_at_5 for r in ans), len(ans)),
         evidence_at_1=_frac(sum(r.evidence_at_1 for r in ans), len(ans)),
         answer_accuracy=_frac(sum(r.correct for r in ans), len(ans)),
+        em=_frac(sum(r.em for r in ans), len(ans)),
+        f1=sum(r.f1 for r in ans) / len(ans) if ans else None,
         answered_rate=_frac(sum(r.answered for r in ans), len(ans)),
         refusal_precision=_frac(true_ref, len(refused)),
         refusal_recall=_frac(true_ref, len(una)),
         false_refusals=sum(1 for r in ans if not r.answered),
         latency_p50=percentile(secs, 50),
         latency_p95=percentile(secs, 95),
+        by_kind=kinds,
         items=results if keep_items else [],
     )
 
@@ -195,6 +273,8 @@ def format_table(report: EvalReport) -> str:
         ("retrieval recall@5", _pct(report.recall_at_5)),
         ("evidence@1", _pct(report.evidence_at_1)),
         ("short-answer accuracy", _pct(report.answer_accuracy)),
+        ("EM (CMRC 2018 script)", _pct(report.em)),
+        ("F1 (CMRC 2018 script)", _pct(report.f1)),
         ("answered (answerable)", _pct(report.answered_rate)),
         ("refusal precision", _pct(report.refusal_precision)),
         ("refusal recall", _pct(report.refusal_recall)),
@@ -205,4 +285,11 @@ def format_table(report: EvalReport) -> str:
     width = max(len(r[0]) for r in rows)
     lines = [f"{'metric'.ljust(width)}  value", f"{'-' * width}  {'-' * 24}"]
     lines += [f"{name.ljust(width)}  {value}" for name, value in rows]
+    if report.by_kind:
+        lines += ["", "per question kind: answerable, short answer, EM, F1; unanswerable, refused"]
+        for kind, row in report.by_kind.items():
+            lines.append(
+                f"  {kind:<15} {row['answerable']:>4}  {_pct(row['short_answer']):>6}  {_pct(row['em']):>6}  "
+                f"{_pct(row['f1']):>6};  {row['unanswerable']:>3}  {_pct(row['refused_unanswerable']):>6}"
+            )
     return "\n".join(lines)

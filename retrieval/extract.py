@@ -219,7 +219,7 @@ def persons(sentence: str) -> list[Span]:
             ):
                 j += 1
             s, e = toks[i][0], toks[j - 1][1]
-            # jieba splits three-character names whose last character is common (王伟|中): re-attach it
+            # jieba splits three-character names whose last character is common (张建|国): re-attach it
             # when a lone non-function character sits between the name and a boundary.
             if (
                 j == i + 1
@@ -372,7 +372,7 @@ def orgs(sentence: str) -> list[Span]:
         strong_suffix = bool(_ORG_STRONG.search(word))
         if not (flag == "nt" or suffixed):
             continue
-        # extend left over noun-like tokens (a verb only when a noun-like token precedes it: 金马|游乐|股份)
+        # extend left over noun-like tokens (a verb only when a noun-like token precedes it: 红星|机械|股份)
         j = idx
         while j - 1 >= 0 and toks[idx][0] - toks[j - 1][0] <= 20:
             w, f = toks[j - 1][2], toks[j - 1][3]
@@ -645,7 +645,7 @@ def align(sentence: str, q: Question) -> tuple[int, int] | None:
         gap = sentence[lm[1] : rm[0]]
         if trim_answer(gap) and len(gap) <= 60:
             end = rm[0]
-            # "实施什么行动" -> keep the head noun with the answer: 九大加力行动
+            # "实施什么行动" -> keep the head noun with the answer: 三项惠民行动
             if q.head and right.startswith(q.head) and sentence.startswith(q.head, rm[0]):
                 end = rm[0] + len(q.head)
                 while end < len(sentence) and sentence[end] in "”」』》\"'":

@@ -267,3 +267,35 @@ def test_a_list_answered_by_typed_extraction_spans_its_whole_enumeration() -> No
     ans = MemoryCorpus([art]).ask("青木分布在哪些地区？")
     assert ans.answered
     assert "泰国" in ans.answer and "贵州" in ans.answer
+
+
+TRAD = Article(
+    id="tw1",
+    title="臺灣鐵路新線通車",
+    text="新竹至苗栗的鐵路新線於3月1日正式通車。交通部長林志明出席通車典禮並致詞。新線全長42公里，設有6個車站。",
+    published="2024-03-02",
+)
+
+
+def test_traditional_question_matches_a_simplified_article_and_gets_the_same_answer(corpus: MemoryCorpus) -> None:
+    simp = corpus.ask("谁出席开幕式并致辞？")
+    trad = corpus.ask("誰出席開幕式並致辭？")
+    assert trad.answered and trad.answer == simp.answer
+    assert trad.evidence[0] == simp.evidence[0]  # shown as the article writes it
+
+
+def test_answers_from_a_traditional_article_stay_in_its_script() -> None:
+    c = MemoryCorpus([TRAD])
+    for question in ("誰出席通車典禮並致詞？", "谁出席通车典礼并致词？"):
+        ans = c.ask(question)
+        assert ans.answered and "林志明" in ans.answer, question
+        assert ans.evidence[0] in TRAD.text  # verbatim, Traditional characters
+    n = c.ask("新線設有幾個車站？")
+    assert n.answered and "6" in n.answer and n.evidence[0] in TRAD.text
+
+
+def test_chinese_punctuation_is_quoted_as_written() -> None:
+    from retrieval.articles import normalize_text
+
+    text = normalize_text("会后，市长张华主持会议：强调三点（完）？ＡＢＣ１２３")
+    assert "，" in text and "：" in text and "（" in text and "ABC123" in text

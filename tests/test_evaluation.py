@@ -116,3 +116,23 @@ def test_bundled_sample_qa_file_is_well_formed() -> None:
     assert len(items) >= 30
     assert sum(i.unanswerable for i in items) >= 5
     assert any(i.question.isascii() for i in items)
+
+
+def test_em_and_f1_follow_the_cmrc_script() -> None:
+    from retrieval.evaluation import exact_match, f1_score
+
+    assert exact_match("《八篇书》", ["八篇书"])  # punctuation does not decide
+    assert not exact_match("八篇", ["八篇书"])
+    assert f1_score("8月27日", ["8月27日"]) == 1.0
+    # CJK characters are tokens: 2 of 3 gold characters, 2 of 2 predicted -> P 1, R 2/3
+    assert abs(f1_score("八篇", ["八篇书"]) - 0.8) < 1e-9
+    # a run of Latin letters or digits is one token
+    assert f1_score("2022年", ["2021年"]) == 2 * 0.5 * 0.5 / 1.0
+    assert f1_score("", ["x"]) == 0.0
+
+
+def test_short_answer_allows_at_most_twice_the_gold_or_ten_more_characters() -> None:
+    from retrieval.evaluation import short_answer_ok
+
+    assert short_answer_ok("广州市天河区", ["广州"])
+    assert not short_answer_ok("会议在广州市天河区的国际会展中心隆重举行并圆满闭幕", ["广州"])

@@ -1,0 +1,25 @@
+"""The shared text layer: Traditional characters fold to Simplified for matching, offsets unchanged."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.lexical import tokenize
+from retrieval.text import is_traditional, to_simplified
+
+
+def test_traditional_question_words_fold_to_simplified() -> None:
+    assert to_simplified("誰是臺灣的第一位總統？幾個人參加了會議？") == "谁是台湾的第一位总统？几个人参加了会议？"
+    assert is_traditional("會議") and not is_traditional("会议") and not is_traditional("meeting")
+
+
+@given(st.text(alphabet=st.sampled_from("會議臺灣記憶體乾燥髮型後面裡麵，。abc 12"), max_size=40))
+def test_folding_keeps_every_offset(text: str) -> None:
+    folded = to_simplified(text)
+    assert len(folded) == len(text)
+    assert all((a == b) or not a.isascii() for a, b in zip(text, folded, strict=True))
+
+
+def test_either_script_finds_the_other_in_lexical_search() -> None:
+    assert set(tokenize("聯席會議在廣州舉行")) & set(tokenize("联席会议在广州举行")) >= {"联席", "会议", "广州"}
