@@ -151,7 +151,12 @@ class Engine:
         hits = self.search(question, k=8)
         from retrieval.answer import answer_question
 
-        return answer_question(question, hits, index)
+        answer = answer_question(question, hits, index)
+        for source in answer.sources:  # syndicated copies merged at ingest: "also reported by" on the source
+            article = index.articles_by_id.get(source.article_id)
+            if article is not None and article.also_reported_by and not source.also_reported_by:
+                source.also_reported_by = list(article.also_reported_by)
+        return answer
 
     def _check_model(self, index: LoadedIndex) -> None:
         built_with = index.manifest.tokenizer
