@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     fetch_allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
     # Seconds between feed polls in the bot (0 = off; at least 60 otherwise: feeds are polite to poll rarely).
     feed_interval: int = Field(default=0, ge=0)
+    # Articles published more than this many days ago drop out at the next reindex (files kept); 0 keeps all.
+    retention_days: int = Field(default=0, ge=0)
     # The feed list, one URL per line; default: feeds.txt beside the data folder.
     feeds_file: Path | None = None
 

@@ -304,7 +304,7 @@ class Fetcher:
         )
         if response.status_code == 304:
             return result
-        if response.status_code >= 400:
+        if response.status_code >= 300:  # an error, or a redirect without a usable Location
             raise FetchError("http", f"HTTP {response.status_code} from {url}")
         mime = content_type.split(";", 1)[0].strip().lower()
         if mime not in types:

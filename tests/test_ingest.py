@@ -179,3 +179,19 @@ def test_fetch_cli_summary_and_errors(
         assert "polled 2 feeds (0 unchanged, 1 failed): 1 new items (1 saved" in out and "indexed 1 articles" in out
         assert "skipped: HTTP 404" in err and "Traceback" not in err
         assert main(["feeds", "remove", feed]) == 0 and f"removed: {feed}" in capsys.readouterr().out
+
+
+def test_retention_drops_old_articles_from_the_index_only(tmp_path: Path, embedder: object) -> None:
+    data = tmp_path / "articles"
+    data.mkdir()
+    old_title, old_text = story(900)
+    new_title, new_text = story(901)
+    (data / "old.json").write_text(json.dumps({"title": old_title, "text": old_text, "published": "2001-01-01"}))
+    (data / "new.json").write_text(json.dumps({"title": new_title, "text": new_text, "published": "2999-01-01"}))
+    (data / "undated.json").write_text(json.dumps({"title": "无日期", "text": story(902)[1]}))
+    assert make_engine(tmp_path, embedder).reindex().articles == 3
+    engine = make_engine(tmp_path, embedder, retention_days=30)
+    report = engine.reindex()
+    assert (report.articles, report.removed) == (2, 1)
+    assert sorted(engine.index.articles_by_id) == ["new.json#1", "undated.json#1"]
+    assert (data / "old.json").exists(), "nothing but the index entry is lost"
