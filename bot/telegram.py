@@ -83,6 +83,7 @@ LIMITER = "limiter"
 REINDEX_LOCK = "reindex_lock"
 BACKGROUND = "background_tasks"
 FEED_JOB = "newsbot-feeds"  # the JobQueue job that polls feeds every NEWSBOT_FEED_INTERVAL seconds
+FEED_FIRST_RUN = 10.0  # seconds after start: the bot answers first, then catches up on its feeds
 T = TypeVar("T")
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE  # edits are ignored: an edited /reindex must not run twice
@@ -242,7 +243,9 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
         if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
             log.warning("NEWSBOT_FEED_INTERVAL is set but python-telegram-bot's job queue is not installed")
         else:
-            app.job_queue.run_repeating(poll_feeds_job, interval=settings.feed_interval, first=10, name=FEED_JOB)
+            app.job_queue.run_repeating(
+                poll_feeds_job, interval=settings.feed_interval, first=FEED_FIRST_RUN, name=FEED_JOB
+            )
     return app
 
 

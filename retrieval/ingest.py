@@ -201,7 +201,8 @@ class Ingestor:
             reason = f"{what} of {primary.title or primary.id} ({primary.id}); not saved"
             return self._outcome(url, "duplicate", article, None, reason)
         if match.exact or not _earlier(article.published, primary.published):
-            if article.url and all(r.url != article.url for r in primary.also_reported_by):
+            known_urls = {primary.url, *(r.url for r in primary.also_reported_by)}
+            if article.url and article.url not in known_urls:
                 reports = [*primary.also_reported_by, _report(article)]
                 updated = primary.model_copy(update={"also_reported_by": reports})
                 self._rewrite(updated)

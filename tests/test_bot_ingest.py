@@ -107,7 +107,10 @@ def test_telegram_add_by_command_and_link_then_indexed(api: FakeBotAPI, tmp_path
     assert engine.reindex_calls == [False, False]
 
 
-def test_feed_schedule_polls_indexes_and_tells_admins(api: FakeBotAPI, tmp_path: Path) -> None:
+def test_feed_schedule_polls_indexes_and_tells_admins(
+    api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.telegram.FEED_FIRST_RUN", 0.5)
     engine = FakeEngine()
     with serve() as site:
         link = site.add("/n", page(*story(700)))
@@ -118,7 +121,7 @@ def test_feed_schedule_polls_indexes_and_tells_admins(api: FakeBotAPI, tmp_path:
         async def scenario(api: FakeBotAPI) -> None:
             await api.until(lambda: any("抓取了 1 个源" in m.text for m in api.sent(ADMIN_ID)), timeout=15)
 
-        run_bot(api, settings, engine, scenario)  # the job's first run is 10 s after start
+        run_bot(api, settings, engine, scenario)
     assert engine.reindex_calls == [False]
     assert any("保存 1" in m.text for m in api.sent(ADMIN_ID))
     saved = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "articles").rglob("*.json")]
