@@ -150,12 +150,14 @@ def cmd_add(engine: Engine, args: argparse.Namespace) -> int:
 
     with Ingestor(engine.settings) as ingestor:
         outcomes = [ingestor.add(url) for url in args.urls]
+    # Every link failed: errors (exit 1). Some failed: warnings beside what was added, like skipped files.
+    failed_all = all(o.status == "failed" for o in outcomes)
     for outcome in outcomes:
         if outcome.status == "failed":
-            print(f"newsbot: {outcome.line()}", file=sys.stderr, flush=True)
+            print(f"newsbot: {'error: ' if failed_all else ''}{outcome.line()}", file=sys.stderr, flush=True)
         else:
             print(outcome.line(), flush=True)
-    if all(o.status == "failed" for o in outcomes):
+    if failed_all:
         return 1
     _reindex_after(engine, any(o.changed for o in outcomes))
     return 0

@@ -132,10 +132,13 @@ class AddressGuard:
             return addresses[0]
         for address in addresses:
             if not is_public_address(address) and address.lower() not in self.allow_hosts:
+                what = (
+                    "is a private or local address"
+                    if address == host
+                    else f"resolves to a private or local address ({address})"
+                )
                 raise FetchError(
-                    "blocked",
-                    f"refused to fetch {host}: it resolves to a private or local address ({address}); "
-                    "allow it with NEWSBOT_FETCH_ALLOW_HOSTS",
+                    "blocked", f"refused to fetch {host}: it {what}; allow it with NEWSBOT_FETCH_ALLOW_HOSTS"
                 )
         return addresses[0]  # every answer was checked; connect to one of them, never resolve again
 

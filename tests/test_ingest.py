@@ -38,7 +38,7 @@ def test_add_cli_saves_indexes_and_reports_each_link(
         # without the allow-list, loopback is refused: one line, exit 1, nothing saved
         assert main(["add", good]) == 1
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "private or local address" in err and "Traceback" not in err
+        assert err.count("\n") == 1 and err.startswith("newsbot: error: failed") and "private or local address" in err
         assert site.requests == []
 
         monkeypatch.setenv("NEWSBOT_FETCH_ALLOW_HOSTS", "127.0.0.1")
