@@ -28,6 +28,7 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, Rei
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
+from retrieval.retention import retained
 from retrieval.search import SearchParams, search
 from retrieval.store import IndexStore, LoadedIndex
 from retrieval.vectors import VectorIndex
@@ -151,7 +152,12 @@ class Engine:
         hits = self.search(question, k=8)
         from retrieval.answer import answer_question
 
-        return answer_question(question, hits, index)
+        answer = answer_question(question, hits, index)
+        for source in answer.sources:  # syndicated copies merged at ingest: "also reported by" on the source
+            article = index.articles_by_id.get(source.article_id)
+            if article is not None and article.also_reported_by and not source.also_reported_by:
+                source.also_reported_by = list(article.also_reported_by)
+        return answer
 
     def _check_model(self, index: LoadedIndex) -> None:
         built_with = index.manifest.tokenizer
@@ -242,6 +248,13 @@ class Engine:
             mark = now
 
         loaded = load_articles(self.settings.data_dir)
+        loaded.articles, retired = retained(loaded.articles, self.settings.retention_days)
+        if retired:
+            log.info(
+                "%d articles older than %d days left out (NEWSBOT_RETENTION_DAYS)",
+                retired,
+                self.settings.retention_days,
+            )
         articles = loaded.articles
         hashes = {a.id: content_hash(a) for a in articles}
         if not articles and not loaded.skipped:
