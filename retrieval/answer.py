@@ -14,7 +14,7 @@ from retrieval.answer_model import AnswerModel, default_model
 from retrieval.models import Answer, Article, Hit, Source
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
-from retrieval.rules import meta_answer
+from retrieval.rules import list_answer, meta_answer
 
 _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -73,8 +73,15 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
         return _refusal(text, q.kind, hits, corpus)
     best = max(spans, key=lambda sp: sp.score)
     chosen = best.sentence
+    answer = best.text.strip()
     others = [s for s in ranked if s is not chosen and s.score >= chosen.score - cfg.evidence_margin]
     evidence = [chosen.text, *[s.text for s in others[: cfg.evidence_extra]]]
+    if q.kind == "list":
+        # "Which companies…": the article may list them over several sentences (考察一组…；考察二组…). When the
+        # learned answer is one of those lists, the items of the others are gathered around it, in source order.
+        items, quoted = list_answer(q, chosen.article_id, chosen.start, p.weights, corpus)
+        if len(quoted) > 1 and any(i in answer for i in re.split(r"[、；：;:,，]", items) if len(i) > 1):
+            answer, evidence = items, quoted
     sources: list[Source] = []
     for s in [chosen, *ranked]:
         if all(src.article_id != s.article_id for src in sources):
@@ -82,7 +89,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
     return Answer(
         question=text,
         answered=True,
-        answer=best.text.strip(),
+        answer=answer,
         evidence=evidence,
         sources=sources[:3],
         kind=q.kind,

@@ -113,7 +113,7 @@ def contains_gold(text: str, golds: Iterable[str]) -> bool:
 
 
 def short_answer_ok(answer: str, golds: Iterable[str]) -> bool:
-    """The answer contains a gold answer and is at most max(2x, +10 chars) its length (the shared data README's rule)."""
+    """The answer contains a gold answer and is at most max(2x, +10 chars) its length (the shared data's rule)."""
     a = normalize(answer)
     for g in golds:
         gn = normalize(g)

@@ -359,7 +359,7 @@ POS_CLASSES = {
             "nrt",
             "nrfg",
             "mq",
-        )  # fmt: skip
+        )
     )
 }
 
@@ -503,13 +503,11 @@ SPAN_FEATURES = (
 )
 
 # The question word itself, as a category: 哪一年 and 多少 want different extents than 什么 or 为什么.
-QWORD_IDS = {
-    w: i + 1
-    for i, w in enumerate(
-        "什么时候 为什么 怎么样 哪些 哪个 哪里 哪儿 哪位 哪家 哪一年 哪年 哪天 多少 什么 怎样 怎么 如何 为何 何时 何地 谁 几"
-        " 多久 多长 多大 多高 第几 哪 是否 何 啥 when where who whom whose which what why how".split()
-    )
-}
+QWORD_WORDS = (
+    "什么时候 为什么 怎么样 哪些 哪个 哪里 哪儿 哪位 哪家 哪一年 哪年 哪天 多少 什么 怎样 怎么 如何 为何"
+    " 何时 何地 谁 几 多久 多长 多大 多高 第几 哪 是否 何 啥 when where who whom whose which what why how"
+)
+QWORD_IDS = {w: i + 1 for i, w in enumerate(QWORD_WORDS.split(" "))}
 
 
 def qword_id(q: Question) -> int:

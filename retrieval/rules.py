@@ -384,6 +384,14 @@ def _typed_share(items: tuple[str, ...], ent: str) -> float:
     return sum(1 for i in items if typed(i)) / len(items)
 
 
+def list_answer(
+    q: Question, article_id: str, start: int, weights: dict[str, float], corpus: Corpus
+) -> tuple[str, list[str]]:
+    """Items from every relevant sentence of an article, de-duplicated, in source order, grouped by the source's own
+    labels; the sentence at `start` is the one the answer was found in. ("", []) when none."""
+    return _list_answer(q, Candidate(article_id, start, start, "", 0, Hit.model_construct()), weights, corpus)
+
+
 def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus: Corpus) -> tuple[str, list[str]]:
     """Items from every relevant sentence of the best article, de-duplicated, in source order, grouped."""
     art = corpus.article(best.article_id)

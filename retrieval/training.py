@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,9 +33,11 @@ from retrieval.answer_model import (
     answerability_features,
 )
 from retrieval.evaluation import exact_match, f1_score, normalize, short_answer_ok
+from retrieval.models import Hit
 from retrieval.reading import (
     SENTENCE_FEATURES,
     SPAN_FEATURES,
+    Corpus,
     Prepared,
     Sentence,
     Span,
@@ -43,6 +46,9 @@ from retrieval.reading import (
     span_features,
 )
 from retrieval.text import to_simplified
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -108,27 +114,28 @@ def span_label(text: str, golds: Sequence[str]) -> int:
     return min(3, int(f1_score(simp, gs) * 4))
 
 
-def _search(engine: object, question: str, exclude: str | None, k: int = 8) -> list:  # type: ignore[type-arg]
-    hits = engine.search(question, k=k + (24 if exclude else 0))  # type: ignore[attr-defined]
+def _search(engine: Engine, question: str, exclude: str | None, k: int = 8) -> list[Hit]:
+    """What the engine retrieves for the question; with exclude, as if that article were not in the index."""
+    hits = engine.search(question, k=k + (24 if exclude else 0))
     if exclude:
         hits = [h for h in hits if h.chunk.article_id != exclude][:k]
     return hits
 
 
-def _baseline(question: str, hits: list, corpus: object) -> tuple[bool, str, str]:  # type: ignore[type-arg]
+def _baseline(question: str, hits: list[Hit], corpus: Corpus) -> tuple[bool, str, str]:
     from retrieval.rules import answer_question as rule_answer
 
-    a = rule_answer(question, hits, corpus)  # type: ignore[arg-type]
+    a = rule_answer(question, hits, corpus)
     return a.answered, a.answer, a.evidence[0] if a.evidence else ""
 
 
 def collect(
-    engine: object, items: list[Item], negatives: float, baseline: bool = False, seed: int = SEED
+    engine: Engine, items: list[Item], negatives: float, baseline: bool = False, seed: int = SEED
 ) -> list[Item]:
     """Ask every question (and, for a share of them, its two unanswerable variants); sentence features filled.
     With baseline, the rule-based answerer answers the same questions from the same hits."""
     rng = random.Random(seed)
-    corpus = engine.index  # type: ignore[attr-defined]
+    corpus = engine.index
     out: list[Item] = []
     for item in items:
         hits = _search(engine, item.question, None)
@@ -305,9 +312,7 @@ class Outcome:
     p_answerable: float = 0.0
 
 
-def _cross_validate(
-    items: list[Item], folds: int, on_step: Callable[[str], None]
-) -> tuple[list[Outcome], dict[str, object]]:
+def _cross_validate(items: list[Item], folds: int, on_step: Callable[[str], None]) -> list[Outcome]:
     asked = [i for i in items if i.mode == "asked"]
     # 1. sentence ranker, out of fold
     for f in range(folds):
@@ -328,7 +333,7 @@ def _cross_validate(
         model = _train_ranker(x, y, g, SPAN_CATEGORICAL, ROUNDS["span"], 63)
         test = [it for it in items if it.fold == f and it.spans and it.span_x is not None]
         if test:
-            scores = _predict(model, np.concatenate([it.span_x for it in test]))  # type: ignore[misc]
+            scores = _predict(model, np.concatenate([it.span_x for it in test if it.span_x is not None]))
             spans = [sp for it in test for sp in it.spans]
             for sp, sc in zip(spans, scores, strict=True):
                 sp.score = float(sc)
@@ -341,16 +346,18 @@ def _cross_validate(
     probs = np.zeros(len(items))
     for f in range(folds):
         idx = [n for n, it in enumerate(items) if it.fold != f]
-        model = _train_binary(_matrix([rows[n] for n in idx]), labels[idx], ANSWERABILITY_CATEGORICAL, 300)
-        test = [n for n, it in enumerate(items) if it.fold == f]
-        for n, p in zip(test, _predict(model, [rows[n] for n in test]), strict=True):
+        model = _train_binary(
+            _matrix([rows[n] for n in idx]), labels[idx], ANSWERABILITY_CATEGORICAL, ROUNDS["answerable"]
+        )
+        held = [n for n, it in enumerate(items) if it.fold == f]
+        for n, p in zip(held, _predict(model, [rows[n] for n in held]), strict=True):
             probs[n] = p
     on_step("answerability")
     outcomes = []
     for n, it in enumerate(items):
         best = max(it.spans, key=lambda sp: sp.score, default=None)
         outcomes.append(Outcome(it, best.text if best else "", best.sentence.text if best else "", float(probs[n])))
-    return outcomes, {}
+    return outcomes
 
 
 def choose_threshold(outcomes: list[Outcome], max_false_refusals: float) -> float:
@@ -465,7 +472,7 @@ def train(
             }
         )
         on_step(f"{name}: features for {len(items)} items")
-    outcomes, _ = _cross_validate(items, folds, on_step)
+    outcomes = _cross_validate(items, folds, on_step)
     threshold = choose_threshold(outcomes, max_false_refusals)
     figures = report(outcomes, threshold)
     rules = report(baseline_outcomes(outcomes), 0.5) if baseline else None

@@ -146,12 +146,6 @@ def test_list_gathers_items_from_every_relevant_sentence_in_source_order(corpus:
     assert first.ord != second.ord
 
 
-def test_list_from_neighbouring_chunks_when_only_one_chunk_is_retrieved(corpus: MemoryCorpus):
-    hits = [h for h in corpus.search("第一路考察了哪些企业？") if "第一路" in h.chunk.text][:1]
-    ans = answer_question("参观团考察了哪些企业？", hits, corpus)
-    assert "北辰机器人" in ans.answer and "星河科技" in ans.answer
-
-
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -32,7 +32,10 @@ def _squad(path: Path) -> None:
     years = ["1998年", "2003年", "1987年", "2011年", "1995年", "2008年", "2016年", "1979年"]
     data = []
     for n, (town, person, year) in enumerate(zip(towns, people, years, strict=True)):
-        ctx = f"{town}位于山区。{year}，{town}修建了第一座水库。{person}担任{town}镇长，主持了水库的建设。全镇有{n + 3}个村。"
+        ctx = (
+            f"{town}位于山区。{year}，{town}修建了第一座水库。"
+            f"{person}担任{town}镇长，主持了水库的建设。全镇有{n + 3}个村。"
+        )
         qas = [
             {"id": f"{n}-1", "question": f"{town}的第一座水库是哪一年修建的？", "answers": [{"text": year}]},
             {"id": f"{n}-2", "question": f"谁担任{town}镇长？", "answers": [{"text": person}]},
@@ -55,7 +58,7 @@ def test_folds_split_by_document_never_by_question(tmp_path: Path) -> None:
 
 def test_span_labels_grade_by_overlap_with_the_gold() -> None:
     assert span_label("1998年", ["1998年"]) == 4
-    assert span_label("1998", ["1998年"]) == 3  # F1 0.8
+    assert span_label("1998", ["1998年"]) == 2  # one of two gold tokens: F1 2/3
     assert span_label("修建了第一座水库", ["1998年"]) == 0
 
 
