@@ -389,12 +389,7 @@ def list_answer(
 ) -> tuple[str, list[str]]:
     """Items from every relevant sentence of an article, de-duplicated, in source order, grouped by the source's own
     labels; the sentence at `start` is the one the answer was found in. ("", []) when none."""
-    return _list_answer(q, Candidate(article_id, start, start, "", 0, Hit.model_construct()), weights, corpus)
-
-
-def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus: Corpus) -> tuple[str, list[str]]:
-    """Items from every relevant sentence of the best article, de-duplicated, in source order, grouped."""
-    art = corpus.article(best.article_id)
+    art = corpus.article(article_id)
     head = q.head
     ents = expected_entities(q)
     rel_w = {t: w for t, w in weights.items() if not (head and (t in head or head in t))} or weights
@@ -411,7 +406,7 @@ def _list_answer(q: Question, best: Candidate, weights: dict[str, float], corpus
                 continue  # the source names another kind of thing (等高校 when asked for 企业)
             if not headed and ents and _typed_share(en.items, ents[0]) < 0.5:
                 continue
-            if not headed and not ents and s != best.start:
+            if not headed and not ents and s != start:
                 continue  # an untyped, unheaded list elsewhere in the article is too weak a signal
             # relevance of the sentence up to the enumeration: the subject and verb come before it
             rel = _coverage(sent[: en.end], rel_w)
@@ -602,7 +597,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
         return _refuse(q, hits, corpus)
 
     if q.kind == "list":
-        text, evidence = _list_answer(q, best, weights, corpus)
+        text, evidence = list_answer(q, best.article_id, best.start, weights, corpus)
         if text:
             art = corpus.article(best.article_id)
             return Answer(
