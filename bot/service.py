@@ -49,7 +49,7 @@ _RENAME_RESERVE = 6
 class EngineLike(Protocol):
     """What the service needs from retrieval.engine.Engine."""
 
-    def ask(self, question: str) -> Answer: ...
+    def ask(self, question: str, user: str | None = None) -> Answer: ...
 
     def stats(self) -> IndexStats: ...
 
@@ -237,7 +237,7 @@ class ChatService:
         """Reply to one message: a command or a plain question (`progress` gets /reindex progress texts)."""
         command = parse_command(msg.text)
         if command is None:
-            return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id)
+            return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         name, args = command
         # A command's arguments are keywords ("full"), not prose: the user's language decides the reply's.
         lang = detect_language(None, msg.language_code)
@@ -246,7 +246,7 @@ class ChatService:
         if name == "ask":
             if not clean_question(args):
                 return [Reply(esc(text(lang, "empty_question")))]
-            return self.ask(args, language_code=msg.language_code, chat_id=msg.chat_id)
+            return self.ask(args, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         if name in ("reindex", "stats"):
             if not msg.is_admin:
                 return [Reply(esc(text(lang, "admin_only")))]
@@ -280,15 +280,20 @@ class ChatService:
         lines.append(esc(text(lang, "commands")))
         return [Reply("\n".join(lines))]
 
-    def ask(self, raw: str, *, language_code: str | None = None, chat_id: int = 0) -> list[Reply]:
-        """Answer a question: bold answer, evidence, source and a "show source" button; or a polite refusal."""
+    def ask(
+        self, raw: str, *, language_code: str | None = None, chat_id: int = 0, user_id: int | None = None
+    ) -> list[Reply]:
+        """Answer a question: bold answer, evidence, source and a "show source" button; or a polite refusal.
+
+        `user_id` counts against the per-user limit on language-model calls (when a model is configured).
+        """
         prepared = prepare_question(raw, language_code, self.max_question_chars)
         question, lang = prepared.text, prepared.lang
         if not prepared.meaningful:
             return [Reply(esc(text(lang, "not_a_question")))]
         note = f"<i>{esc(prepared.note(self.max_question_chars))}</i>\n" if prepared.cut else ""
         try:
-            answer = self.engine.ask(question)
+            answer = self.engine.ask(question, user=None if user_id is None else f"user:{user_id}")
         except IndexNotBuilt:
             return [Reply(note + esc(text(lang, "no_index")))]
         except NewsBotError:
@@ -340,6 +345,21 @@ class ChatService:
             last=_date(st.last_published) or unknown,
             last_report=summary(report, lang) if report else text(lang, "no_last_report"),
         )
+        if st.llm is not None:
+            u = st.llm
+            body += "\n" + text(
+                lang,
+                "stats_llm",
+                model=u.model,
+                calls=u.calls,
+                answered=u.answered,
+                failures=u.failures,
+                rejected=u.rejected,
+                refused=u.refused,
+                limited=u.limited,
+                fallbacks=u.fallbacks,
+                latency=f"{u.mean_latency_ms:.0f}",
+            )
         return [Reply(esc(body))]
 
     def progress_text(self, lang: Lang, done: int, total: int) -> str:

@@ -32,6 +32,29 @@ class Settings(BaseSettings):
     # Weight of the dense score in hybrid fusion (0 = BM25 only); see retrieval/search.py for the measurement.
     dense_weight: float = Field(default=0.2, ge=0.0, le=1.0)
     keep_generations: int = Field(default=3, ge=1)
+    # Optional generative answers (retrieval/llm.py): an OpenAI-compatible base URL such as
+    # http://127.0.0.1:11434/v1 (Ollama) or https://api.deepseek.com/v1; unset = extractive answers only.
+    llm_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    # Seconds for the whole model call (connect to last byte); past it the extractive answer is used.
+    llm_timeout: float = Field(default=8.0, gt=0.0, le=120.0)
+    llm_max_tokens: int = Field(default=400, ge=16, le=8192)
+    # Passages shown to the model: more lets it combine facts, fewer keeps the prompt (and the cost) small.
+    llm_passages: int = Field(default=5, ge=1, le=20)
+    # Cost control: model calls per user and for the whole process per hour (0 = no model calls).
+    llm_user_calls_per_hour: int = Field(default=30, ge=0)
+    llm_calls_per_hour: int = Field(default=600, ge=0)
+
+    @field_validator("llm_url")
+    @classmethod
+    def _check_llm_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("NEWSBOT_LLM_URL must be an http:// or https:// base URL, e.g. http://127.0.0.1:11434/v1")
+        return value.rstrip("/")
 
     @field_validator("embedding_backend")
     @classmethod

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -31,6 +32,9 @@ from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.search import SearchParams, search
 from retrieval.store import IndexStore, LoadedIndex
 from retrieval.vectors import VectorIndex
+
+if TYPE_CHECKING:
+    from retrieval.generative import Generative
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,7 @@ class Engine:
         self.refresh_interval = REFRESH_INTERVAL
         self.last_report: ReindexReport | None = None
         self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
+        self._generative: Generative | None = None
         self._warned_stale: set[str] = set()  # generations already reported as built by an older tokenizer
         self.search_params = SearchParams(dense_weight=settings.dense_weight)
         # Loads the model only when a query or a build needs vectors (not for a Chinese query the model can't vote
@@ -146,12 +151,31 @@ class Engine:
         embedder = (self._embedder or self._lazy) if self.search_params.dense_weight > 0 else None
         return search(index, embedder, question, k=k, params=self.search_params)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, user: str | None = None) -> Answer:
+        """The extractive answer; with NEWSBOT_LLM_URL set, the model's answer when it passes verification.
+
+        `user` (e.g. "tg:123") is counted against the per-user limit on model calls.
+        """
         index = self.index
         hits = self.search(question, k=8)
         from retrieval.answer import answer_question
 
-        return answer_question(question, hits, index)
+        answer = answer_question(question, hits, index)
+        generative = self.generative
+        if generative is None:
+            return answer
+        return generative.answer(question, hits, index.articles_by_id, answer, user=user)
+
+    @property
+    def generative(self) -> Generative | None:
+        """The model path, built on first use when NEWSBOT_LLM_URL is set; None otherwise."""
+        if self._generative is None and self.settings.llm_url:
+            with self._load_lock:
+                if self._generative is None:
+                    from retrieval.generative import Generative
+
+                    self._generative = Generative(self.settings)
+        return self._generative
 
     def _check_model(self, index: LoadedIndex) -> None:
         built_with = index.manifest.tokenizer
@@ -184,6 +208,7 @@ class Engine:
             first_published=dates[0] if dates else None,
             last_published=dates[-1] if dates else None,
             index_type=index.vectors.kind,
+            llm=self._generative.stats() if self._generative is not None else None,
         )
 
     # -- building --------------------------------------------------------------------------------------------
