@@ -344,7 +344,7 @@ def verify(question: str, reply: ModelReply, passages: list[Passage], *, extract
     headers = " ".join(by_number[n].header() for n in used)
     support_text = " ".join(evidence) + " " + headers
     support = folded(support_text)
-    problem = _key_content(reply.answer, support_text, support)
+    problem = key_content_problem(reply.answer, support_text)
     if problem:
         return Verdict(False, problem)
     for part in split_sentences(reply.answer):
@@ -362,8 +362,9 @@ def verify(question: str, reply: ModelReply, passages: list[Passage], *, extract
     return Verdict(True, evidence=tuple(evidence), passages=tuple(used))
 
 
-def _key_content(answer: str, support_text: str, support: str) -> str:
+def key_content_problem(answer: str, support_text: str) -> str:
     """Why the answer's numbers, dates or names are not in the evidence; empty when they all are."""
+    support = folded(support_text)
     have_dates, _ = dates(support_text)
     want_dates, _ = dates(answer)
     for d in want_dates:
