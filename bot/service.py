@@ -32,6 +32,7 @@ from retrieval.errors import (
     ReindexInProgress,
     describe_os_error,
 )
+from retrieval.generative import asking_user
 from retrieval.models import Answer, IndexStats, ReindexReport, Source
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ _RENAME_RESERVE = 6
 class EngineLike(Protocol):
     """What the service needs from retrieval.engine.Engine."""
 
-    def ask(self, question: str, user: str | None = None) -> Answer: ...
+    def ask(self, question: str) -> Answer: ...
 
     def stats(self) -> IndexStats: ...
 
@@ -293,7 +294,8 @@ class ChatService:
             return [Reply(esc(text(lang, "not_a_question")))]
         note = f"<i>{esc(prepared.note(self.max_question_chars))}</i>\n" if prepared.cut else ""
         try:
-            answer = self.engine.ask(question, user=None if user_id is None else f"user:{user_id}")
+            with asking_user(None if user_id is None else f"user:{user_id}"):
+                answer = self.engine.ask(question)
         except IndexNotBuilt:
             return [Reply(note + esc(text(lang, "no_index")))]
         except NewsBotError:

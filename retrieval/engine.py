@@ -154,7 +154,8 @@ class Engine:
     def ask(self, question: str, user: str | None = None) -> Answer:
         """The extractive answer; with NEWSBOT_LLM_URL set, the model's answer when it passes verification.
 
-        `user` (e.g. "tg:123") is counted against the per-user limit on model calls.
+        `user` (e.g. "user:123"; default: the one set by generative.asking_user) counts against the per-user limit
+        on model calls.
         """
         index = self.index
         hits = self.search(question, k=8)
@@ -164,7 +165,9 @@ class Engine:
         generative = self.generative
         if generative is None:
             return answer
-        return generative.answer(question, hits, index.articles_by_id, answer, user=user)
+        from retrieval.generative import current_user
+
+        return generative.answer(question, hits, index.articles_by_id, answer, user=user or current_user())
 
     @property
     def generative(self) -> Generative | None:

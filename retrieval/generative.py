@@ -6,7 +6,9 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from retrieval.config import Settings
@@ -17,6 +19,25 @@ from retrieval.verify import verify
 log = logging.getLogger(__name__)
 
 HOUR = 3600.0
+
+# Who is asking (e.g. "user:123"), for the per-user limit on model calls: set by the conversation layer around
+# Engine.ask, so engines and their test doubles keep the one-argument ask(question).
+_asking: ContextVar[str | None] = ContextVar("newsbot_asking_user", default=None)
+
+
+@contextmanager
+def asking_user(user: str | None) -> Iterator[None]:
+    """Within the block, model calls count against `user`'s limit."""
+    token = _asking.set(user)
+    try:
+        yield
+    finally:
+        _asking.reset(token)
+
+
+def current_user() -> str | None:
+    """The user set by asking_user, or None."""
+    return _asking.get()
 
 
 class CallLimiter:

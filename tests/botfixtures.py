@@ -58,7 +58,7 @@ class FakeEngine:
         self.last_report: ReindexReport | None = None
         self._building = threading.Lock()  # like Engine's build lock: a second rebuild is refused
 
-    def ask(self, question: str, user: str | None = None) -> Answer:
+    def ask(self, question: str) -> Answer:
         if not self.built:
             raise IndexNotBuilt("no index yet")
         self.asked.append(question)

@@ -492,3 +492,27 @@ def test_chat_reply_unchanged_without_a_model(built: Any) -> None:
     reply = ChatService(eng, eng.settings).handle(Incoming(user_id=7, text="首届茶叶文化节吸引了多少游客？"))
     assert "🤖" not in reply[0].html and "📄" not in reply[0].html
     assert "Language model" not in ChatService(eng, eng.settings).stats("en")[0].html
+
+
+def test_telegram_log_redaction_covers_the_model_key(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.telegram import build_application
+    from tests.botfixtures import FakeEngine, make_settings
+
+    build_application(make_settings(tmp_path, llm_url="http://127.0.0.1:9/v1", llm_api_key=KEY), FakeEngine())
+    caplog.set_level(logging.INFO)
+    logging.getLogger("retrieval.generative").warning("server said: bad key %s", KEY)
+    assert KEY not in caplog.text and "[REDACTED]" in caplog.text
+
+
+def test_chat_counts_model_calls_per_telegram_user(built: Any) -> None:
+    from bot.service import ChatService, Incoming
+
+    with fake_llm(lambda r: answer("3.76万人次", [number_of(r, VISITORS)], [VISITORS])) as llm:
+        eng = with_model(built, llm.url, llm_user_calls_per_hour=1)
+        service = ChatService(eng, eng.settings)
+        marks = [
+            service.handle(Incoming(user_id=uid, text="首届茶叶文化节吸引了多少游客？"))[0].html.splitlines()[-1]
+            for uid in (7, 7, 8)
+        ]
+    assert ["🤖" in m for m in marks] == [True, False, True]
+    assert len(llm.requests) == 2

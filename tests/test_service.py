@@ -263,7 +263,7 @@ def test_local_chat_ends_at_eof_and_survives_errors(tmp_path: Path) -> None:
 
     engine = FakeEngine()
 
-    def broken(question: str, user: str | None = None) -> Any:
+    def broken(question: str) -> Any:
         raise RuntimeError("boom")
 
     engine.ask = broken  # type: ignore[method-assign]
