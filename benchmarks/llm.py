@@ -16,7 +16,9 @@ refused, failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import random
 import sys
@@ -32,6 +34,7 @@ from retrieval.config import Settings
 from retrieval.engine import Engine
 from retrieval.evaluation import QAItem, load_qa, short_answer_ok
 from retrieval.models import Answer
+from tests.fakellm import Behaviour, Request, answer, fake_llm
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -112,7 +115,14 @@ def score(items: list[QAItem], answers: list[Answer], seconds: list[float]) -> d
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", required=True, help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    parser.add_argument("--url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="instead of a model, a loopback server that answers each answerable question with its gold answer and "
+        "the passage sentence holding it (refusing the rest): measures how often verification rejects correct, "
+        "well-quoted answers",
+    )
     parser.add_argument("--model", default=os.environ.get("NEWSBOT_LLM_MODEL", "local"))
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per model call")
     parser.add_argument("--max-tokens", type=int, default=400)
@@ -122,8 +132,50 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="ask only N questions (a fixed random sample)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--show", type=int, default=0, help="print N questions where the paths differ")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log why each model answer was not used")
     args = parser.parse_args()
+    if args.verbose:
+        logging.basicConfig(format="%(message)s")
+        logging.getLogger("retrieval.generative").setLevel(logging.INFO)
+    if not args.url and not args.oracle:
+        print("error: give --url or --oracle", file=sys.stderr)
+        return 1
+    with contextlib.ExitStack() as stack:
+        if args.oracle:
+            gold: dict[str, list[str]] = {}
+            oracle = stack.enter_context(fake_llm(lambda r: _oracle(r, gold)))
+            args.url, args.model = oracle.url, "oracle"
+        else:
+            gold = {}
+        return run(args, gold)
 
+
+def _oracle(request: Request, gold: dict[str, list[str]]) -> Behaviour:
+    """The gold answer with the passage sentence that holds it and most of the question's terms, or a refusal."""
+    from retrieval.chunking import split_sentences
+    from retrieval.verify import folded, question_terms
+
+    prompt = request.prompt
+    question = prompt.split("Question: ", 1)[1].split("\n", 1)[0] if "Question: " in prompt else ""
+    terms = question_terms(question)
+    best: tuple[int, int, str, str] | None = None
+    for block in prompt.split('<passage id="')[1:]:
+        number = int(block.split('"', 1)[0])
+        text = block.split("\n", 2)[2].rsplit("</passage>", 1)[0] if block.count("\n") >= 2 else ""
+        for s, e in split_sentences(text):
+            sentence = text[s:e]
+            for g in gold.get(question, []):
+                if g and _norm(g) in _norm(sentence):
+                    covered = sum(t in folded(sentence) for t in terms)
+                    if best is None or covered > best[0]:
+                        best = (covered, number, g, sentence)
+    if best is None:
+        return answer("", [], [], answerable=False)
+    return answer(best[2], [best[1]], [best[3]])
+
+
+def run(args: argparse.Namespace, gold: dict[str, list[str]]) -> int:
+    """Build the index, ask every question on both paths, print the table."""
     with tempfile.TemporaryDirectory(prefix="newsbot-llm-") as tmp:
         work = Path(tmp)
         items: list[QAItem] = []
@@ -144,6 +196,9 @@ def main() -> int:
             return 1
         if args.limit:
             items = random.Random(0).sample(items, min(args.limit, len(items)))
+        for item in items:
+            if not item.unanswerable:
+                gold[item.question] = item.answers
         base = Settings(data_dir=articles, index_dir=work / "index")
         plain = Engine(base)
         print(plain.reindex().summary(), file=sys.stderr)

@@ -130,7 +130,7 @@ class Generative:
         if not verdict.ok:
             refused = not reply.answerable
             self._count(calls=1, refused=int(refused), rejected=int(not refused), fallbacks=1, latency=latency)
-            log.info("model answer not used: %s", self.client.scrub(verdict.reason))
+            log.info("model answer to %r not used: %s", question[:80], self.client.scrub(verdict.reason))
             return fallback
         self._count(calls=1, answered=1, latency=latency)
         sources = _sources([chosen[n] for n in verdict.passages], articles)

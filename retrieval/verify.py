@@ -54,9 +54,9 @@ MIN_QUOTE_CHARS = 8
 # Share of an answer sentence's content (CJK characters, Latin words, digits) that must occur in the evidence.
 # Paraphrase keeps most characters in Chinese; an invented clause does not.
 MIN_ANSWER_COVERAGE = 0.6
-# Share of the question's terms that the evidence (with the cited articles' titles) must hold: when the extractive
-# reader answered, one term in three may be phrased differently; when the reader refused, the model must show
-# sentences that carry nearly the whole question, or the refusal stands.
+# Share of the question's terms that must occur where the model found its answer (with the cited articles' titles):
+# when the extractive reader answered, in the cited passages, one term in three phrased differently; when the
+# reader refused, in the quoted sentences themselves, nearly all of them, or the refusal stands.
 MIN_QUESTION_COVERAGE = 0.6
 MIN_QUESTION_COVERAGE_AFTER_REFUSAL = 0.75
 MAX_ANSWER_CHARS = 400
@@ -230,7 +230,8 @@ _LATIN_COMMON = frozenset(
         r"\S+",
         "the a an and or of in on at to for by with from as is was were are be been it its he she they we you i this "
         "that these those yes no not because so but if when where who what which why how after before during about "
-        "according also than then there their his her our",
+        "according also than then there their his her our much many did does do has have had will would can could "
+        "should may might",
     )
 )
 _CJK_STOP = frozenset("的了是在和与及等也都就而对把被将从向于为以之其这那一个有着过中上下")
@@ -277,10 +278,27 @@ def coverage(units: list[str], support: str) -> float:
     return sum(len(u) for u in units if _present(u, support)) / total
 
 
+_INTERROGATIVE = re.compile(
+    "|".join(
+        sorted(
+            re.findall(
+                r"\S+",
+                "是谁 是什么 是多少 是哪 是几 是何 什么 哪些 哪个 哪里 哪儿 哪天 哪年 哪位 哪家 哪 多少 几 谁 "
+                "何时 何地 为何 为什么 怎么 怎样 如何 是否 吗 呢 请问",
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+)
+
+
 def question_terms(question: str) -> list[str]:
-    """The question's content terms (jieba words and Latin words, question words and stopwords removed)."""
+    """The question's content terms: jieba words (2+ characters) and Latin words, question words removed first
+    (so that 广东省长是谁 gives 广东省, not a stray 长是)."""
+    text = _INTERROGATIVE.sub(" ", to_simplified(unicodedata.normalize("NFKC", question)))
     out: list[str] = []
-    for w in jieba.cut(to_simplified(unicodedata.normalize("NFKC", question))):
+    for w in jieba.cut(text):
         w = w.strip().lower()
         if not w or w in _QUESTION_WORDS or not any(c.isalnum() for c in w):
             continue
@@ -354,9 +372,15 @@ def verify(question: str, reply: ModelReply, passages: list[Passage], *, extract
             return Verdict(
                 False, f"the answer says more than the evidence ({share:.0%} of it found): {sentence[:60]!r}"
             )
-    needed = MIN_QUESTION_COVERAGE if extractive_answered else MIN_QUESTION_COVERAGE_AFTER_REFUSAL
+    # What must carry the question: the cited passages when the reader answered (a quoted clause may leave its
+    # subject in the sentence before), the quoted sentences themselves when the reader refused.
+    if extractive_answered:
+        context = folded(" ".join(by_number[n].text for n in used) + " " + headers)
+        needed = MIN_QUESTION_COVERAGE
+    else:
+        context, needed = support, MIN_QUESTION_COVERAGE_AFTER_REFUSAL
     terms = question_terms(question)
-    share = sum(1 for t in terms if _present(t, support)) / len(terms) if terms else 1.0
+    share = sum(1 for t in terms if _present(t, context)) / len(terms) if terms else 1.0
     if share < needed:
         return Verdict(False, f"the evidence covers {share:.0%} of the question's terms (needs {needed:.0%})")
     return Verdict(True, evidence=tuple(evidence), passages=tuple(used))
