@@ -129,6 +129,13 @@ def main() -> int:
     parser.add_argument("--qa", type=Path, action="append", default=[], help="QA JSONL file (repeatable)")
     parser.add_argument("--articles", type=Path, default=None, help="article folder of the QA files")
     parser.add_argument("--squad", type=Path, default=None, help="SQuAD-format file (CMRC 2018): its contexts and QA")
+    parser.add_argument(
+        "--liar",
+        action="store_true",
+        help="instead of a model, a loopback server that always answers: the first clause of the passage sentence "
+        "sharing most terms with the question, quoting that sentence (measures refusals kept on unanswerable "
+        "questions)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="ask only N questions (a fixed random sample)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--show", type=int, default=0, help="print N questions where the paths differ")
@@ -137,38 +144,58 @@ def main() -> int:
     if args.verbose:
         logging.basicConfig(format="%(message)s")
         logging.getLogger("retrieval.generative").setLevel(logging.INFO)
-    if not args.url and not args.oracle:
-        print("error: give --url or --oracle", file=sys.stderr)
+    if not args.url and not args.oracle and not args.liar:
+        print("error: give --url, --oracle or --liar", file=sys.stderr)
         return 1
+    gold: dict[str, list[str]] = {}
     with contextlib.ExitStack() as stack:
-        if args.oracle:
-            gold: dict[str, list[str]] = {}
-            oracle = stack.enter_context(fake_llm(lambda r: _oracle(r, gold)))
-            args.url, args.model = oracle.url, "oracle"
-        else:
-            gold = {}
+        if args.oracle or args.liar:
+            script = (lambda r: _oracle(r, gold)) if args.oracle else _liar
+            server = stack.enter_context(fake_llm(script))
+            args.url, args.model = server.url, "oracle" if args.oracle else "liar"
         return run(args, gold)
+
+
+def _prompt_sentences(prompt: str) -> list[tuple[int, str]]:
+    from retrieval.chunking import split_sentences
+
+    out = []
+    for block in prompt.split('<passage id="')[1:]:
+        number = int(block.split('"', 1)[0])
+        text = block.split("\n", 2)[2].rsplit("</passage>", 1)[0] if block.count("\n") >= 2 else ""
+        out.extend((number, text[s:e]) for s, e in split_sentences(text))
+    return out
+
+
+def _liar(request: Request) -> Behaviour:
+    """Always an answer: the first clause of the sentence that shares most terms with the question."""
+    from retrieval.verify import folded, question_terms
+
+    prompt = request.prompt
+    question = prompt.split("Question: ", 1)[1].split("\n", 1)[0] if "Question: " in prompt else ""
+    terms = question_terms(question)
+    scored = [(sum(t in folded(s) for t in terms), n, s) for n, s in _prompt_sentences(prompt)]
+    if not scored:
+        return answer("", [], [], answerable=False)
+    _, number, sentence = max(scored, key=lambda x: x[0])
+    clause = sentence.replace(",", "，").split("，")[0].strip("。. ")
+    return answer(clause or sentence, [number], [sentence])
 
 
 def _oracle(request: Request, gold: dict[str, list[str]]) -> Behaviour:
     """The gold answer with the passage sentence that holds it and most of the question's terms, or a refusal."""
-    from retrieval.chunking import split_sentences
     from retrieval.verify import folded, question_terms
 
     prompt = request.prompt
     question = prompt.split("Question: ", 1)[1].split("\n", 1)[0] if "Question: " in prompt else ""
     terms = question_terms(question)
     best: tuple[int, int, str, str] | None = None
-    for block in prompt.split('<passage id="')[1:]:
-        number = int(block.split('"', 1)[0])
-        text = block.split("\n", 2)[2].rsplit("</passage>", 1)[0] if block.count("\n") >= 2 else ""
-        for s, e in split_sentences(text):
-            sentence = text[s:e]
-            for g in gold.get(question, []):
-                if g and _norm(g) in _norm(sentence):
-                    covered = sum(t in folded(sentence) for t in terms)
-                    if best is None or covered > best[0]:
-                        best = (covered, number, g, sentence)
+    for number, sentence in _prompt_sentences(prompt):
+        for g in gold.get(question, []):
+            if g and _norm(g) in _norm(sentence):
+                covered = sum(t in folded(sentence) for t in terms)
+                if best is None or covered > best[0]:
+                    best = (covered, number, g, sentence)
     if best is None:
         return answer("", [], [], answerable=False)
     return answer(best[2], [best[1]], [best[3]])

@@ -14,7 +14,7 @@ from datetime import date
 from retrieval.config import Settings
 from retrieval.llm import ChatClient, LLMError, Passage, build_messages, parse_reply
 from retrieval.models import Answer, Article, Hit, LLMUsage, Source
-from retrieval.verify import verify
+from retrieval.verify import Verdict, disagreement, verify
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,8 @@ class Generative:
     ) -> Answer:
         """The model's answer when it passes verification, else the extractive one; both marked with `via`."""
         fallback = extractive.model_copy(update={"via": "extractive"})
+        if extractive.kind.startswith("meta_"):
+            return fallback  # the article's own date, outlet, author, title or link: nothing for a model to add
         passages, chosen = self._passages(hits, articles)
         if not passages:
             return fallback
@@ -127,6 +129,10 @@ class Generative:
             return fallback
         latency = time.monotonic() - started
         verdict = verify(question, reply, passages, extractive_answered=extractive.answered)
+        if verdict.ok:
+            differs = disagreement(extractive.kind, reply.answer, extractive.answer, extractive.answered)
+            if differs:
+                verdict = Verdict(False, differs)
         if not verdict.ok:
             refused = not reply.answerable
             self._count(calls=1, refused=int(refused), rejected=int(not refused), fallbacks=1, latency=latency)

@@ -406,3 +406,44 @@ def key_content_problem(answer: str, support_text: str) -> str:
         if folded(name) not in support:
             return f"name {name!r} not in the evidence"
     return ""
+
+
+# --- agreement with the extractive reader -------------------------------------------------------------------------
+
+# Question kinds whose answer the reader extracts as a span (a name, date, place, number, organisation, title,
+# list, the thing a what/which question asks for): when the reader answers, the model may restate, trim or
+# complete that span (3.76万 -> 37,600, a name without its office) but not replace it with other words from the
+# passages. Only why/how/yes-no/other answers, which the reader can give only as a whole sentence, may differ.
+# Measured with benchmarks/llm.py --liar (a model that always answers with a clause of a relevant sentence) and
+# --oracle (gold answers, well quoted): README "Generative answers".
+SPAN_KINDS = frozenset({"who", "when", "where", "number", "org", "title", "list", "which", "what"})
+_TIME_WORD = re.compile(
+    r"\d|[年月日号天周时点分秒前后初末底晚早午夜旬季]|星期|今天|昨天|明天|"
+    r"\b(?:today|yesterday|tomorrow|morning|afternoon|evening|night|week|month|year|day|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|spring|summer|autumn|fall|winter)\b",
+    re.I,
+)
+
+
+def disagreement(kind: str, model_answer: str, reader_answer: str, reader_answered: bool) -> str:
+    """Why a model answer does not fit the question's kind or the reader's typed answer; empty when it does."""
+    if kind == "number" and not quantities(model_answer):
+        return "a number question answered without a number"
+    if kind == "when" and not (dates(model_answer)[0] or _TIME_WORD.search(model_answer)):
+        return "a when question answered without a time"
+    if not reader_answered or kind not in SPAN_KINDS or not reader_answer.strip():
+        return ""
+    mine, theirs = quantities(model_answer), quantities(reader_answer)
+    if kind == "number" and theirs and not any(m.value == t.value for m in mine for t in theirs):
+        return f"the number differs from the reader's answer {reader_answer[:40]!r}"
+    mine_d, theirs_d = dates(model_answer)[0], dates(reader_answer)[0]
+    if kind == "when" and theirs_d and not any(_same_date(m, t) or _same_date(t, m) for m in mine_d for t in theirs_d):
+        return f"the date differs from the reader's answer {reader_answer[:40]!r}"
+    a, b = content_units(model_answer), content_units(reader_answer)
+    if a and b and max(coverage(a, folded(reader_answer)), coverage(b, folded(model_answer))) < 0.5:
+        return f"the answer differs from the reader's answer {reader_answer[:40]!r}"
+    mine_len, theirs_len = len(folded(model_answer)), len(folded(reader_answer))
+    if mine_len > max(2 * theirs_len, theirs_len + 10):  # the direct answer, not the sentence around it
+        return f"the answer is much longer than the reader's {reader_answer[:40]!r}"
+    return ""
