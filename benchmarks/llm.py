@@ -137,6 +137,7 @@ def main() -> int:
         "questions)",
     )
     parser.add_argument("--limit", type=int, default=0, help="ask only N questions (a fixed random sample)")
+    parser.add_argument("--work-dir", type=Path, default=None, help="keep the index here (reruns reuse its vectors)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--show", type=int, default=0, help="print N questions where the paths differ")
     parser.add_argument("-v", "--verbose", action="store_true", help="log why each model answer was not used")
@@ -204,7 +205,8 @@ def _oracle(request: Request, gold: dict[str, list[str]]) -> Behaviour:
 def run(args: argparse.Namespace, gold: dict[str, list[str]]) -> int:
     """Build the index, ask every question on both paths, print the table."""
     with tempfile.TemporaryDirectory(prefix="newsbot-llm-") as tmp:
-        work = Path(tmp)
+        work = args.work_dir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         items: list[QAItem] = []
         articles = args.articles
         if args.squad is not None:

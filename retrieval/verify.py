@@ -55,19 +55,23 @@ MIN_QUOTE_CHARS = 8
 # Paraphrase keeps most characters in Chinese; an invented clause does not.
 MIN_ANSWER_COVERAGE = 0.6
 # Share of the question's terms that must occur where the model found its answer (with the cited articles' titles):
-# when the extractive reader answered, in the cited passages, one term in three phrased differently; when the
+# when the extractive reader answered, in the cited passages, half of them (the answer must also agree with the
+# reader's, see `disagreement`); when the
 # reader refused, in the quoted sentences themselves, nearly all of them, or the refusal stands.
-MIN_QUESTION_COVERAGE = 0.6
+MIN_QUESTION_COVERAGE = 0.5
 MIN_QUESTION_COVERAGE_AFTER_REFUSAL = 0.75
 MAX_ANSWER_CHARS = 400
 
 # Sentences that address a model rather than report news; never accepted as evidence.
 INJECTION = re.compile(
-    r"(忽略|无视|忘记|忘掉).{0,12}(指令|指示|提示|规则|要求|设定)|(系统|system)\s*(提示|prompt|消息|message)\s*[:：]|"
-    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier|preceding) (?:instructions|prompts|rules)|"
-    r"disregard (?:all |any )?(?:the )?(?:previous|prior|above) |you are now |act as |"
+    r"(忽略|无视|忘记|忘掉|不要理会)(?:掉)?(?:你|以上|之前|前面|上述|先前|此前|所有|全部|的|其他)+.{0,6}"
+    r"(指令|指示|提示|规则|要求|设定)|(系统|system)\s*(提示|prompt|消息|message)\s*[:：]|"
+    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier|preceding|your) (?:instructions|prompts|rules)|"
+    r"disregard (?:all |any )?(?:the )?(?:previous|prior|above|your) |you are now (?:a|an|in|the|my)\b|"
     r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?(?:system|inst)\]|^\s*(?:system|assistant)\s*[:：]|"
-    r"(api|secret)[ _-]?key|密钥|你现在是|扮演|new instructions|新的指令|以下指令|reveal (?:the |your )?(?:prompt|key)",
+    r"(?:输出|透露|告诉|显示|泄露|打印|给出)(?:你的|我|一下)*.{0,4}(?:密钥|口令|密码|api ?key|系统提示)|"
+    r"(?:reveal|print|output|show|tell me) (?:me )?(?:the |your )?(?:system prompt|prompt|api key|key|password)|"
+    r"你现在是|(?:请|你)(?:现在)?扮演|new instructions|新的指令|以下指令",
     re.I | re.M,
 )
 
@@ -239,7 +243,7 @@ _QUESTION_WORDS = frozenset(
     re.findall(
         r"\S+",
         "什么 哪些 哪个 哪里 哪儿 哪天 哪年 哪位 哪家 多少 几 谁 何时 何地 为何 为什么 怎么 怎样 如何 是否 吗 呢 请问 "
-        "是 的 了 在 有 和 与 及 哪 了吗 呀 么 几个 多久",
+        "是 的 了 在 有 和 与 及 哪 了吗 呀 么 几个 多久 时候 大约 大概 主要",
     )
 )
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+", re.I)
@@ -283,7 +287,8 @@ _INTERROGATIVE = re.compile(
         sorted(
             re.findall(
                 r"\S+",
-                "是谁 是什么 是多少 是哪 是几 是何 什么 哪些 哪个 哪里 哪儿 哪天 哪年 哪位 哪家 哪 多少 几 谁 "
+                "什么时候 什么样 怎么样 多大 是谁 是什么 是多少 是哪 是几 是何 什么 哪些 哪个 哪里 哪儿 "
+                "哪天 哪年 哪位 哪家 哪 多少 几 谁 "
                 "何时 何地 为何 为什么 怎么 怎样 如何 是否 吗 呢 请问",
             ),
             key=len,
