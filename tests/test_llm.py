@@ -220,11 +220,13 @@ def test_server_without_json_schema_gets_json_object_then_none(built: Any) -> No
 
 @pytest.mark.parametrize("reader_answered", [True, False])
 def test_unanswerable_stays_unanswerable(built: Any, reader_answered: bool) -> None:
-    """A model answering from a sentence that does not carry the question is not used, whatever the reader said."""
+    """A model answering from a sentence that does not carry the question is not used: after a refusal the quoted
+    sentences must hold the question's terms; after a typed answer the model must agree with it."""
     question = "青川县的人口是多少？"
     eng = engine(built)
     hits = eng.search(question, k=8)
-    reader = Answer(question=question, answered=reader_answered, answer="x" if reader_answered else "")
+    reader = Answer(question=question, answered=reader_answered, answer="1200万" if reader_answered else "")
+    reader.kind = "number"
     with fake_llm(lambda r: answer("3.76万", [number_of(r, VISITORS)], [VISITORS])) as llm:
         gen = Generative(Settings(llm_url=llm.url, llm_timeout=3.0))
         got = gen.answer(question, hits, eng.index.articles_by_id, reader)
