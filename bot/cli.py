@@ -1,4 +1,4 @@
-"""The `newsbot` console script: reindex, ask, chat, eval, run."""
+"""The `newsbot` console script: reindex, ask, chat, eval, run, add, feeds, fetch."""
 
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     sub.add_parser("run", help="start the Telegram bot (long polling)")
+
+    p = sub.add_parser("add", help="fetch articles by link, save them in the data folder and index them")
+    p.add_argument("urls", nargs="+", metavar="URL", help="http or https link of a news article")
+
+    p = sub.add_parser("feeds", help="the RSS/Atom feed list: add, list or remove")
+    p.add_argument("action", choices=("add", "list", "remove"), help="what to do with the list")
+    p.add_argument("urls", nargs="*", metavar="URL", help="feed URLs (for add and remove)")
+
+    sub.add_parser("fetch", help="poll every feed once, save new articles and index them")
     return parser
 
 
@@ -127,7 +136,75 @@ def cmd_run(engine: Engine, args: argparse.Namespace) -> int:
     return run_polling(engine.settings, engine)
 
 
-COMMANDS = {"reindex": cmd_reindex, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "run": cmd_run}
+def _reindex_after(engine: Engine, changed: bool) -> None:
+    """Index what ingestion saved (incrementally), or say that nothing changed."""
+    if not changed:
+        print("newsbot: nothing new to index", file=sys.stderr)
+        return
+    report = engine.reindex(show_bar=sys.stderr.isatty())
+    print(report.summary())
+
+
+def cmd_add(engine: Engine, args: argparse.Namespace) -> int:
+    from retrieval.ingest import Ingestor
+
+    with Ingestor(engine.settings) as ingestor:
+        outcomes = [ingestor.add(url) for url in args.urls]
+    # Every link failed: errors (exit 1). Some failed: warnings beside what was added, like skipped files.
+    failed_all = all(o.status == "failed" for o in outcomes)
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            print(f"newsbot: {'error: ' if failed_all else ''}{outcome.line()}", file=sys.stderr, flush=True)
+        else:
+            print(outcome.line(), flush=True)
+    if failed_all:
+        return 1
+    _reindex_after(engine, any(o.changed for o in outcomes))
+    return 0
+
+
+def cmd_feeds(engine: Engine, args: argparse.Namespace) -> int:
+    from retrieval.feeds import add_feed, read_feeds, remove_feed
+
+    path = engine.settings.feeds_path()
+    if args.action == "list":
+        for url in read_feeds(path):
+            print(url)
+        return 0
+    if not args.urls:
+        raise NewsBotError(f"feeds {args.action} needs at least one URL")
+    for url in args.urls:
+        if args.action == "add":
+            print(f"{'added' if add_feed(path, url) else 'already listed'}: {url} ({path})")
+        else:
+            print(f"{'removed' if remove_feed(path, url) else 'not listed'}: {url} ({path})")
+    return 0
+
+
+def cmd_fetch(engine: Engine, args: argparse.Namespace) -> int:
+    from retrieval.feeds import poll_all, read_feeds
+    from retrieval.ingest import Ingestor
+
+    path = engine.settings.feeds_path()
+    if not read_feeds(path):
+        raise NewsBotError(f"no feeds listed in {path}; add one with `newsbot feeds add URL`")
+    with Ingestor(engine.settings) as ingestor:
+        report = poll_all(path, ingestor, progress=lambda line: print(f"newsbot: {line}", file=sys.stderr, flush=True))
+    print(report.summary(), flush=True)
+    _reindex_after(engine, report.changed)
+    return 0
+
+
+COMMANDS = {
+    "reindex": cmd_reindex,
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "eval": cmd_eval,
+    "run": cmd_run,
+    "add": cmd_add,
+    "feeds": cmd_feeds,
+    "fetch": cmd_fetch,
+}
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -57,6 +57,15 @@ def source_line(source: Source, lang: Lang) -> str:
     return " · ".join(parts)
 
 
+def reported_by(source: Source, lang: Lang) -> str:
+    """ " (also reported by outlet, outlet)" for an article with merged syndicated copies, else empty."""
+    outlets = list(dict.fromkeys(r.source or r.title for r in source.also_reported_by if r.source or r.title))
+    if not outlets:
+        return ""
+    shown = ("、" if lang == "zh" else ", ").join(outlets[:5]) + ("…" if len(outlets) > 5 else "")
+    return " " + esc(text(lang, "reported_by", outlets=shown))
+
+
 def _distinct_sources(sources: list[Source], limit: int = 3) -> list[Source]:
     seen: set[str] = set()
     out: list[Source] = []
@@ -84,7 +93,7 @@ def format_answer(answer: Answer, lang: Lang) -> str:
     if evidence:
         blocks.append("<blockquote>" + "\n".join(esc(e) for e in evidence) + "</blockquote>")
     if sources:
-        blocks.append("📰 " + source_line(sources[0], lang))
+        blocks.append("📰 " + source_line(sources[0], lang) + reported_by(sources[0], lang))
         for extra in sources[1:]:
             blocks.append(esc(text(lang, "also")) + source_line(extra, lang))
     if blocks and answer.via is not None:  # a language model is configured: say which path answered

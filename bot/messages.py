@@ -30,9 +30,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "examples_title": {"zh": "示例问题：", "en": "Example questions:"},
     "commands": {
-        "zh": "命令：/ask 问题 — 提问（群组里使用）；/help — 帮助；/stats、/reindex — 管理员专用。"
+        "zh": "命令：/ask 问题 — 提问（群组里使用）；/help — 帮助；/stats、/reindex、/add、/feeds — 管理员专用。"
         "在私聊中直接发送问题即可。",
-        "en": "Commands: /ask question — ask (use it in groups); /help — this help; /stats, /reindex — admins only. "
+        "en": "Commands: /ask question — ask (use it in groups); /help — this help; /stats, /reindex, /add, /feeds — "
+        "admins only. "
         "In a private chat just send your question.",
     },
     "empty_question": {
@@ -140,6 +141,43 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "你发消息太快了，请稍等几秒再问。",
         "en": "You are sending messages too quickly; please wait a few seconds.",
     },
+    "reported_by": {"zh": "（同一报道另见：{outlets}）", "en": "(also reported by {outlets})"},
+    "add_usage": {
+        "zh": "请在 /add 后面写上文章链接，例如：/add https://example.com/news/1.html",
+        "en": "Please put an article link after /add, for example: /add https://example.com/news/1.html",
+    },
+    "add_saved": {"zh": "已保存：", "en": "Saved: "},
+    "add_merged": {"zh": "已合并为同一报道：", "en": "Merged as the same story: "},
+    "add_duplicate": {"zh": "已有这篇文章：", "en": "Already have it: "},
+    "add_failed": {"zh": "未能添加 {url}：", "en": "Could not add {url}: "},
+    "add_unindexed": {"zh": "没有新内容需要加入索引。", "en": "Nothing new to index."},
+    "fetch_timeout": {"zh": "超时", "en": "timed out"},
+    "fetch_blocked": {"zh": "不允许访问的地址", "en": "an address that may not be fetched"},
+    "fetch_too_large": {"zh": "页面太大", "en": "too large"},
+    "fetch_not_article": {"zh": "不是文章", "en": "not an article"},
+    "fetch_http": {"zh": "网站返回错误", "en": "the site answered with an error"},
+    "fetch_network": {"zh": "无法连接", "en": "could not connect"},
+    "fetch_bad_url": {"zh": "链接无效", "en": "not a valid link"},
+    "feeds_usage": {
+        "zh": "用法：/feeds（列出）、/feeds add 链接、/feeds remove 链接、/feeds fetch（立即抓取）",
+        "en": "Usage: /feeds (list), /feeds add URL, /feeds remove URL, /feeds fetch (poll now)",
+    },
+    "feeds_list": {"zh": "订阅的源（{count} 个）：", "en": "Feeds ({count}):"},
+    "feeds_empty": {
+        "zh": "还没有订阅任何源。用 /feeds add 链接 添加。",
+        "en": "No feeds yet. Add one with /feeds add URL.",
+    },
+    "feeds_added": {"zh": "已添加：{url}", "en": "Added: {url}"},
+    "feeds_exists": {"zh": "已经在列表里：{url}", "en": "Already listed: {url}"},
+    "feeds_removed": {"zh": "已删除：{url}", "en": "Removed: {url}"},
+    "feeds_missing": {"zh": "列表里没有：{url}", "en": "Not listed: {url}"},
+    "feeds_polled": {
+        "zh": "抓取了 {feeds} 个源（{unchanged} 个无更新，{failed} 个失败）：{new} 条新内容，"
+        "保存 {saved}，合并 {merged}，重复 {duplicate}，失败 {errors}。",
+        "en": "Polled {feeds} feeds ({unchanged} unchanged, {failed} failed): {new} new items, {saved} saved, "
+        "{merged} merged, {duplicate} duplicates, {errors} failed.",
+    },
+    "feed_failed": {"zh": "源 {url} 已跳过：", "en": "Feed {url} skipped: "},
 }
 
 EXAMPLES: dict[Lang, list[str]] = {

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.formatting import esc, format_answer, format_source_passage
-from bot.messages import EXAMPLES, Lang, detect_language, text
+from bot.messages import EXAMPLES, MESSAGES, Lang, detect_language, text
 from retrieval.articles import SUFFIXES
 from retrieval.config import Settings
 from retrieval.errors import (
@@ -32,7 +32,9 @@ from retrieval.errors import (
     ReindexInProgress,
     describe_os_error,
 )
+from retrieval.feeds import PollReport
 from retrieval.generative import asking_user
+from retrieval.ingest import Outcome
 from retrieval.models import Answer, IndexStats, ReindexReport, Source
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Most file systems (ext4, xfs, btrfs, tmpfs) allow 255 bytes per name; room is kept for the "-N" of a renamed copy.
 MAX_NAME_BYTES = 255
 _RENAME_RESERVE = 6
+# Links taken from one /add or message: a few at a time keeps one admin's paste from fetching for minutes.
+MAX_LINKS = 20
 
 
 class EngineLike(Protocol):
@@ -227,6 +231,7 @@ class ChatService:
         self.settings = settings
         self.max_question_chars = max_question_chars
         self.max_upload_bytes = max_upload_bytes
+        self._ingest_lock = threading.Lock()  # one ingestion at a time: duplicates are checked against saved files
 
     # --- entry point ------------------------------------------------------------------------------------------
 
@@ -237,6 +242,10 @@ class ChatService:
     def handle(self, msg: Incoming, progress: Callable[[str], None] | None = None) -> list[Reply]:
         """Reply to one message: a command or a plain question (`progress` gets /reindex progress texts)."""
         command = parse_command(msg.text)
+        if command is None and self.is_link_message(msg):  # an admin's link in a private chat: add the article
+            lang = detect_language(None, msg.language_code)
+            replies, changed = self.add_links(find_links(msg.text), lang)
+            return replies + (self.reindex(lang, progress=progress) if changed else [])
         if command is None:
             return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         name, args = command
@@ -248,6 +257,14 @@ class ChatService:
             if not clean_question(args):
                 return [Reply(esc(text(lang, "empty_question")))]
             return self.ask(args, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
+        if name in ("add", "feeds"):
+            if not msg.is_admin:
+                return [Reply(esc(text(lang, "admin_only")))]
+            if name == "add":
+                replies, changed = self.add_links(find_links(args), lang)
+            else:
+                replies, changed = self.feeds(args, lang)
+            return replies + (self.reindex(lang, progress=progress) if changed else [])
         if name in ("reindex", "stats"):
             if not msg.is_admin:
                 return [Reply(esc(text(lang, "admin_only")))]
@@ -405,6 +422,65 @@ class ChatService:
                 lines.append(f"… (+{len(report.skipped) - 20})")
         return "\n".join(lines)
 
+    # --- articles by link and by feed -----------------------------------------------------------------------
+
+    def is_link_message(self, msg: Incoming) -> bool:
+        """An admin's private message made only of links: those articles are to be added."""
+        return msg.is_admin and msg.chat_type == "private" and is_links_only(msg.text)
+
+    def add_links(self, urls: list[str], lang: Lang) -> tuple[list[Reply], bool]:
+        """Fetch and save articles by link (no reindex); one reply line per link, and whether anything changed."""
+        if not urls:
+            return [Reply(esc(text(lang, "add_usage")))], False
+        from retrieval.ingest import Ingestor
+
+        with self._ingest_lock, Ingestor(self.settings) as ingestor:
+            outcomes = [ingestor.add(url) for url in urls[:MAX_LINKS]]
+        lines = [outcome_html(o, lang) for o in outcomes]
+        changed = any(o.changed for o in outcomes)
+        if not changed and any(o.status != "failed" for o in outcomes):
+            lines.append(esc(text(lang, "add_unindexed")))
+        return [Reply("\n".join(lines))], changed
+
+    def feeds(self, args: str, lang: Lang) -> tuple[list[Reply], bool]:
+        """/feeds: list; add URL; remove URL; fetch (poll every feed now). Returns replies and whether to reindex."""
+        from retrieval.feeds import add_feed, read_feeds, remove_feed
+
+        path = self.settings.feeds_path()
+        action, _, rest = args.strip().partition(" ")
+        action = action.lower()
+        urls = rest.split()
+        if action in ("", "list"):
+            listed = read_feeds(path)
+            if not listed:
+                return [Reply(esc(text(lang, "feeds_empty")))], False
+            head = esc(text(lang, "feeds_list", count=len(listed)))
+            return [Reply(head + "\n" + "\n".join(f"• {esc(u)}" for u in listed))], False
+        if action == "fetch":
+            report = self.poll_feeds()
+            return [Reply(poll_html(report, lang))], report.changed
+        if action not in ("add", "remove") or not urls:
+            return [Reply(esc(text(lang, "feeds_usage")))], False
+        lines = []
+        for url in urls:
+            try:
+                if action == "add":
+                    key = "feeds_added" if add_feed(path, url) else "feeds_exists"
+                else:
+                    key = "feeds_removed" if remove_feed(path, url) else "feeds_missing"
+                lines.append(esc(text(lang, key, url=url)))
+            except (NewsBotError, OSError) as exc:
+                lines.append(esc(text(lang, "add_failed", url=url) + failure_cause(exc, lang)))
+        return [Reply("\n".join(lines))], False
+
+    def poll_feeds(self) -> PollReport:
+        """Poll every listed feed once and save new articles (no reindex); used by /feeds fetch and the schedule."""
+        from retrieval.feeds import poll_all
+        from retrieval.ingest import Ingestor
+
+        with self._ingest_lock, Ingestor(self.settings) as ingestor:
+            return poll_all(self.settings.feeds_path(), ingestor)
+
     # --- uploads ----------------------------------------------------------------------------------------------
 
     def check_upload(self, filename: str | None, size: int | None, lang: Lang) -> list[Reply]:
@@ -454,6 +530,61 @@ class ChatService:
             replies.append(Reply(esc(text(lang, "upload_renamed", original=wanted, name=name))))
         replies.append(Reply(esc(text(lang, "upload_saved", name=name))))
         return UploadResult(path, replies)
+
+
+_LINK = re.compile(r"https?://[^\s<>\"'，。；、）)]+", re.IGNORECASE)
+
+
+def find_links(message: str) -> list[str]:
+    """The http(s) links in a message, in order, each once."""
+    return list(dict.fromkeys(_LINK.findall(message)))
+
+
+def is_links_only(message: str) -> bool:
+    """True when a message holds at least one link and nothing else but spaces and separators."""
+    links = find_links(message)
+    return bool(links) and not _LINK.sub(" ", message).strip(" \t\n,;，；、")
+
+
+def outcome_html(outcome: Outcome, lang: Lang) -> str:
+    """One line about one link: what was saved (title · outlet · date) or why not, in the admin's language."""
+    described = " · ".join(
+        x for x in (f"《{outcome.title}》" if outcome.title else "", outcome.source, _date(outcome.published)) if x
+    )
+    if outcome.status == "saved":
+        return esc(text(lang, "add_saved") + described)
+    if outcome.status == "merged":
+        return esc(text(lang, "add_merged") + described)
+    if outcome.status == "duplicate":
+        return esc(text(lang, "add_duplicate") + (described or outcome.url))
+    kind = f"fetch_{outcome.kind}" if f"fetch_{outcome.kind}" in MESSAGES else "fetch_network"
+    why = f"{text(lang, kind)}（{outcome.reason}）" if lang == "zh" else f"{text(lang, kind)} ({outcome.reason})"
+    return esc(text(lang, "add_failed", url=outcome.url) + why)
+
+
+def poll_html(report: PollReport, lang: Lang) -> str:
+    """The result of one feed poll: the summary, then each skipped feed with why."""
+    outcomes = report.outcomes
+    counts = {n: sum(o.status == n for o in outcomes) for n in ("saved", "merged", "duplicate", "failed")}
+    lines = [
+        esc(
+            text(
+                lang,
+                "feeds_polled",
+                feeds=len(report.feeds),
+                unchanged=sum(f.not_modified for f in report.feeds),
+                failed=sum(bool(f.error) for f in report.feeds),
+                new=len(outcomes),
+                saved=counts["saved"],
+                merged=counts["merged"],
+                duplicate=counts["duplicate"],
+                errors=counts["failed"],
+            )
+        )
+    ]
+    lines.extend(esc(text(lang, "feed_failed", url=f.url) + f.error) for f in report.feeds if f.error)
+    lines.extend(outcome_html(o, lang) for o in outcomes if o.status in ("saved", "merged"))
+    return "\n".join(lines[:40])
 
 
 def summary(report: ReindexReport, lang: Lang) -> str:

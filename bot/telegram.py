@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
@@ -43,7 +43,19 @@ from telegram.ext import (
 
 from bot.formatting import esc, html_to_text, split_html
 from bot.messages import Lang, detect_language, text
-from bot.service import ChatService, EngineLike, InboundLimiter, Incoming, Reply, SourceRef, failure_cause
+from bot.service import (
+    ChatService,
+    EngineLike,
+    InboundLimiter,
+    Incoming,
+    Reply,
+    SourceRef,
+    failure_cause,
+    find_links,
+    is_links_only,
+    parse_command,
+    poll_html,
+)
 from retrieval.config import Settings
 from retrieval.errors import ConfigError
 
@@ -70,6 +82,9 @@ ENGINE = "engine"
 LIMITER = "limiter"
 REINDEX_LOCK = "reindex_lock"
 BACKGROUND = "background_tasks"
+FEED_JOB = "newsbot-feeds"  # the JobQueue job that polls feeds every NEWSBOT_FEED_INTERVAL seconds
+FEED_FIRST_RUN = 10.0  # seconds after start: the bot answers first, then catches up on its feeds
+T = TypeVar("T")
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE  # edits are ignored: an edited /reindex must not run twice
 
@@ -213,6 +228,7 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
     app.add_handler(CommandHandler("ask", cmd_ask, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("stats", cmd_stats, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("reindex", cmd_reindex, filters=_NEW_MESSAGES))
+    app.add_handler(CommandHandler(["add", "feeds"], cmd_ingest, filters=_NEW_MESSAGES))
     app.add_handler(MessageHandler(filters.Document.ALL & _NEW_MESSAGES, on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & _NEW_MESSAGES, on_text))
     private = filters.ChatType.PRIVATE & _NEW_MESSAGES
@@ -225,6 +241,13 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
     app.add_handler(CallbackQueryHandler(on_source_button, pattern=SourceRef))
     app.add_handler(CallbackQueryHandler(on_stale_button))  # anything else, expired ids included: still answered
     app.add_error_handler(on_error)
+    if settings.feed_interval > 0:
+        if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
+            log.warning("NEWSBOT_FEED_INTERVAL is set but python-telegram-bot's job queue is not installed")
+        else:
+            app.job_queue.run_repeating(
+                poll_feeds_job, interval=settings.feed_interval, first=FEED_FIRST_RUN, name=FEED_JOB
+            )
     return app
 
 
@@ -235,6 +258,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         BotCommand("help", "帮助 / help"),
         BotCommand("stats", "索引信息 / index stats (admin)"),
         BotCommand("reindex", "重建索引 / rebuild the index (admin)"),
+        BotCommand("add", "按链接添加文章 / add an article by link (admin)"),
+        BotCommand("feeds", "订阅源 / feeds (admin)"),
     ]
     try:
         await app.bot.set_my_commands(commands)
@@ -287,6 +312,11 @@ Context = ContextTypes.DEFAULT_TYPE
 def _service(context: Context) -> ChatService:
     service: ChatService = context.bot_data[SERVICE]
     return service
+
+
+def _is_admin(update: Update, context: Context) -> bool:
+    user = update.effective_user
+    return user is not None and _service(context).is_admin(user.id)
 
 
 def _lang(update: Update, sample: str | None = None) -> Lang:
@@ -422,6 +452,9 @@ async def on_text(update: Update, context: Context) -> None:
                 question = question.replace(value, " ", 1)
         if not addressed:
             return
+    elif _is_admin(update, context) and is_links_only(question):  # an admin's links in a private chat: add them
+        await _add_links(update, context, find_links(question), _lang(update))
+        return
     await _answer(update, context, question)
 
 
@@ -510,10 +543,10 @@ def start_reindex(
     return task
 
 
-def _in_daemon_thread(fn: Callable[[], list[Reply]]) -> asyncio.Future[list[Reply]]:
+def _in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
     """Run a blocking call in a daemon thread so a long rebuild never holds up process exit."""
     loop = asyncio.get_running_loop()
-    future: asyncio.Future[list[Reply]] = loop.create_future()
+    future: asyncio.Future[T] = loop.create_future()
 
     def deliver(setter: Callable[[Any], None], value: Any) -> None:
         if not future.done():
@@ -584,6 +617,67 @@ async def _reindex(
             await edit(latest[-1])
         log.info("reindex finished in %.1fs", time.monotonic() - started)
     await send_replies(bot, chat_id, replies)  # after the lock: a /reindex sent on seeing the result is accepted
+
+
+async def cmd_ingest(update: Update, context: Context) -> None:
+    """/add URL… and /feeds [list|add|remove|fetch] (admins): articles saved, then indexed in the background."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None or message is None or message.text is None:
+        return
+    command = parse_command(message.text)
+    name, args = command if command is not None else ("add", "")
+    lang = _lang(update)
+    service = _service(context)
+    if not service.is_admin(user.id):
+        log.info("refused /%s from non-admin %s", name, user.id)
+        await send_replies(context.bot, chat.id, [Reply(esc(text(lang, "admin_only")))], reply_to=_reply_to(update))
+        return
+    if name == "add":
+        await _add_links(update, context, find_links(args), lang)
+        return
+    async with typing(context.bot, chat.id):
+        replies, changed = await asyncio.to_thread(service.feeds, args, lang)
+    await send_replies(context.bot, chat.id, replies, reply_to=_reply_to(update))
+    if changed:
+        start_reindex(context.application, chat.id, lang)
+
+
+async def _add_links(update: Update, context: Context, urls: list[str], lang: Lang) -> None:
+    """Fetch and save the articles behind links, reply with one line each, then index them in the background."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with typing(context.bot, chat.id):
+        replies, changed = await asyncio.to_thread(_service(context).add_links, urls, lang)
+    await send_replies(context.bot, chat.id, replies, reply_to=_reply_to(update))
+    if changed:
+        start_reindex(context.application, chat.id, lang)
+
+
+async def poll_feeds_job(context: Context) -> None:
+    """The schedule (NEWSBOT_FEED_INTERVAL): poll every feed, index what is new, tell the admins what changed."""
+    app = context.application
+    service: ChatService = app.bot_data[SERVICE]
+    try:
+        report = await _in_daemon_thread(service.poll_feeds)
+    except Exception:
+        log.exception("feed poll failed")
+        return
+    log.info("%s", report.summary())
+    for feed in report.feeds:
+        if feed.error:
+            log.warning("%s", feed.line())
+    if not report.changed:
+        return
+    lang: Lang = "zh"  # a scheduled run has no user to take a language from: Chinese first
+    async with app.bot_data[REINDEX_LOCK]:
+        replies = await _in_daemon_thread(lambda: service.reindex(lang))
+    message = [Reply(poll_html(report, lang)), *replies]
+    for admin in sorted(service.settings.admin_ids):
+        try:
+            await send_replies(app.bot, admin, message)
+        except TelegramError as exc:
+            log.warning("could not tell admin %s about the feed poll: %s", admin, exc)
 
 
 async def on_document(update: Update, context: Context) -> None:

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from retrieval.errors import ArticleParseError, DataDirMissing, describe_os_error
-from retrieval.models import Article, SkippedFile
+from retrieval.models import Article, Report, SkippedFile
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ def iso_date(value: str | None) -> str | None:
 
 def content_hash(article: Article) -> str:
     """Hash of everything that ends up in the index for this article (used for incremental rebuilds)."""
-    payload = article.model_dump_json(exclude={"path"})
+    # also_reported_by only when present: articles without merged copies keep the hashes of earlier indexes
+    payload = article.model_dump_json(exclude={"path"} if article.also_reported_by else {"path", "also_reported_by"})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -203,7 +204,23 @@ def article_from_record(record: object, article_id: str, path: str | None = None
         source=opt("source"),
         author=opt("author"),
         path=path,
+        also_reported_by=_reports(record.get("also_reported_by")),
     )
+
+
+def _reports(value: object) -> list[Report]:
+    """The "also_reported_by" list of a JSON article (merged syndicated copies); malformed entries are dropped."""
+    if not isinstance(value, list):
+        return []
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            try:
+                fields = {k: item.get(k) for k in ("url", "published", "source") if isinstance(item.get(k), str)}
+                out.append(Report(title=str(item.get("title") or ""), **fields))
+            except ValueError:
+                continue
+    return out
 
 
 def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:

@@ -56,6 +56,34 @@ class Settings(BaseSettings):
             raise ValueError("NEWSBOT_LLM_URL must be an http:// or https:// base URL, e.g. http://127.0.0.1:11434/v1")
         return value.rstrip("/")
 
+    # Articles by link and by feed (retrieval/fetch.py, retrieval/feeds.py). Hosts that may be fetched although they
+    # are loopback or private (tests, an intranet); everything else must resolve to public addresses only.
+    fetch_allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Seconds between feed polls in the bot (0 = off; at least 60 otherwise: feeds are polite to poll rarely).
+    feed_interval: int = Field(default=0, ge=0)
+    # Articles published more than this many days ago drop out at the next reindex (files kept); 0 keeps all.
+    retention_days: int = Field(default=0, ge=0)
+    # The feed list, one URL per line; default: feeds.txt beside the data folder.
+    feeds_file: Path | None = None
+
+    def feeds_path(self) -> Path:
+        """Where the feed list lives (NEWSBOT_FEEDS_FILE, else feeds.txt beside the data folder)."""
+        return self.feeds_file if self.feeds_file is not None else self.data_dir.parent / "feeds.txt"
+
+    @field_validator("fetch_allow_hosts", mode="before")
+    @classmethod
+    def _parse_allow_hosts(cls, value: object) -> object:
+        from retrieval.fetch import parse_allow_hosts
+
+        return parse_allow_hosts(value) if isinstance(value, str) else value
+
+    @field_validator("feed_interval")
+    @classmethod
+    def _check_interval(cls, value: int) -> int:
+        if 0 < value < 60:
+            raise ValueError("NEWSBOT_FEED_INTERVAL is in seconds: 0 (off) or at least 60")
+        return value
+
     @field_validator("embedding_backend")
     @classmethod
     def _check_backend(cls, value: str) -> str:

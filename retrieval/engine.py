@@ -29,6 +29,7 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, Rei
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
+from retrieval.retention import retained
 from retrieval.search import SearchParams, search
 from retrieval.store import IndexStore, LoadedIndex
 from retrieval.vectors import VectorIndex
@@ -163,11 +164,15 @@ class Engine:
 
         answer = answer_question(question, hits, index)
         generative = self.generative
-        if generative is None:
-            return answer
-        from retrieval.generative import current_user
+        if generative is not None:
+            from retrieval.generative import current_user
 
-        return generative.answer(question, hits, index.articles_by_id, answer, user=user or current_user())
+            answer = generative.answer(question, hits, index.articles_by_id, answer, user=user or current_user())
+        for source in answer.sources:  # syndicated copies merged at ingest: "also reported by" on the source
+            article = index.articles_by_id.get(source.article_id)
+            if article is not None and article.also_reported_by and not source.also_reported_by:
+                source.also_reported_by = list(article.also_reported_by)
+        return answer
 
     @property
     def generative(self) -> Generative | None:
@@ -270,6 +275,13 @@ class Engine:
             mark = now
 
         loaded = load_articles(self.settings.data_dir)
+        loaded.articles, retired = retained(loaded.articles, self.settings.retention_days)
+        if retired:
+            log.info(
+                "%d articles older than %d days left out (NEWSBOT_RETENTION_DAYS)",
+                retired,
+                self.settings.retention_days,
+            )
         articles = loaded.articles
         hashes = {a.id: content_hash(a) for a in articles}
         if not articles and not loaded.skipped:

@@ -7,6 +7,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Report(BaseModel):
+    """Another outlet's copy of an article (a syndicated near-duplicate merged into it): "also reported by"."""
+
+    title: str = ""
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+
 class Article(BaseModel):
     """One news article after parsing and cleaning."""
 
@@ -18,6 +27,7 @@ class Article(BaseModel):
     source: str | None = None
     author: str | None = None
     path: str | None = None  # data-dir relative file it came from
+    also_reported_by: list[Report] = Field(default_factory=list)  # merged syndicated copies (retrieval/ingest.py)
 
 
 class Chunk(BaseModel):
@@ -49,6 +59,11 @@ class Source(BaseModel):
     source: str | None = None
     text: str
     score: float
+    also_reported_by: list[Report] = Field(default_factory=list)  # in the JSON contract only when not empty
+
+    def contract(self) -> dict[str, object]:
+        """The contract's source object; "also_reported_by" is added only for an article with merged copies."""
+        return self.model_dump(exclude=None if self.also_reported_by else {"also_reported_by"})
 
 
 class Answer(BaseModel):
@@ -71,7 +86,9 @@ class Answer(BaseModel):
             "answered": self.answered,
             "answer": self.answer,
             "evidence": list(self.evidence),
-            "sources": [s.model_dump() for s in self.sources],
+            "sources": [
+                s.model_dump(exclude=None if s.also_reported_by else {"also_reported_by"}) for s in self.sources
+            ],
         }
         if self.via is not None:
             data["via"] = self.via
