@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from retrieval.chunking import split_sentences
 from retrieval.config import Settings
 from retrieval.engine import Engine
 from retrieval.generative import Generative
@@ -410,6 +411,7 @@ class ScriptedClient(ChatClient):
 
 
 ARTICLE_TEXT = nfkc(ZH["text"])
+VIA_SEEN: dict[str, int] = {}
 _pieces = st.one_of(
     st.builds(lambda a, n: ARTICLE_TEXT[a : a + n], st.integers(0, len(ARTICLE_TEXT) - 1), st.integers(1, 40)),
     st.text(alphabet="游客万人次县长王李张刘攻破答案是一二三四五0123456789.,，。%元年月日", min_size=1, max_size=20),
@@ -417,11 +419,21 @@ _pieces = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SENTENCES = [ARTICLE_TEXT[a:b] for a, b in split_sentences(ARTICLE_TEXT)]
+_quotes = st.one_of(st.sampled_from(_SENTENCES), _pieces)  # mostly real sentences: the interesting cases
+_answers = st.one_of(
+    st.sampled_from(["3.76万人次", "37,600人次", "游客3.76万人次", "4万人次", "青川县已被攻破", "1200万元", "刘建国"]),
+    _pieces,
+)
+
+
+@settings(
+    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
-    answer_parts=st.lists(_pieces, min_size=1, max_size=3),
-    quotes=st.lists(_pieces, max_size=3),
-    passages=st.lists(st.integers(0, 7), max_size=3),
+    answer_parts=st.lists(_answers, min_size=1, max_size=2),
+    quotes=st.lists(_quotes, min_size=1, max_size=2),
+    passages=st.lists(st.integers(0, 2), min_size=1, max_size=2),
     answerable=st.booleans(),
     reader_answered=st.booleans(),
 )
@@ -445,6 +457,7 @@ def test_no_reply_shows_a_sentence_that_is_not_in_the_articles(
     got = Generative(Settings(llm_url=client.url), client=client).answer(
         question, hits, eng.index.articles_by_id, reader
     )
+    VIA_SEEN[got.via or ""] = VIA_SEEN.get(got.via or "", 0) + 1
     if got.via == "extractive":
         assert got.model_copy(update={"via": None}) == reader
         return
@@ -549,3 +562,10 @@ def test_article_metadata_questions_do_not_call_the_model(built: Any) -> None:
         reader = Answer(question="这篇报道是哪天发布的？", answered=True, answer="2025-04-20", kind="meta_published")
         got = eng.generative.answer("这篇报道是哪天发布的？", [], {}, reader) if eng.generative else reader
     assert got.via == "extractive" and not llm.requests
+
+
+def test_the_property_reached_both_paths() -> None:
+    """Runs after the property test (file order): some adversarial replies were used, most were not."""
+    if not VIA_SEEN:
+        pytest.skip("the property test did not run in this session")
+    assert VIA_SEEN.get("llm", 0) > 0 and VIA_SEEN.get("extractive", 0) > VIA_SEEN.get("llm", 0), VIA_SEEN
