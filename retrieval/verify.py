@@ -6,7 +6,8 @@ is then the article's own sentences around each match, never the model's copy; (
 an instruction aimed at a model (a prompt injection in an article); (3) every number (with its unit), date and
 name of the answer occurs in those sentences or the cited articles' title · outlet · date, numbers compared by
 value (3.76万 = 37,600); (4) each sentence of the answer shares most of its content with the evidence; (5) the
-evidence covers the question's own terms, more strictly when the extractive reader found no answer.
+cited passages cover the question's own terms, the quoted sentences themselves when the extractive reader found no
+answer; and (6, `disagreement`) a span answer restates the reader's span rather than replacing it.
 """
 
 from __future__ import annotations
