@@ -13,24 +13,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 from filelock import FileLock, Timeout
 
+from retrieval import registry
 from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
-from retrieval.embedding import (
-    Embedder,
-    EmbeddingCache,
-    LazyEmbedder,
-    backend_unavailable,
-    embed_passages,
-    make_embedder,
-    text_key,
-)
+from retrieval.embedding import Embedder, EmbeddingCache, LazyEmbedder, choose_backend, embed_passages, text_key
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.retention import retained
-from retrieval.search import SearchParams, search
+from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.store import IndexStore, LoadedIndex
 from retrieval.vectors import VectorIndex
 
@@ -67,10 +60,13 @@ class Engine:
         self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
         self._generative: Generative | None = None
         self._warned_stale: set[str] = set()  # generations already reported as built by an older tokenizer
-        self.search_params = SearchParams(dense_weight=settings.dense_weight)
         # Loads the model only when a query or a build needs vectors (not for a Chinese query the model can't vote
         # on, nor for a rebuild whose chunks are all in the embedding cache): start-up without torch.
-        self._lazy = LazyEmbedder(settings.embedding_model, lambda: self.embedder)
+        self._chosen: registry.Backend | None = None
+        self._lazy = LazyEmbedder(
+            settings.embedding_model, lambda: self.embedder, lambda: self._backend().languages(settings.embedding_model)
+        )
+        self.search_params = SearchParams(dense_weight=dense_weight_for(self.backend(), settings.dense_weight))
 
     # -- resources -------------------------------------------------------------------------------------------
     @property
@@ -78,14 +74,18 @@ class Engine:
         if self._embedder is None:
             with self._load_lock:
                 if self._embedder is None:
-                    self._embedder = make_embedder(
-                        self.settings.embedding_model,
-                        query_prefix=self.settings.query_prefix,
-                        passage_prefix=self.settings.passage_prefix,
-                        backend=self.settings.embedding_backend,
-                        cache_dir=onnx_cache_dir(self.settings.index_dir),
-                    )
+                    request = self.settings.model_request(onnx_cache_dir(self.settings.index_dir))
+                    self._embedder = self._backend().load(request)
         return self._embedder
+
+    def _backend(self) -> registry.Backend:
+        """The embedding backend: the injected embedder's, else the one the settings choose (see choose_backend)."""
+        injected = getattr(self._embedder, "backend", None) if self._embedder is not None else None
+        if isinstance(injected, str):
+            return registry.get(injected)
+        if self._chosen is None:
+            self._chosen = choose_backend(self.settings.model_request(), self.settings.embedding_backend)
+        return self._chosen
 
     @property
     def index(self) -> LoadedIndex:
@@ -130,20 +130,16 @@ class Engine:
             self._refresh_lock.release()
 
     def model_key(self) -> str:
-        """Identifies the vector space: model name plus passage prefix (both change every vector)."""
-        return f"{self.settings.embedding_model}|{self.settings.passage_prefix}"
+        """Identifies the vector space (the backend's: e.g. model name plus passage prefix), kept in the manifest."""
+        return self._backend().space(self.settings.model_request())
 
     def backend(self) -> str:
-        """The embedding backend that runs here: the setting, or torch where it cannot (see make_embedder)."""
-        if self._embedder is not None:
-            return str(getattr(self._embedder, "backend", "torch"))
-        wanted = self.settings.embedding_backend
-        return "torch" if backend_unavailable(wanted) else wanted
+        """The embedding backend that runs here: the setting, or its fallback where it cannot (see choose_backend)."""
+        return self._backend().name
 
     def cache_key(self) -> str:
-        """Embedding-cache key prefix: the vector space plus the backend (int8 vectors differ slightly)."""
-        backend = self.backend()
-        return self.model_key() if backend == "torch" else f"{self.model_key()}|{backend}"
+        """Embedding-cache key prefix: the exact vectors (the space plus e.g. int8 quantisation)."""
+        return self._backend().identity(self.settings.model_request())
 
     # -- questions -------------------------------------------------------------------------------------------
     def search(self, question: str, k: int = 8) -> list[Hit]:
@@ -283,7 +279,6 @@ class Engine:
                 self.settings.retention_days,
             )
         articles = loaded.articles
-        hashes = {a.id: content_hash(a) for a in articles}
         if not articles and not loaded.skipped:
             log.warning("the data folder %s holds no articles; building an empty index", self.settings.data_dir)
         hashes = {a.id: content_hash(a) for a in articles}
