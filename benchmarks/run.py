@@ -443,7 +443,14 @@ def stage_scaled(engine: Engine, scales: list[int], work: Path, questions: list[
 
 def stage_backends(engine: Engine, squad: Squad, n_quality: int, n_speed: int, reps: int, work: Path) -> dict[str, Any]:
     """torch vs ONNX fp32 vs ONNX int8: load/export time, throughput, vector agreement, ranking agreement."""
-    from retrieval.embedding import BACKENDS, backend_unavailable, make_embedder
+    from retrieval import registry
+    from retrieval.embedding import MINILM, make_embedder
+
+    BACKENDS = ("torch", "onnx", "onnx-int8")  # runtimes of one sentence-transformers model (the bundled MiniLM)
+
+    def backend_unavailable(backend: str) -> str | None:
+        return registry.get(backend).problem(registry.ModelRequest(MINILM))
+
     from retrieval.engine import passage_text
     from retrieval.lexical import LexicalIndex, tokenize_many
     from retrieval.search import SearchParams, search
@@ -470,10 +477,10 @@ def stage_backends(engine: Engine, squad: Squad, n_quality: int, n_speed: int, r
             out[backend] = {"unavailable": reason}
             continue
         t = time.perf_counter()
-        make_embedder(backend=backend, cache_dir=onnx_cache)
+        make_embedder(MINILM, backend=backend, cache_dir=onnx_cache)
         first_load = time.perf_counter() - t
         t = time.perf_counter()
-        embedders[backend] = make_embedder(backend=backend, cache_dir=onnx_cache)
+        embedders[backend] = make_embedder(MINILM, backend=backend, cache_dir=onnx_cache)
         out[backend] = {"first_load_s": round(first_load, 2), "load_s": round(time.perf_counter() - t, 2)}
         embedders[backend].encode_passages(speed_texts[:16])
     runs_by: dict[str, list[float]] = {b: [] for b in embedders}

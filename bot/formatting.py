@@ -96,6 +96,8 @@ def format_answer(answer: Answer, lang: Lang) -> str:
         blocks.append("📰 " + source_line(sources[0], lang) + reported_by(sources[0], lang))
         for extra in sources[1:]:
             blocks.append(esc(text(lang, "also")) + source_line(extra, lang))
+    if blocks and answer.via is not None:  # a language model is configured: say which path answered
+        blocks.append(f"<i>{esc(text(lang, 'via_llm' if answer.via == 'llm' else 'via_extractive'))}</i>")
     return "\n".join(blocks) if blocks else esc(text(lang, "not_found"))
 
 

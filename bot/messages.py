@@ -106,6 +106,17 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "Index generation: {generation}\nBuilt: {built_at} ({age} ago)\nPublished: {first} to {last}\n"
         "Last rebuild: {last_report}",
     },
+    "via_llm": {
+        "zh": "🤖 答案由语言模型组织，已与原文核对",
+        "en": "🤖 Phrased by a language model, checked against the articles",
+    },
+    "via_extractive": {"zh": "📄 答案直接摘自原文", "en": "📄 Answer taken directly from the articles"},
+    "stats_llm": {
+        "zh": "语言模型 {model}：调用 {calls} 次，采用 {answered}，失败 {failures}，未通过核对 {rejected}，"
+        "模型拒答 {refused}，超出限额 {limited}，改用摘录 {fallbacks}，平均耗时 {latency} 毫秒",
+        "en": "Language model {model}: {calls} calls, {answered} used, {failures} failed, {rejected} rejected by "
+        "verification, {refused} refused, {limited} over the limit, {fallbacks} fallbacks, mean {latency} ms",
+    },
     "no_last_report": {"zh": "本次运行中尚未重建", "en": "none since the bot started"},
     "unknown": {"zh": "未知", "en": "unknown"},
     "upload_refused": {

@@ -33,6 +33,7 @@ from retrieval.errors import (
     describe_os_error,
 )
 from retrieval.feeds import PollReport
+from retrieval.generative import asking_user
 from retrieval.ingest import Outcome
 from retrieval.models import Answer, IndexStats, ReindexReport, Source
 
@@ -246,7 +247,7 @@ class ChatService:
             replies, changed = self.add_links(find_links(msg.text), lang)
             return replies + (self.reindex(lang, progress=progress) if changed else [])
         if command is None:
-            return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id)
+            return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         name, args = command
         # A command's arguments are keywords ("full"), not prose: the user's language decides the reply's.
         lang = detect_language(None, msg.language_code)
@@ -255,7 +256,7 @@ class ChatService:
         if name == "ask":
             if not clean_question(args):
                 return [Reply(esc(text(lang, "empty_question")))]
-            return self.ask(args, language_code=msg.language_code, chat_id=msg.chat_id)
+            return self.ask(args, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         if name in ("add", "feeds"):
             if not msg.is_admin:
                 return [Reply(esc(text(lang, "admin_only")))]
@@ -297,15 +298,21 @@ class ChatService:
         lines.append(esc(text(lang, "commands")))
         return [Reply("\n".join(lines))]
 
-    def ask(self, raw: str, *, language_code: str | None = None, chat_id: int = 0) -> list[Reply]:
-        """Answer a question: bold answer, evidence, source and a "show source" button; or a polite refusal."""
+    def ask(
+        self, raw: str, *, language_code: str | None = None, chat_id: int = 0, user_id: int | None = None
+    ) -> list[Reply]:
+        """Answer a question: bold answer, evidence, source and a "show source" button; or a polite refusal.
+
+        `user_id` counts against the per-user limit on language-model calls (when a model is configured).
+        """
         prepared = prepare_question(raw, language_code, self.max_question_chars)
         question, lang = prepared.text, prepared.lang
         if not prepared.meaningful:
             return [Reply(esc(text(lang, "not_a_question")))]
         note = f"<i>{esc(prepared.note(self.max_question_chars))}</i>\n" if prepared.cut else ""
         try:
-            answer = self.engine.ask(question)
+            with asking_user(None if user_id is None else f"user:{user_id}"):
+                answer = self.engine.ask(question)
         except IndexNotBuilt:
             return [Reply(note + esc(text(lang, "no_index")))]
         except NewsBotError:
@@ -357,6 +364,21 @@ class ChatService:
             last=_date(st.last_published) or unknown,
             last_report=summary(report, lang) if report else text(lang, "no_last_report"),
         )
+        if st.llm is not None:
+            u = st.llm
+            body += "\n" + text(
+                lang,
+                "stats_llm",
+                model=u.model,
+                calls=u.calls,
+                answered=u.answered,
+                failures=u.failures,
+                rejected=u.rejected,
+                refused=u.refused,
+                limited=u.limited,
+                fallbacks=u.fallbacks,
+                latency=f"{u.mean_latency_ms:.0f}",
+            )
         return [Reply(esc(body))]
 
     def progress_text(self, lang: Lang, done: int, total: int) -> str:

@@ -203,6 +203,8 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
     """The wired Application: handlers, error handler, rate limiter; engine and service in bot_data."""
     token = _token(settings)
     protect_secret_in_logs(token)
+    if settings.llm_api_key is not None:  # the language model's key, when one is configured
+        protect_secret_in_logs(settings.llm_api_key.get_secret_value().strip())
     app = (
         ApplicationBuilder()
         .token(token)

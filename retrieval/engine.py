@@ -8,30 +8,27 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from filelock import FileLock, Timeout
 
+from retrieval import registry
 from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
-from retrieval.embedding import (
-    Embedder,
-    EmbeddingCache,
-    LazyEmbedder,
-    backend_unavailable,
-    embed_passages,
-    make_embedder,
-    text_key,
-)
+from retrieval.embedding import Embedder, EmbeddingCache, LazyEmbedder, choose_backend, embed_passages, text_key
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.retention import retained
-from retrieval.search import SearchParams, search
+from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.store import IndexStore, LoadedIndex
 from retrieval.vectors import VectorIndex
+
+if TYPE_CHECKING:
+    from retrieval.generative import Generative
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +58,15 @@ class Engine:
         self.refresh_interval = REFRESH_INTERVAL
         self.last_report: ReindexReport | None = None
         self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
+        self._generative: Generative | None = None
         self._warned_stale: set[str] = set()  # generations already reported as built by an older tokenizer
-        self.search_params = SearchParams(dense_weight=settings.dense_weight)
         # Loads the model only when a query or a build needs vectors (not for a Chinese query the model can't vote
         # on, nor for a rebuild whose chunks are all in the embedding cache): start-up without torch.
-        self._lazy = LazyEmbedder(settings.embedding_model, lambda: self.embedder)
+        self._chosen: registry.Backend | None = None
+        self._lazy = LazyEmbedder(
+            settings.embedding_model, lambda: self.embedder, lambda: self._backend().languages(settings.embedding_model)
+        )
+        self.search_params = SearchParams(dense_weight=dense_weight_for(self.backend(), settings.dense_weight))
 
     # -- resources -------------------------------------------------------------------------------------------
     @property
@@ -73,14 +74,18 @@ class Engine:
         if self._embedder is None:
             with self._load_lock:
                 if self._embedder is None:
-                    self._embedder = make_embedder(
-                        self.settings.embedding_model,
-                        query_prefix=self.settings.query_prefix,
-                        passage_prefix=self.settings.passage_prefix,
-                        backend=self.settings.embedding_backend,
-                        cache_dir=onnx_cache_dir(self.settings.index_dir),
-                    )
+                    request = self.settings.model_request(onnx_cache_dir(self.settings.index_dir))
+                    self._embedder = self._backend().load(request)
         return self._embedder
+
+    def _backend(self) -> registry.Backend:
+        """The embedding backend: the injected embedder's, else the one the settings choose (see choose_backend)."""
+        injected = getattr(self._embedder, "backend", None) if self._embedder is not None else None
+        if isinstance(injected, str):
+            return registry.get(injected)
+        if self._chosen is None:
+            self._chosen = choose_backend(self.settings.model_request(), self.settings.embedding_backend)
+        return self._chosen
 
     @property
     def index(self) -> LoadedIndex:
@@ -125,20 +130,16 @@ class Engine:
             self._refresh_lock.release()
 
     def model_key(self) -> str:
-        """Identifies the vector space: model name plus passage prefix (both change every vector)."""
-        return f"{self.settings.embedding_model}|{self.settings.passage_prefix}"
+        """Identifies the vector space (the backend's: e.g. model name plus passage prefix), kept in the manifest."""
+        return self._backend().space(self.settings.model_request())
 
     def backend(self) -> str:
-        """The embedding backend that runs here: the setting, or torch where it cannot (see make_embedder)."""
-        if self._embedder is not None:
-            return str(getattr(self._embedder, "backend", "torch"))
-        wanted = self.settings.embedding_backend
-        return "torch" if backend_unavailable(wanted) else wanted
+        """The embedding backend that runs here: the setting, or its fallback where it cannot (see choose_backend)."""
+        return self._backend().name
 
     def cache_key(self) -> str:
-        """Embedding-cache key prefix: the vector space plus the backend (int8 vectors differ slightly)."""
-        backend = self.backend()
-        return self.model_key() if backend == "torch" else f"{self.model_key()}|{backend}"
+        """Embedding-cache key prefix: the exact vectors (the space plus e.g. int8 quantisation)."""
+        return self._backend().identity(self.settings.model_request())
 
     # -- questions -------------------------------------------------------------------------------------------
     def search(self, question: str, k: int = 8) -> list[Hit]:
@@ -147,17 +148,38 @@ class Engine:
         embedder = (self._embedder or self._lazy) if self.search_params.dense_weight > 0 else None
         return search(index, embedder, question, k=k, params=self.search_params)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, user: str | None = None) -> Answer:
+        """The extractive answer; with NEWSBOT_LLM_URL set, the model's answer when it passes verification.
+
+        `user` (e.g. "user:123"; default: the one set by generative.asking_user) counts against the per-user limit
+        on model calls.
+        """
         index = self.index
         hits = self.search(question, k=8)
         from retrieval.answer import answer_question
 
         answer = answer_question(question, hits, index)
+        generative = self.generative
+        if generative is not None:
+            from retrieval.generative import current_user
+
+            answer = generative.answer(question, hits, index.articles_by_id, answer, user=user or current_user())
         for source in answer.sources:  # syndicated copies merged at ingest: "also reported by" on the source
             article = index.articles_by_id.get(source.article_id)
             if article is not None and article.also_reported_by and not source.also_reported_by:
                 source.also_reported_by = list(article.also_reported_by)
         return answer
+
+    @property
+    def generative(self) -> Generative | None:
+        """The model path, built on first use when NEWSBOT_LLM_URL is set; None otherwise."""
+        if self._generative is None and self.settings.llm_url:
+            with self._load_lock:
+                if self._generative is None:
+                    from retrieval.generative import Generative
+
+                    self._generative = Generative(self.settings)
+        return self._generative
 
     def _check_model(self, index: LoadedIndex) -> None:
         built_with = index.manifest.tokenizer
@@ -190,6 +212,7 @@ class Engine:
             first_published=dates[0] if dates else None,
             last_published=dates[-1] if dates else None,
             index_type=index.vectors.kind,
+            llm=self._generative.stats() if self._generative is not None else None,
         )
 
     # -- building --------------------------------------------------------------------------------------------
@@ -256,7 +279,6 @@ class Engine:
                 self.settings.retention_days,
             )
         articles = loaded.articles
-        hashes = {a.id: content_hash(a) for a in articles}
         if not articles and not loaded.skipped:
             log.warning("the data folder %s holds no articles; building an empty index", self.settings.data_dir)
         hashes = {a.id: content_hash(a) for a in articles}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -73,10 +75,13 @@ class Answer(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     kind: str = "other"  # question type; not part of the JSON contract
+    # Which path answered when a language model is configured ("extractive" after a fallback, "llm" when the
+    # model's answer passed verification); None when no model is configured, so the contract stays unchanged.
+    via: Literal["extractive", "llm"] | None = None
 
     def contract(self) -> dict[str, object]:
-        """The JSON object promised by the CLI contract, exactly its fields."""
-        return {
+        """The JSON object promised by the CLI contract: its fields, plus `via` when a language model is set."""
+        data: dict[str, object] = {
             "question": self.question,
             "answered": self.answered,
             "answer": self.answer,
@@ -85,6 +90,9 @@ class Answer(BaseModel):
                 s.model_dump(exclude=None if s.also_reported_by else {"also_reported_by"}) for s in self.sources
             ],
         }
+        if self.via is not None:
+            data["via"] = self.via
+        return data
 
 
 class SkippedFile(BaseModel):
@@ -118,6 +126,20 @@ class ReindexReport(BaseModel):
         )
 
 
+class LLMUsage(BaseModel):
+    """Model calls since the process started (for /stats): how many answered, failed, fell back, and how fast."""
+
+    model: str
+    calls: int = 0  # requests sent to the model
+    answered: int = 0  # model answers that passed verification and were shown
+    failures: int = 0  # timeouts, HTTP errors, malformed replies
+    rejected: int = 0  # well-formed answers that failed verification
+    refused: int = 0  # the model said the passages do not answer the question
+    limited: int = 0  # questions answered extractively because a call limit was reached
+    fallbacks: int = 0  # questions where the extractive answer was used after trying (or skipping) the model
+    mean_latency_ms: float = 0.0
+
+
 class IndexStats(BaseModel):
     """Facts about the serving index for /help and /stats."""
 
@@ -130,6 +152,7 @@ class IndexStats(BaseModel):
     first_published: str | None = None
     last_published: str | None = None
     index_type: str = "flat"
+    llm: LLMUsage | None = None  # model calls since start, when NEWSBOT_LLM_URL is set
 
 
 class IndexCounts(BaseModel):

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.config import DEFAULT_MODEL
-from retrieval.embedding import PrefixedEmbedder, _read_card, card_languages, resolve_model
+from retrieval.embedding import MINILM, PrefixedEmbedder, _read_card, card_languages, resolve_model
 from retrieval.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -184,7 +183,7 @@ class OnnxEmbedder(PrefixedEmbedder):
 
     def __init__(
         self,
-        model: str = DEFAULT_MODEL,
+        model: str = MINILM,
         query_prefix: str = "",
         passage_prefix: str = "",
         quantize: bool = False,

