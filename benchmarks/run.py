@@ -80,11 +80,13 @@ def clear_text_caches() -> None:
     """Empty the per-text caches of answer extraction, so that each mode starts equally cold."""
     import functools
 
-    import retrieval.answer
     import retrieval.extract
     import retrieval.questions
+    import retrieval.reading
+    import retrieval.rules
+    import retrieval.text
 
-    for module in (retrieval.answer, retrieval.extract, retrieval.questions):
+    for module in (retrieval.rules, retrieval.extract, retrieval.questions, retrieval.reading, retrieval.text):
         for name, fn in vars(module).items():
             if isinstance(fn, functools._lru_cache_wrapper) and name != "_background_idf":
                 fn.cache_clear()

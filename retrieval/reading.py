@@ -183,7 +183,7 @@ def missing_share(q: Question, weights: dict[str, float], articles: list[Article
     return sum(w for t, w in need.items() if presence(t, text) < 0.5) / total
 
 
-def _lcs_share(core: str, text: str) -> float:
+def lcs_share(core: str, text: str) -> float:
     """Longest run of the question (question words removed) copied verbatim in the sentence, as a share."""
     if len(core) < 2:
         return 0.0
@@ -264,7 +264,7 @@ def sentence_features(
         s.features = [
             covs[i],
             big,
-            _lcs_share(core, s.simp),
+            lcs_share(core, s.simp),
             _anchor_share(left, right, s.simp),
             coverage(title, weights) if title else 0.0,
             found,

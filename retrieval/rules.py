@@ -6,9 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Protocol
 
 from retrieval.extract import (
     ENTITY_FUNCS,
@@ -26,8 +24,17 @@ from retrieval.extract import (
     trim_punct,
     with_context,
 )
-from retrieval.models import Answer, Article, Chunk, Hit, Source
+from retrieval.models import Answer, Article, Hit, Source
 from retrieval.questions import Question, classify, pos_tokens
+from retrieval.reading import (
+    QWORDS_RE,
+    Corpus,
+    background_weight,
+    bigrams,
+    lcs_share,
+    presence,
+    term_weights,
+)
 
 # How many retrieved chunks feed the evidence pool. More finds answers ranked lower by retrieval but gives the
 # sentence scorer more distractors; 5 measured best on the reading-comprehension benchmark (README).
@@ -81,16 +88,6 @@ def should_refuse(support: float, missing: float) -> bool:
     return support < MIN_SUPPORT or missing >= MAX_MISSING or (support < WEAK_SUPPORT and missing >= WEAK_MISSING)
 
 
-class Corpus(Protocol):
-    """Read access to the indexed articles and their chunks."""
-
-    def article(self, article_id: str) -> Article: ...
-
-    def chunks_of(self, article_id: str) -> list[Chunk]: ...
-
-    def articles(self) -> list[Article]: ...
-
-
 @dataclass
 class Candidate:
     """One sentence of a retrieved article, scored against the question."""
@@ -106,65 +103,8 @@ class Candidate:
     support: float = 0.0
 
 
-_QWORDS_RE = re.compile(
-    r"什么时候|为什么|怎么样|哪些|哪个|哪里|哪儿|哪位|哪家|哪年|哪天|多少|什么|怎样|怎么|如何|为何|何时|何地|谁|几|吗|呢|是否|请问"
-)
-
-
-def _bigrams(text: str) -> set[str]:
-    core = re.sub(r"[^\w]", "", text.lower())
-    grams = {core[i : i + 2] for i in range(len(core) - 1)}
-    return grams
-
-
 def _question_core(q: Question) -> str:
-    return _QWORDS_RE.sub(" ", q.text)
-
-
-@lru_cache(maxsize=1)
-def _background_idf() -> tuple[dict[str, float], float]:
-    """jieba's bundled IDF table (general Chinese text): common words like 主要/进行 weigh little."""
-    import jieba.analyse
-
-    idf, median = jieba.analyse.TFIDF().idf_loader.get_idf()
-    return idf, median
-
-
-def background_weight(term: str) -> float:
-    """How informative a term is in general text; unknown words (names, rare terms) weigh like rare ones."""
-    idf, median = _background_idf()
-    if re.fullmatch(r"[a-z0-9.%\-]+", term):
-        return 2.0 if len(term) <= 2 and not term.isdigit() else median
-    return idf.get(term, median)
-
-
-def _latin(term: str) -> bool:
-    return bool(re.fullmatch(r"[a-z0-9.%\-]+", term))
-
-
-def term_weights(q: Question, articles: list[Article]) -> dict[str, float]:
-    """General informativeness per question term. Chinese: jieba's background IDF. English (which has no
-    background table here): an IDF over the sentences of the retrieved articles, scaled so that a term found in no
-    sentence weighs like an unknown Chinese word and the article's topic words (in most sentences) weigh little."""
-    out = {t: background_weight(t.lower()) for t in q.terms}
-    latin = [t for t in q.terms if _latin(t.lower()) and not t.isdigit()] if q.lang == "en" else []
-    if not latin:
-        return out
-    sents = [set(re.findall(r"[a-z0-9]+", a.text[s:e].lower())) for a in articles for s, e in split_sentences(a.text)]
-    n = len(sents)
-    if n < 2:
-        return out
-    _idf, median = _background_idf()
-    top = math.log(1 + n / 0.5)
-    for t in latin:
-        parts = re.findall(r"[a-z0-9]+", t.lower())
-        df = sum(1 for ws in sents if all(p in ws or any(w.startswith(p) for w in ws) for p in parts))
-        out[t] = median * max(EN_FLOOR, math.log(1 + n / (df + 0.5)) / top) ** EN_SHARPNESS
-    return out
-
-
-EN_FLOOR = 0.2  # lightest relative weight of an English term found in every sentence
-EN_SHARPNESS = 2.0  # a short article spans a narrow IDF range: squaring it separates topic words from absent ones
+    return QWORDS_RE.sub(" ", q.text)
 
 
 def _weights(
@@ -184,16 +124,6 @@ def _weights(
     return weights
 
 
-def _presence(term: str, low: str) -> float:
-    """1 when the term occurs; for longer Chinese terms split differently (北京市长 vs 市长), bigram share x 0.8."""
-    if term in low:
-        return 1.0
-    if len(term) >= 3 and re.search(r"[\u4e00-\u9fff]", term):
-        grams = [term[i : i + 2] for i in range(len(term) - 1)]
-        return 0.8 * sum(1 for g in grams if g in low) / len(grams)
-    return 0.0
-
-
 def _title_credit(title: str) -> float:
     """Credit for a term found only in the title: full for a name-like title, less for a long headline."""
     return TITLE_CREDIT * min(1.0, TITLE_SHORT / max(len(title), 1))
@@ -209,9 +139,9 @@ def _coverage(text: str, weights: dict[str, float], title: str = "") -> float:
     credit = _title_credit(title)
     got = 0.0
     for t, w in weights.items():
-        p = _presence(t.lower(), low)
+        p = presence(t.lower(), low)
         if tlow and p < credit:
-            p = max(p, credit * _presence(t.lower(), tlow))
+            p = max(p, credit * presence(t.lower(), tlow))
         got += w * p
     return got / total
 
@@ -228,14 +158,6 @@ def _pool(hits: list[Hit], corpus: Corpus) -> list[Candidate]:
             if key not in seen:
                 seen[key] = Candidate(ch.article_id, s, e, art.text[s:e], rank, hit, first=i == 0)
     return list(seen.values())
-
-
-def _lcs_share(core: str, text: str) -> float:
-    """Longest run of the question (question words removed) copied verbatim in the sentence, as a share."""
-    if len(core) < 2:
-        return 0.0
-    m = SequenceMatcher(None, core, text, autojunk=False).find_longest_match(0, len(core), 0, len(text))
-    return min(m.size, 12) / min(len(core), 12) if m.size >= 2 else 0.0
 
 
 def _prior(c: Candidate) -> float:
@@ -271,23 +193,23 @@ def _anchor_share(q: Question, sentence: str) -> float:
 
 
 def _score(cands: list[Candidate], q: Question, weights: dict[str, float], titles: dict[str, str]) -> None:
-    qgrams = _bigrams(_question_core(q))
+    qgrams = bigrams(_question_core(q))
     ents = expected_entities(q)
-    core = re.sub(r"[\W_]+", "", _QWORDS_RE.sub("", q.text.lower()))
+    core = re.sub(r"[\W_]+", "", QWORDS_RE.sub("", q.text.lower()))
     definition = q.lang == "zh" and is_definition(q)
     subject = re.sub(r"^(是|为)|(是|指)$", "", (q.left or q.right).strip("？?，, ")) if definition else ""
     for c in cands:
         title = titles.get(c.article_id, "")
         cov = _coverage(c.text, weights, title)
-        sgrams = _bigrams(c.text)
-        tgrams = _bigrams(title)
+        sgrams = bigrams(c.text)
+        tgrams = bigrams(title)
         big = (
             sum(1.0 if g in sgrams else _title_credit(title) if g in tgrams else 0.0 for g in qgrams) / len(qgrams)
             if qgrams
             else 0.0
         )
         support = TERM_MIX * cov + (1 - TERM_MIX) * big
-        lcs = LCS_WEIGHT * _lcs_share(core, c.text.lower()) if LCS_WEIGHT and q.lang == "zh" else 0.0
+        lcs = LCS_WEIGHT * lcs_share(core, c.text.lower()) if LCS_WEIGHT and q.lang == "zh" else 0.0
         bonus = 0.0
         if ents:
             found = [sp for sp in entities(c.text, ents) if sp.text not in q.text]
@@ -535,11 +457,11 @@ def _completes(sentence: str, neighbour: str, weights: dict[str, float]) -> bool
     ("两市举行联席会议。市长张华主持会议。" for "谁主持了联席会议？": the sentence names the meeting, its neighbour
     who chaired it)."""
     low, nlow = sentence.lower(), neighbour.lower()
-    lacking = {t: w for t, w in weights.items() if _presence(t.lower(), low) < 0.5}
+    lacking = {t: w for t, w in weights.items() if presence(t.lower(), low) < 0.5}
     total = sum(weights.values()) or 1.0
     if not lacking or sum(lacking.values()) / total > 1 / 3:
         return False
-    return all(_presence(t.lower(), nlow) >= 0.5 for t in lacking)
+    return all(presence(t.lower(), nlow) >= 0.5 for t in lacking)
 
 
 @lru_cache(maxsize=256)
@@ -592,7 +514,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
         if not (q.head and (t in q.head or q.head in t)) and t not in ASPECT_NOUNS
     }
     total_w = sum(need.values()) or 1.0
-    missing = sum(w for t, w in need.items() if _presence(t.lower(), art_text) < 0.5) / total_w
+    missing = sum(w for t, w in need.items() if presence(t.lower(), art_text) < 0.5) / total_w
     if should_refuse(best.support, missing):
         return _refuse(q, hits, corpus)
 

@@ -40,7 +40,7 @@ def test_generic_saved_page_rules(tmp_path: Path) -> None:
     assert article.source == "某市日报"
     assert article.author == "张三"
     assert article.url == "https://example.cn/a.html"
-    assert article.text == "该图书馆由市政府投资建设,共有藏书50万册。"
+    assert article.text == "该图书馆由市政府投资建设，共有藏书50万册。"  # Chinese punctuation kept as written
 
 
 def test_nfkc_turns_full_width_into_ascii() -> None:
