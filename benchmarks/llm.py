@@ -24,7 +24,6 @@ import random
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -32,57 +31,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from retrieval.config import Settings
 from retrieval.engine import Engine
-from retrieval.evaluation import QAItem, load_qa, short_answer_ok
+from retrieval.evaluation import QAItem, exact_match, f1_score, load_qa, normalize, short_answer_ok
 from retrieval.models import Answer
 from tests.fakellm import Behaviour, Request, answer, fake_llm
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _norm(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text).lower()
-    return "".join(c for c in t if not c.isspace() and not unicodedata.category(c).startswith("P"))
-
-
-def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    run = ""
-    for c in _norm(text):
-        if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf":
-            if run:
-                out.append(run)
-                run = ""
-            out.append(c)
-        else:
-            run += c
-    return [*out, run] if run else out
-
-
-def _lcs(a: list[str], b: list[str]) -> int:
-    best = 0
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0] * (len(b) + 1)
-        for j, y in enumerate(b, 1):
-            if x == y:
-                cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
-        prev = cur
-    return best
-
-
 def em_f1(answer: str, golds: list[str]) -> tuple[bool, float]:
-    """EM and F1 as the CMRC 2018 script computes them (longest common token run), best over gold answers."""
-    em = any(_norm(answer) == _norm(g) for g in golds if _norm(g))
-    f1 = 0.0
-    pred = _tokens(answer)
-    for g in golds:
-        gold = _tokens(g)
-        common = _lcs(pred, gold)
-        if common:
-            p, r = common / len(pred), common / len(gold)
-            f1 = max(f1, 2 * p * r / (p + r))
-    return em, f1
+    """EM and F1 as the CMRC 2018 script computes them (retrieval/evaluation.py), best over gold answers."""
+    return exact_match(answer, golds), f1_score(answer, golds)
 
 
 def score(items: list[QAItem], answers: list[Answer], seconds: list[float]) -> dict[str, Any]:
@@ -193,7 +151,7 @@ def _oracle(request: Request, gold: dict[str, list[str]]) -> Behaviour:
     best: tuple[int, int, str, str] | None = None
     for number, sentence in _prompt_sentences(prompt):
         for g in gold.get(question, []):
-            if g and _norm(g) in _norm(sentence):
+            if g and normalize(g) in normalize(sentence):
                 covered = sum(t in folded(sentence) for t in terms)
                 if best is None or covered > best[0]:
                     best = (covered, number, g, sentence)

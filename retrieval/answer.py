@@ -11,32 +11,20 @@ from __future__ import annotations
 import re
 
 from retrieval.answer_model import AnswerModel, default_model
-from retrieval.models import Answer, Article, Hit, Source
+from retrieval.models import Answer, Hit, Source
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
-from retrieval.rules import list_answer, meta_answer
+from retrieval.rules import list_answer, meta_answer, source_of
 
 _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _source(art: Article, text: str, score: float) -> Source:
-    return Source(
-        article_id=art.id,
-        title=art.title,
-        url=art.url,
-        published=art.published,
-        source=art.source,
-        text=text,
-        score=float(score),
-    )
 
 
 def _refusal(question: str, kind: str, hits: list[Hit], corpus: Corpus) -> Answer:
     sources = []
     if hits:
         top = hits[0]
-        sources = [_source(corpus.article(top.chunk.article_id), top.chunk.text, top.score)]
+        sources = [source_of(corpus.article(top.chunk.article_id), top.chunk.text, top.score)]
     return Answer(question=question, answered=False, kind=kind, sources=sources)
 
 
@@ -85,7 +73,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
     sources: list[Source] = []
     for s in [chosen, *ranked]:
         if all(src.article_id != s.article_id for src in sources):
-            sources.append(_source(corpus.article(s.article_id), s.hit.chunk.text, s.hit.score))
+            sources.append(source_of(corpus.article(s.article_id), s.hit.chunk.text, s.hit.score))
     return Answer(
         question=text,
         answered=True,

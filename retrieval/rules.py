@@ -225,7 +225,8 @@ def _score(cands: list[Candidate], q: Question, weights: dict[str, float], title
         c.score = support + lcs + anchor + bonus + short + lead + RANK_WEIGHT * _prior(c)
 
 
-def _source(art: Article, text: str, score: float) -> Source:
+def source_of(art: Article, text: str, score: float) -> Source:
+    """The JSON contract's source entry for an article and the passage that was used."""
     return Source(
         article_id=art.id,
         title=art.title,
@@ -241,7 +242,7 @@ def _refuse(q: Question, hits: list[Hit], corpus: Corpus) -> Answer:
     sources = []
     if hits:
         top = hits[0]
-        sources = [_source(corpus.article(top.chunk.article_id), top.chunk.text, top.score)]
+        sources = [source_of(corpus.article(top.chunk.article_id), top.chunk.text, top.score)]
     return Answer(question=q.text, answered=False, kind=q.kind, sources=sources)
 
 
@@ -276,7 +277,7 @@ def _meta_answer(q: Question, hits: list[Hit], corpus: Corpus) -> Answer:
         score = hits[0].score
     field, zh, en = _META_FIELDS[q.kind]
     value = getattr(art, field)
-    src = [_source(art, passage, score)]
+    src = [source_of(art, passage, score)]
     if not value:
         return Answer(question=q.text, answered=False, kind=q.kind, sources=src)
     label = zh if q.lang == "zh" else en
@@ -527,7 +528,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
                 answered=True,
                 answer=text,
                 evidence=evidence,
-                sources=[_source(art, best.hit.chunk.text, best.hit.score)],
+                sources=[source_of(art, best.hit.chunk.text, best.hit.score)],
                 kind=q.kind,
             )
 
@@ -562,7 +563,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
     for c in [chosen] + [c for c in pool[:4] if c is not chosen]:
         if all(s.article_id != c.article_id for s in sources):
             art = corpus.article(c.article_id)
-            sources.append(_source(art, c.hit.chunk.text, c.hit.score))
+            sources.append(source_of(art, c.hit.chunk.text, c.hit.score))
     return Answer(
         question=q.text,
         answered=True,
