@@ -29,8 +29,3 @@ def to_simplified(text: str) -> str:
     if len(out) == len(text):
         return out
     return "".join(c if len(c) == 1 else t for t, c in ((t, _t2s().convert(t)) for t in text))
-
-
-def is_traditional(text: str) -> bool:
-    """True when folding to Simplified changes the text (it holds Traditional-only characters)."""
-    return to_simplified(text) != text

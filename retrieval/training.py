@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -50,7 +49,6 @@ from retrieval.text import to_simplified
 if TYPE_CHECKING:
     from retrieval.engine import Engine
 
-log = logging.getLogger(__name__)
 
 FOLDS = 5
 SEED = 13
@@ -173,6 +171,9 @@ def _train_ranker(
 ) -> object:
     import lightgbm as lgb
 
+    # LightGBM's usual starting point, not tuned: a slower learning rate with a few hundred rounds, leaves of at
+    # least 50 rows (the rarer question kinds are small), row and feature sampling against over-fitting one set's
+    # style; one thread keeps training deterministic (and OpenMP threads spin badly on a busy 2-core machine).
     params = {
         "objective": "lambdarank",
         "metric": "ndcg",
@@ -242,8 +243,6 @@ def _sentence_rows(items: list[Item]) -> tuple[np.ndarray, np.ndarray, list[int]
 def _top_sentences(it: Item, training: bool) -> list[Sentence]:
     assert it.prepared is not None
     ranked = sorted(it.prepared.sentences, key=lambda s: -s.score)
-    for r, s in enumerate(ranked):
-        s.rank_in_pool = r  # type: ignore[attr-defined]
     top = ranked[:SENTENCES_FOR_SPANS]
     if training:
         top += [s for s in ranked[SENTENCES_FOR_SPANS:] if contains(s.text, it.answers)][:1]
