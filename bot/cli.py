@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the Telegram bot (long polling)")
 
     p = sub.add_parser("train", help="train the answer models on SQuAD-format files (cross-validated report)")
-    p.add_argument("squad", type=Path, nargs="+", help="SQuAD-format JSON files, e.g. CMRC 2018 and DRCD")
+    p.add_argument("squad", type=Path, nargs="+", help="SQuAD-format JSON files (Simplified, Traditional)")
     p.add_argument("--out", type=Path, default=None, help="where to write the models (default: the package's)")
     p.add_argument("--work", type=Path, default=Path(".cache/train"), help="indexes and embedding cache")
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by document")

@@ -65,7 +65,7 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
     others = [s for s in ranked if s is not chosen and s.score >= chosen.score - cfg.evidence_margin]
     evidence = [chosen.text, *[s.text for s in others[: cfg.evidence_extra]]]
     if q.kind == "list":
-        # "Which companies…": the article may list them over several sentences (考察一组…；考察二组…). When the
+        # "Which companies…": the article may list them over several sentences (第一组…；第二组…). When the
         # learned answer is one of those lists, the items of the others are gathered around it, in source order.
         items, quoted = list_answer(q, chosen.article_id, chosen.start, p.weights, corpus)
         if len(quoted) > 1 and any(i in answer for i in re.split(r"[、；：;:,，]", items) if len(i) > 1):

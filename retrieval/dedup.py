@@ -15,12 +15,12 @@ from datasketch import MinHash, MinHashLSH
 SHINGLE_CHARS = 5
 # 128 permutations: the Jaccard estimate's standard error is sqrt(J(1-J)/128), about 0.044 near the threshold.
 NUM_PERM = 128
-# Two articles are one story when the (estimated) Jaccard similarity of their shingle sets reaches this. Measured
-# with `benchmarks/dedup.py` on edited copies of CMRC/DRCD contexts vs different paragraphs of the same title (README
-# "Syndicated copies merged"): precision 0.998 / recall 0.975 here; 0.35 finds a few more trimmed copies with the
-# same false merges, 0.55 merges nothing wrong but misses 9% of copies. Lower merges heavier rewrites but risks
-# merging a follow-up that repeats background paragraphs; higher leaves trimmed copies as separate sources (the
-# safer failure: a second source line, not a hidden story).
+# Two articles are one story when the (estimated) Jaccard similarity of their shingle sets reaches this. Measured with
+# `benchmarks/dedup.py` on edited copies of the shared reading-comprehension contexts vs different paragraphs of the
+# same title (README "Syndicated copies merged"): precision 0.998 / recall 0.975 here; 0.35 finds a few more trimmed
+# copies with the same false merges, 0.55 merges nothing wrong but misses 9% of copies. Lower merges heavier rewrites
+# but risks merging a follow-up that repeats background paragraphs; higher leaves trimmed copies as separate sources
+# (the safer failure: a second source line, not a hidden story).
 DUPLICATE_THRESHOLD = 0.45
 # LSH finds candidates a little below the threshold, so estimates that fall just short are still compared.
 _LSH_THRESHOLD = 0.35

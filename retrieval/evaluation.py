@@ -6,8 +6,9 @@ punctuation):
 - evidence@1: a gold answer occurs in the first evidence sentence.
 - answer accuracy: answered, the short answer contains a gold answer, and the answer is at most
   max(2 x gold length, gold length + 10) characters, so pasting a whole passage does not count.
-- EM / F1: as the CMRC 2018 evaluation script computes them (CJK characters one token each, other runs of letters
-  and digits one token, F1 from the longest common run of tokens), best over the gold answers; 0 when refused.
+- EM / F1: as the official script of the Chinese span-extraction benchmark (Cui et al., 2019) computes them (CJK
+  characters one token each, other runs of letters and digits one token, F1 from the longest common run of
+  tokens), best over the gold answers; 0 when refused.
 - refusal precision / recall: over refusals (answered == false); a refusal is correct on an unanswerable item.
 - latency p50 / p95: seconds per `ask` call (retrieval plus answer extraction), over all items.
 """
@@ -123,7 +124,7 @@ def short_answer_ok(answer: str, golds: Iterable[str]) -> bool:
 
 
 def _cmrc_tokens(text: str) -> list[str]:
-    """Tokens as the CMRC 2018 evaluation script makes them: each CJK character alone, runs of other letters and
+    """Tokens as that benchmark script makes them: each CJK character alone, runs of other letters and
     digits as one token, punctuation and spaces dropped (after the same normalisation as above)."""
     out: list[str] = []
     run = ""
@@ -141,13 +142,13 @@ def _cmrc_tokens(text: str) -> list[str]:
 
 
 def exact_match(answer: str, golds: Iterable[str]) -> bool:
-    """EM as in the CMRC 2018 script: equal after normalisation, for some gold answer."""
+    """EM as in that benchmark script: equal after normalisation, for some gold answer."""
     a = normalize(answer)
     return any(a == normalize(g) for g in golds if normalize(g))
 
 
 def f1_score(answer: str, golds: Iterable[str]) -> float:
-    """F1 as in the CMRC 2018 script: from the longest common run of tokens, best over the gold answers."""
+    """F1 as in that benchmark script: from the longest common run of tokens, best over the gold answers."""
     pred = _cmrc_tokens(answer)
     best = 0.0
     for g in golds:
@@ -273,8 +274,8 @@ def format_table(report: EvalReport) -> str:
         ("retrieval recall@5", _pct(report.recall_at_5)),
         ("evidence@1", _pct(report.evidence_at_1)),
         ("short-answer accuracy", _pct(report.answer_accuracy)),
-        ("EM (CMRC 2018 script)", _pct(report.em)),
-        ("F1 (CMRC 2018 script)", _pct(report.f1)),
+        ("EM (MRC benchmark script)", _pct(report.em)),
+        ("F1 (MRC benchmark script)", _pct(report.f1)),
         ("answered (answerable)", _pct(report.answered_rate)),
         ("refusal precision", _pct(report.refusal_precision)),
         ("refusal recall", _pct(report.refusal_recall)),

