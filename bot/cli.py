@@ -127,6 +127,11 @@ def cmd_eval(engine: Engine, args: argparse.Namespace) -> int:
         raise NewsBotError(f"{args.qa_file}: {exc}" if str(args.qa_file) not in str(exc) else str(exc)) from exc
     _ensure_index(engine)
     report = run_eval(engine, items)
+    from dataclasses import asdict
+
+    from retrieval.answer_model import default_model
+
+    report.answer_config = asdict(default_model().config)  # the knobs these figures were measured with
     print(report.model_dump_json(indent=2) if args.json else format_table(report))
     return 0
 

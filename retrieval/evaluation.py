@@ -81,6 +81,7 @@ class EvalReport(BaseModel):
     latency_p50: float
     latency_p95: float
     by_kind: dict[str, dict[str, float | int | None]] = Field(default_factory=dict)
+    answer_config: dict[str, float | int] = Field(default_factory=dict)  # the answer layer's knobs in force
     items: list[ItemResult] = Field(default_factory=list)
 
 
@@ -286,6 +287,8 @@ def format_table(report: EvalReport) -> str:
     width = max(len(r[0]) for r in rows)
     lines = [f"{'metric'.ljust(width)}  value", f"{'-' * width}  {'-' * 24}"]
     lines += [f"{name.ljust(width)}  {value}" for name, value in rows]
+    if report.answer_config:
+        lines += ["", "answer configuration: " + ", ".join(f"{k}={v:g}" for k, v in report.answer_config.items())]
     if report.by_kind:
         lines += ["", "per question kind: answerable, short answer, EM, F1; unanswerable, refused"]
         for kind, row in report.by_kind.items():

@@ -82,8 +82,14 @@ def test_metrics_hand_checked(qa_file: Path) -> None:
     assert report.refusal_precision == pytest.approx(1 / 2)  # refused q3 (wrong) and u1 (right)
     assert report.refusal_recall == pytest.approx(1 / 2)
     assert report.false_refusals == 1
+    assert report.em == pytest.approx(2 / 4)  # q1 and q4 exact; q2 too long; q3 refused
+    assert report.f1 == pytest.approx((1 + 2 * (4 / 26) / (1 + 4 / 26) + 0 + 1) / 4)  # q2: 4 of its 26 tokens
+    assert report.by_kind["other"]["answerable"] == 4 and report.by_kind["other"]["unanswerable"] == 2
     table = format_table(report)
-    assert "evidence@1" in table and "50.0%" in table
+    assert "evidence@1" in table and "50.0%" in table and "EM (MRC benchmark script)  50.0%" in table
+    assert "answer configuration" not in table
+    report.answer_config = {"refusal_threshold": 0.25, "sentences_for_spans": 3}
+    assert "answer configuration: refusal_threshold=0.25, sentences_for_spans=3" in format_table(report)
     data = json.loads(report.model_dump_json())
     assert data["false_refusals"] == 1 and len(data["items"]) == 6
 
