@@ -474,7 +474,7 @@ def _article_names(text: str) -> frozenset[str]:
 
 
 def _complete_names(answer: str, article_text: str, sentence: str) -> str:
-    """Re-attach a name's last character that jieba split off (李炳|军代表) when the article names it whole."""
+    """Re-attach a name's last character that jieba split off (张建|国代表) when the article names it whole."""
     names = _article_names(article_text)
     parts = re.split(r"(、|和|与|及)", answer)
     out = []
