@@ -14,18 +14,10 @@ from retrieval.answer_model import AnswerModel, default_model
 from retrieval.models import Answer, Hit, Source
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
-from retrieval.rules import list_answer, meta_answer, source_of
+from retrieval.rules import list_answer, meta_answer, refusal, source_of
 
 _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _refusal(question: str, kind: str, hits: list[Hit], corpus: Corpus) -> Answer:
-    sources = []
-    if hits:
-        top = hits[0]
-        sources = [source_of(corpus.article(top.chunk.article_id), top.chunk.text, top.score)]
-    return Answer(question=question, answered=False, kind=kind, sources=sources)
 
 
 def _english_evidence(sentences: list[Sentence]) -> bool:
@@ -40,10 +32,10 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
     if q.is_meta:
         return meta_answer(q, hits, corpus, text)
     if not hits or not q.terms:
-        return _refusal(text, q.kind, hits, corpus)
+        return refusal(text, q.kind, hits, corpus)
     p = prepare(q, hits, corpus)
     if not p.sentences:
-        return _refusal(text, q.kind, hits, corpus)
+        return refusal(text, q.kind, hits, corpus)
     if _english_evidence(p.sentences):
         return rule_answer(question, hits, corpus)
     model = model or default_model()
@@ -54,11 +46,11 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
     for s in ranked[: cfg.sentences_for_spans]:
         spans.extend(candidates(s, q))
     if not spans:
-        return _refusal(text, q.kind, hits, corpus)
+        return refusal(text, q.kind, hits, corpus)
     span_features(q, spans, p.weights)
     model.score_spans(spans)
     if model.p_answerable(p, spans) < cfg.refusal_threshold:
-        return _refusal(text, q.kind, hits, corpus)
+        return refusal(text, q.kind, hits, corpus)
     best = max(spans, key=lambda sp: sp.score)
     chosen = best.sentence
     answer = best.text.strip()

@@ -238,12 +238,17 @@ def source_of(art: Article, text: str, score: float) -> Source:
     )
 
 
-def _refuse(q: Question, hits: list[Hit], corpus: Corpus) -> Answer:
+def refusal(question: str, kind: str, hits: list[Hit], corpus: Corpus) -> Answer:
+    """An honest "the articles do not say", citing the closest retrieved article when there is one."""
     sources = []
     if hits:
         top = hits[0]
         sources = [source_of(corpus.article(top.chunk.article_id), top.chunk.text, top.score)]
-    return Answer(question=q.text, answered=False, kind=q.kind, sources=sources)
+    return Answer(question=question, answered=False, kind=kind, sources=sources)
+
+
+def _refuse(q: Question, hits: list[Hit], corpus: Corpus) -> Answer:
+    return refusal(q.text, q.kind, hits, corpus)
 
 
 # ---------------------------------------------------------------- metadata
