@@ -7,7 +7,8 @@ import re
 from html.parser import HTMLParser
 
 from bot.messages import Lang, text
-from retrieval.models import Answer, Source
+from retrieval.models import Answer, Article, Source
+from retrieval.rules import source_of
 
 # Telegram's limit on one message, counted in UTF-16 code units. We count the raw HTML (tags included), which is
 # stricter than Telegram's count of the visible text, so a part never bounces for length.
@@ -78,17 +79,29 @@ def _distinct_sources(sources: list[Source], limit: int = 3) -> list[Source]:
     return out
 
 
-def format_answer(answer: Answer, lang: Lang) -> str:
-    """The reply to a question: bold answer, quoted evidence, source line; or a polite refusal."""
+def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
+    """The reply to a question: bold answer, quoted evidence, source line; or a polite refusal.
+
+    `understood` (plain text, e.g. "（理解为：…）") follows the first line: how a follow-up was completed.
+    """
     sources = _distinct_sources(answer.sources)
+    note = [f"<i>{esc(understood)}</i>"] if understood else []
     if not answer.answered:
-        lines = [esc(text(lang, "not_found"))]
+        lines = [esc(text(lang, "not_found")), *note]
         if sources:
             lines.append(esc(text(lang, "closest")) + source_line(sources[0], lang))
         return "\n".join(lines)
     blocks: list[str] = []
-    if answer.answer.strip():
-        blocks.append(f"<b>{esc(answer.answer.strip())}</b>")
+    first = f"<b>{esc(answer.answer.strip())}</b>" if answer.answer.strip() else ""
+    date = _date(sources[0].published) if sources else None
+    if first and answer.period and date:  # a question about a time: the answer says which day's report it is
+        first += " " + esc(text(lang, "reported_on", date=date))
+    if first:
+        blocks.append(first)
+    blocks.extend(note)
+    if answer.outside_period and answer.period:
+        key = "older_than_asked" if date else "undated_than_asked"
+        blocks.append(esc(text(lang, key, period=answer.period, date=date or "")))
     evidence = list(dict.fromkeys(e.strip() for e in answer.evidence if e.strip()))  # each sentence once, in order
     if evidence:
         blocks.append("<blockquote>" + "\n".join(esc(e) for e in evidence) + "</blockquote>")
@@ -96,9 +109,34 @@ def format_answer(answer: Answer, lang: Lang) -> str:
         blocks.append("📰 " + source_line(sources[0], lang) + reported_by(sources[0], lang))
         for extra in sources[1:]:
             blocks.append(esc(text(lang, "also")) + source_line(extra, lang))
+    for earlier in answer.earlier:  # other articles that said otherwise, newest first after the answer
+        quote = "".join(f"\n<blockquote>{esc(e.strip())}</blockquote>" for e in earlier.evidence[:1] if e.strip())
+        blocks.append(
+            esc(text(lang, "earlier_report")) + f"<b>{esc(earlier.answer.strip())}</b>"
+            f" · {source_line(earlier.source, lang)}{quote}"
+        )
     if blocks and answer.via is not None:  # a language model is configured: say which path answered
         blocks.append(f"<i>{esc(text(lang, 'via_llm' if answer.via == 'llm' else 'via_extractive'))}</i>")
     return "\n".join(blocks) if blocks else esc(text(lang, "not_found"))
+
+
+def format_latest(articles: list[Article], lang: Lang, topic: str = "") -> str:
+    """/latest: numbered title · outlet · date · link lines, newest first."""
+    if not articles:
+        return esc(text(lang, "latest_none"))
+    head = text(lang, "latest_topic_title", topic=topic) if topic else text(lang, "latest_title")
+    lines = [f"<b>{esc(head)}</b>"]
+    lines.extend(f"{i}. " + source_line(source_of(a, "", 0.0), lang) for i, a in enumerate(articles, 1))
+    lines.append(esc(text(lang, "latest_hint")))
+    return "\n".join(lines)
+
+
+def format_summary(article: Article, sentences: list[str], lang: Lang) -> str:
+    """/summary: the chosen sentences quoted verbatim, then the source line."""
+    if not sentences:
+        return esc(text(lang, "summary_empty")) + "\n📰 " + source_line(source_of(article, "", 0.0), lang)
+    quote = "<blockquote>" + "\n".join(esc(s) for s in sentences) + "</blockquote>"
+    return f"<b>{esc(text(lang, 'summary_title'))}</b>\n{quote}\n📰 " + source_line(source_of(article, "", 0.0), lang)
 
 
 def format_source_passage(source: Source, lang: Lang) -> str:

@@ -30,11 +30,57 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "examples_title": {"zh": "示例问题：", "en": "Example questions:"},
     "commands": {
-        "zh": "命令：/ask 问题 — 提问（群组里使用）；/help — 帮助；/stats、/reindex、/add、/feeds — 管理员专用。"
-        "在私聊中直接发送问题即可。",
-        "en": "Commands: /ask question — ask (use it in groups); /help — this help; /stats, /reindex, /add, /feeds — "
-        "admins only. "
-        "In a private chat just send your question.",
+        "zh": "命令：/ask 问题 — 提问（群组里使用）；/latest [主题] — 最新文章；/summary [序号] — 文章摘要；"
+        "/new — 开始新话题（忘记上一个问题）；/help — 帮助；/stats、/reindex、/add、/feeds — 管理员专用。"
+        "在私聊中直接发送问题即可；可以接着追问（如“他说了什么？”“那第二组呢？”），也可以按时间问"
+        "（“昨天……”“上周……”“最新的……”）。在任何聊天里输入 @机器人名 问题 也能得到回答。",
+        "en": "Commands: /ask question — ask (use it in groups); /latest [topic] — newest articles; /summary [N] — "
+        "summary of an article; /new — start over (forget the last question); /help — this help; /stats, /reindex, "
+        "/add, /feeds — admins only. "
+        'In a private chat just send your question; follow-ups work ("What did she say?", "And when?"), and '
+        'so do times ("yesterday", "last week", "latest"). In any chat, type @botname question for an inline '
+        "answer.",
+    },
+    "understood": {"zh": "（理解为：{question}）", "en": "(understood as: {question})"},
+    "understood_article": {
+        "zh": "（理解为：关于上一篇文章《{title}》：{question}）",
+        "en": "(understood as: about the previous article, {title}: {question})",
+    },
+    "reported_on": {"zh": "（据 {date} 的报道）", "en": "(as reported on {date})"},
+    "older_than_asked": {
+        "zh": "⚠️ 没有找到{period}的文章；这个答案来自 {date} 的报道，早于你问的时间。",
+        "en": "⚠️ No article from {period}; this answer is from a report of {date}, older than you asked.",
+    },
+    "undated_than_asked": {
+        "zh": "⚠️ 没有找到{period}的文章；这个答案来自一篇没有日期的报道。",
+        "en": "⚠️ No article from {period}; this answer is from an undated report.",
+    },
+    "earlier_report": {"zh": "较早的报道：", "en": "Earlier report: "},
+    "sources_agree": {"zh": "（多篇报道一致）", "en": "(several reports agree)"},
+    "new_done": {
+        "zh": "好的，重新开始。接下来的问题不会再联系上一个问题。",
+        "en": "OK, starting over: the next question will not be read as a follow-up.",
+    },
+    "latest_title": {"zh": "最新文章：", "en": "Newest articles:"},
+    "latest_topic_title": {"zh": "关于“{topic}”的最新文章：", "en": "Newest articles about “{topic}”:"},
+    "latest_none": {"zh": "没有找到相关文章。", "en": "No articles found."},
+    "latest_hint": {
+        "zh": "发送 /summary 序号 查看某篇的摘要。",
+        "en": "Send /summary N for a summary of one of them.",
+    },
+    "summary_title": {"zh": "摘要：", "en": "Summary:"},
+    "summary_none": {
+        "zh": "要总结哪篇文章？先提一个问题或发送 /latest，再发送 /summary 或 /summary 序号。",
+        "en": "Which article? Ask a question or send /latest first, then /summary or /summary N.",
+    },
+    "summary_bad_number": {
+        "zh": "没有第 {n} 篇。请用 /latest 列出的序号（1 到 {count}）。",
+        "en": "There is no number {n}. Use a number from the /latest list (1 to {count}).",
+    },
+    "summary_empty": {"zh": "这篇文章没有可以摘录的完整句子。", "en": "This article has no full sentences to quote."},
+    "inline_hint": {
+        "zh": "输入问题，例如：谁宣布了这项政策？",
+        "en": "Type a question, e.g. Who announced the policy?",
     },
     "empty_question": {
         "zh": "请在 /ask 后面写上你的问题，例如：/ask 这篇报道是哪天发布的？",

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.formatting import esc, format_answer, format_source_passage
+from bot.conversation import Conversations
+from bot.formatting import esc, format_answer, format_latest, format_source_passage, format_summary
+from bot.intents import intent
 from bot.messages import EXAMPLES, MESSAGES, Lang, detect_language, text
 from retrieval.articles import SUFFIXES
 from retrieval.config import Settings
@@ -33,9 +35,11 @@ from retrieval.errors import (
     describe_os_error,
 )
 from retrieval.feeds import PollReport
+from retrieval.followup import Resolution, Turn, resolve
 from retrieval.generative import asking_user
 from retrieval.ingest import Outcome
-from retrieval.models import Answer, IndexStats, ReindexReport, Source
+from retrieval.models import Answer, Article, IndexStats, ReindexReport, Source
+from retrieval.summary import summarize
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,11 @@ MAX_LINKS = 20
 class EngineLike(Protocol):
     """What the service needs from retrieval.engine.Engine."""
 
-    def ask(self, question: str) -> Answer: ...
+    def ask(self, question: str, user: str | None = None, *, prefer_article: str | None = None) -> Answer: ...
+
+    def latest(self, topic: str = "", limit: int = 5) -> list[Article]: ...
+
+    def article(self, article_id: str) -> Article | None: ...
 
     def stats(self) -> IndexStats: ...
 
@@ -226,11 +234,13 @@ class ChatService:
         *,
         max_question_chars: int = MAX_QUESTION_CHARS,
         max_upload_bytes: int = MAX_UPLOAD_BYTES,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.max_question_chars = max_question_chars
         self.max_upload_bytes = max_upload_bytes
+        self.conversations = Conversations(settings.followup_window, clock)
         self._ingest_lock = threading.Lock()  # one ingestion at a time: duplicates are checked against saved files
 
     # --- entry point ------------------------------------------------------------------------------------------
@@ -247,12 +257,25 @@ class ChatService:
             replies, changed = self.add_links(find_links(msg.text), lang)
             return replies + (self.reindex(lang, progress=progress) if changed else [])
         if command is None:
+            meant = intent(clean_question(msg.text))
+            if meant is not None:  # "最近有什么新闻？", "这篇文章讲了什么？": the command they stand for
+                lang = detect_language(msg.text, msg.language_code)
+                if meant.command == "latest":
+                    return self.latest(meant.args, lang, msg.chat_id)
+                return self.summary("", lang, msg.chat_id)
             return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         name, args = command
         # A command's arguments are keywords ("full"), not prose: the user's language decides the reply's.
         lang = detect_language(None, msg.language_code)
         if name in ("start", "help"):
             return self.help(lang)
+        if name == "new":
+            self.conversations.forget(msg.chat_id)
+            return [Reply(esc(text(lang, "new_done")))]
+        if name == "latest":
+            return self.latest(args, detect_language(args or None, msg.language_code), msg.chat_id)
+        if name == "summary":
+            return self.summary(args, lang, msg.chat_id)
         if name == "ask":
             if not clean_question(args):
                 return [Reply(esc(text(lang, "empty_question")))]
@@ -310,18 +333,91 @@ class ChatService:
         if not prepared.meaningful:
             return [Reply(esc(text(lang, "not_a_question")))]
         note = f"<i>{esc(prepared.note(self.max_question_chars))}</i>\n" if prepared.cut else ""
+        turn = self.conversations.turn(chat_id)
+        resolution = resolve(question, turn)
         try:
             with asking_user(None if user_id is None else f"user:{user_id}"):
-                answer = self.engine.ask(question)
+                if resolution.prefer_article is not None:
+                    answer = self.engine.ask(resolution.text, prefer_article=resolution.prefer_article)
+                else:
+                    answer = self.engine.ask(resolution.text)
         except IndexNotBuilt:
             return [Reply(note + esc(text(lang, "no_index")))]
         except NewsBotError:
             log.exception("answering failed")
             return [Reply(note + esc(text(lang, "error")))]
+        self._remember(chat_id, resolution, answer)
         buttons: tuple[Button, ...] = ()
         if answer.answered and answer.sources:
             buttons = (Button(text(lang, "show_source"), SourceRef(chat_id, lang, tuple(answer.sources))),)
-        return [Reply(note + format_answer(answer, lang), buttons)]
+        return [Reply(note + format_answer(answer, lang, self._understood(resolution, turn, lang)), buttons)]
+
+    @staticmethod
+    def _understood(resolution: Resolution, turn: Turn | None, lang: Lang) -> str:
+        """The "（理解为：…）" line of a completed follow-up; empty for a question that stood on its own."""
+        if resolution.rewritten:
+            return text(lang, "understood", question=resolution.text)
+        if resolution.prefer_article is not None and turn is not None and turn.article_title:
+            return text(lang, "understood_article", title=turn.article_title, question=resolution.text)
+        return ""
+
+    def _remember(self, chat_id: int, resolution: Resolution, answer: Answer) -> None:
+        """Keep this question (as understood) for the chat's next follow-up."""
+        first = answer.sources[0] if answer.sources else None
+        turn = Turn(
+            question=resolution.text,
+            answer=answer.answer if answer.answered else "",
+            kind=answer.kind,
+            article_id=first.article_id if first is not None and answer.answered else resolution.prefer_article,
+            article_title=first.title if first is not None else "",
+        )
+        self.conversations.remember(chat_id, turn=turn)
+
+    # --- latest and summaries -----------------------------------------------------------------------------------
+
+    def latest(self, topic: str, lang: Lang, chat_id: int = 0) -> list[Reply]:
+        """/latest [topic]: the newest articles (title · outlet · date · link), numbered for /summary N."""
+        topic = clean_question(topic)[: self.max_question_chars]
+        try:
+            articles = self.engine.latest(topic)
+        except IndexNotBuilt:
+            return [Reply(esc(text(lang, "no_index")))]
+        except NewsBotError:
+            log.exception("listing failed")
+            return [Reply(esc(text(lang, "error")))]
+        if articles:
+            self.conversations.remember(chat_id, listed=[a.id for a in articles])
+        return [Reply(format_latest(articles, lang, topic))]
+
+    def summary(self, args: str, lang: Lang, chat_id: int = 0) -> list[Reply]:
+        """/summary [N]: an extractive summary of the last cited article, or of article N of the last /latest."""
+        args = args.strip()
+        try:
+            if args:
+                listed = self.conversations.listed(chat_id)
+                number = int(args) if args.isdigit() else 0
+                if not 0 < number <= len(listed):
+                    if not listed:
+                        return [Reply(esc(text(lang, "summary_none")))]
+                    return [Reply(esc(text(lang, "summary_bad_number", n=args[:20], count=len(listed))))]
+                article_id: str | None = listed[number - 1]
+            else:
+                turn = self.conversations.turn(chat_id)
+                listed = self.conversations.listed(chat_id)
+                article_id = turn.article_id if turn is not None and turn.article_id else None
+                article_id = article_id or (listed[0] if listed else None)
+            article = self.engine.article(article_id) if article_id else None
+        except IndexNotBuilt:
+            return [Reply(esc(text(lang, "no_index")))]
+        except NewsBotError:
+            log.exception("summary failed")
+            return [Reply(esc(text(lang, "error")))]
+        if article is None:
+            return [Reply(esc(text(lang, "summary_none")))]
+        self.conversations.remember(
+            chat_id, turn=Turn(question=article.title, article_id=article.id, article_title=article.title)
+        )
+        return [Reply(format_summary(article, summarize(article), lang))]
 
     def source(self, ref: object, chat_id: int, lang: Lang) -> list[Reply]:
         """The full source passage(s) behind an earlier answer in this chat (the button), in the answer's language.

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=0, ge=0)
     # The feed list, one URL per line; default: feeds.txt beside the data folder.
     feeds_file: Path | None = None
+    # Seconds a chat's last question is remembered for follow-ups ("他说了什么？"); 0 = every question alone.
+    followup_window: float = Field(default=600.0, ge=0.0)
 
     def feeds_path(self) -> Path:
         """Where the feed list lives (NEWSBOT_FEEDS_FILE, else feeds.txt beside the data folder)."""

@@ -7,7 +7,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +17,7 @@ from retrieval import registry
 from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
+from retrieval.dates import find_period, without_relative
 from retrieval.embedding import Embedder, EmbeddingCache, LazyEmbedder, choose_backend, embed_passages, text_key
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
@@ -25,6 +26,7 @@ from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.store import IndexStore, LoadedIndex
+from retrieval.timeline import compare, focus
 from retrieval.vectors import VectorIndex
 
 if TYPE_CHECKING:
@@ -37,6 +39,11 @@ Progress = Callable[[int, int], None]
 # How often a serving process looks at CURRENT for a generation another process (a CLI reindex) switched to: one
 # small file read per interval at most, so a bot notices a rebuild within seconds without a stat per question.
 REFRESH_INTERVAL = 3.0
+# Hits looked at when a question names a period or a follow-up prefers an article: enough to find an older or a
+# newer report of the same story beyond the usual 8, few enough to stay fast.
+FOCUS_POOL = 32
+# Articles listed by /latest.
+LATEST_LIMIT = 5
 
 
 def passage_text(article: Article, chunk: Chunk) -> str:
@@ -57,6 +64,7 @@ class Engine:
         self._checked_at = time.monotonic()
         self.refresh_interval = REFRESH_INTERVAL
         self.last_report: ReindexReport | None = None
+        self.today: Callable[[], date] = date.today  # the clock of time-aware questions (injectable for tests)
         self.last_timings: dict[str, float] = {}  # seconds per build phase of the last reindex
         self._generative: Generative | None = None
         self._warned_stale: set[str] = set()  # generations already reported as built by an older tokenizer
@@ -148,17 +156,29 @@ class Engine:
         embedder = (self._embedder or self._lazy) if self.search_params.dense_weight > 0 else None
         return search(index, embedder, question, k=k, params=self.search_params)
 
-    def ask(self, question: str, user: str | None = None) -> Answer:
+    def ask(self, question: str, user: str | None = None, *, prefer_article: str | None = None) -> Answer:
         """The extractive answer; with NEWSBOT_LLM_URL set, the model's answer when it passes verification.
 
         `user` (e.g. "user:123"; default: the one set by generative.asking_user) counts against the per-user limit
-        on model calls.
+        on model calls. A date in the question (上周, 8月27日, latest) narrows the articles to that period, relative
+        to `self.today()`; `prefer_article` (a follow-up about the same story) answers from that article.
         """
         index = self.index
-        hits = self.search(question, k=8)
+        period = find_period(question, self.today())
+        query = without_relative(question, period)
+        widen = period is not None or prefer_article is not None
+        hits = self.search(query, k=FOCUS_POOL if widen else 8)
         from retrieval.answer import answer_question
 
-        answer = answer_question(question, hits, index)
+        focused = focus(hits, index, period, prefer_article)
+        hits = focused.hits[:8]
+        answer = answer_question(query, hits, index).model_copy(update={"question": question.strip()})
+        if prefer_article is None and (period is None or not period.dated):
+            answer = compare(answer, hits, index, lambda some: answer_question(query, some, index))
+        if period is not None:
+            first = answer.sources[0].published if answer.sources else None
+            answer.period = period.label
+            answer.outside_period = bool(focused.outside and answer.answered and period.before(first))
         generative = self.generative
         if generative is not None:
             from retrieval.generative import current_user
@@ -169,6 +189,20 @@ class Engine:
             if article is not None and article.also_reported_by and not source.also_reported_by:
                 source.also_reported_by = list(article.also_reported_by)
         return answer
+
+    def latest(self, topic: str = "", limit: int = LATEST_LIMIT) -> list[Article]:
+        """The newest articles, newest first; with a topic, only articles that match it."""
+        index = self.index
+        if topic.strip():
+            ids = list(dict.fromkeys(h.chunk.article_id for h in self.search(topic, k=FOCUS_POOL) if h.score > 0))
+            articles = [index.articles_by_id[a] for a in ids if a in index.articles_by_id]
+        else:
+            articles = index.articles()
+        return sorted(articles, key=lambda a: a.published or "", reverse=True)[:limit]
+
+    def article(self, article_id: str) -> Article | None:
+        """One article of the serving index by id, or None."""
+        return self.index.articles_by_id.get(article_id)
 
     @property
     def generative(self) -> Generative | None:

@@ -66,6 +66,14 @@ class Source(BaseModel):
         return self.model_dump(exclude=None if self.also_reported_by else {"also_reported_by"})
 
 
+class Earlier(BaseModel):
+    """An answer from another article that says otherwise (an earlier or later report of the same story)."""
+
+    answer: str
+    evidence: list[str] = Field(default_factory=list)
+    source: Source
+
+
 class Answer(BaseModel):
     """The reply to one question (the JSON contract of `newsbot ask --json`)."""
 
@@ -78,6 +86,12 @@ class Answer(BaseModel):
     # Which path answered when a language model is configured ("extractive" after a fallback, "llm" when the
     # model's answer passed verification); None when no model is configured, so the contract stays unchanged.
     via: Literal["extractive", "llm"] | None = None
+    # Time-aware questions: the expression asked about ("上周"), and whether the answer's article is older than
+    # that period (no article of the period answered); both only for the bot's reply, not the contract.
+    period: str | None = None
+    outside_period: bool = False
+    # Other articles that answer differently, newest first (the answer itself is from the newest article).
+    earlier: list[Earlier] = Field(default_factory=list)
 
     def contract(self) -> dict[str, object]:
         """The JSON object promised by the CLI contract: its fields, plus `via` when a language model is set."""
@@ -92,6 +106,10 @@ class Answer(BaseModel):
         }
         if self.via is not None:
             data["via"] = self.via
+        if self.earlier:  # several articles disagree: the other answers, each with its source
+            data["earlier"] = [
+                {"answer": e.answer, "evidence": list(e.evidence), "source": e.source.contract()} for e in self.earlier
+            ]
         return data
 
 

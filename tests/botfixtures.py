@@ -12,7 +12,7 @@ from typing import Any
 
 from retrieval.config import Settings
 from retrieval.errors import IndexNotBuilt, NewsBotError, ReindexInProgress
-from retrieval.models import Answer, IndexStats, ReindexReport, SkippedFile, Source
+from retrieval.models import Answer, Article, IndexStats, ReindexReport, SkippedFile, Source
 
 ADMIN_ID = 1001
 USER_ID = 2002
@@ -50,6 +50,8 @@ class FakeEngine:
         self.answer_text = answer_text
         self.evidence = evidence
         self.asked: list[str] = []
+        self.preferred: list[str | None] = []  # prefer_article of each question
+        self.articles: list[Article] = []  # what latest() lists and article() finds
         self.reindex_calls: list[bool] = []
         self.reindex_error: NewsBotError | None = None
         self.reindex_gate: threading.Event | None = None  # when set, reindex waits for it
@@ -58,10 +60,11 @@ class FakeEngine:
         self.last_report: ReindexReport | None = None
         self._building = threading.Lock()  # like Engine's build lock: a second rebuild is refused
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, user: str | None = None, *, prefer_article: str | None = None) -> Answer:
         if not self.built:
             raise IndexNotBuilt("no index yet")
         self.asked.append(question)
+        self.preferred.append(prefer_article)
         if self.ask_delay:
             time.sleep(self.ask_delay)
         if "nothing" in question or "没有" in question:
@@ -76,6 +79,17 @@ class FakeEngine:
 
     def search(self, question: str, k: int = 8) -> list[object]:
         return []
+
+    def latest(self, topic: str = "", limit: int = 5) -> list[Article]:
+        if not self.built:
+            raise IndexNotBuilt("no index yet")
+        found = [a for a in self.articles if not topic or topic.lower() in (a.title + a.text).lower()]
+        return sorted(found, key=lambda a: a.published or "", reverse=True)[:limit]
+
+    def article(self, article_id: str) -> Article | None:
+        if not self.built:
+            raise IndexNotBuilt("no index yet")
+        return next((a for a in self.articles if a.id == article_id), None)
 
     def stats(self) -> IndexStats:
         if not self.built:

@@ -1,0 +1,207 @@
+"""Date expressions in questions (今天, 上周, 8月27日, 2022年, "last week", "latest") as periods of calendar days.
+
+Hand-written on purpose: a question needs a *period* (a day, a week, a month, a year) and the place of the
+expression in the text, both relative to an injectable "today". dateparser (the well-kept library for this) turns
+a string into one point in time, finds dates in running Chinese text only through its slow `search_dates`
+(tens of milliseconds per question, plus ~1 s to load its language data) and has no notion of "this week" as a
+range; the expressions news questions use are few and regular, so a table of patterns is smaller and faster.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTHS_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
+}
+_MONTH_EN = r"(" + "|".join(sorted(_MONTHS_EN, key=len, reverse=True)) + r")\.?"
+_ZH_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days asked about (inclusive), or only "the newest" when `latest` and no dates."""
+
+    label: str  # the expression as written in the question
+    start: dt.date | None = None
+    end: dt.date | None = None
+    latest: bool = False  # 最新/最近/latest: prefer the newest matching article
+
+    def contains(self, published: str | None) -> bool:
+        """Whether an article published at `published` (ISO date or datetime) falls in the period."""
+        day = published_day(published)
+        if day is None:
+            return False
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def before(self, published: str | None) -> bool:
+        """Whether `published` is earlier than the period (or unknown): such an answer must be flagged."""
+        day = published_day(published)
+        return day is None or (self.start is not None and day < self.start)
+
+    @property
+    def relative(self) -> bool:
+        """Whether the expression is relative to today (上周, yesterday), not a written date (8月27日)."""
+        return re.search(r"\d", self.label) is None
+
+    @property
+    def dated(self) -> bool:
+        """Whether the period has dates (a filter), not only "newest first"."""
+        return self.start is not None or self.end is not None
+
+
+def published_day(published: str | None) -> dt.date | None:
+    """The calendar day of an article's `published` field, or None when missing or unreadable."""
+    if not published:
+        return None
+    try:
+        return dt.date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift_month(day: dt.date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _number(value: str) -> int:
+    if value.isdigit():
+        return int(value)
+    if value.startswith("十"):
+        return 10 + _ZH_NUM.get(value[1:], 0)
+    if "十" in value:
+        tens, _, ones = value.partition("十")
+        return _ZH_NUM.get(tens, 1) * 10 + _ZH_NUM.get(ones, 0)
+    return _ZH_NUM.get(value, 0)
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _not_future(year: int | None, month: int, day: int, today: dt.date) -> dt.date | None:
+    """A day written without its year: this year's, or last year's when this year's is still to come."""
+    if year is not None:
+        return _day(year, month, day)
+    this = _day(today.year, month, day)
+    if this is not None and this <= today:
+        return this
+    return _day(today.year - 1, month, day)
+
+
+_N = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
+
+
+def _relative(today: dt.date) -> list[tuple[re.Pattern[str], tuple[dt.date, dt.date]]]:
+    monday = today - dt.timedelta(days=today.weekday())
+    ly, lm = _shift_month(today, -1)
+    return [
+        (re.compile(r"今天|今日|today", re.I), (today, today)),
+        (re.compile(r"前天|day before yesterday", re.I), (today - dt.timedelta(2), today - dt.timedelta(2))),
+        (re.compile(r"昨天|昨日|yesterday", re.I), (today - dt.timedelta(1), today - dt.timedelta(1))),
+        (re.compile(r"本周|这周|这个?星期|本星期|this week", re.I), (monday, today)),
+        (
+            re.compile(r"上周|上个?星期|上个礼拜|上礼拜|last week|past week|previous week", re.I),
+            (monday - dt.timedelta(7), monday - dt.timedelta(1)),
+        ),
+        (re.compile(r"本月|这个月|this month", re.I), (today.replace(day=1), today)),
+        (re.compile(r"上个?月|last month|previous month", re.I), (dt.date(ly, lm, 1), _month_end(ly, lm))),
+        (re.compile(r"今年|本年|this year", re.I), (dt.date(today.year, 1, 1), today)),
+        (re.compile(r"去年|last year", re.I), (dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31))),
+        (re.compile(r"前年", re.I), (dt.date(today.year - 2, 1, 1), dt.date(today.year - 2, 12, 31))),
+    ]
+
+
+_LAST_N = re.compile(
+    rf"(?:最近|近|过去|前)\s*{_N}\s*(天|日|周|个?星期|个?月)"
+    r"|(?:in the |over the )?(?:last|past) (\d+) (days?|weeks?|months?)",
+    re.I,
+)
+_LATEST = re.compile(
+    r"最新|最近|近期|近日|近来|目前|现在|当前|latest|most recent|newest|recent(?:ly)?|currently|now\b|up to date",
+    re.I,
+)
+_ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_ZH_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_ZH_YEAR_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+_ZH_YEAR = re.compile(r"(\d{4})\s*年(?!\s*\d{1,2}\s*月)")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_EN_MONTH_DAY = re.compile(rf"\b{_MONTH_EN}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
+_EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_EN}(?:,?\s+(\d{{4}}))?\b", re.I)
+_EN_MONTH_YEAR = re.compile(rf"\b(?:in\s+)?{_MONTH_EN}\s+(\d{{4}})\b", re.I)
+_EN_YEAR = re.compile(r"\bin (\d{4})\b", re.I)
+
+
+def find_period(question: str, today: dt.date) -> Period | None:
+    """The period a question asks about, relative to `today`; None when it names no time."""
+    m = _ZH_FULL.search(question) or _ISO.search(question)
+    if m:
+        day = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if day is not None:
+            return Period(m.group(0), day, day)
+    for pattern in (_EN_MONTH_DAY, _EN_DAY_MONTH):
+        m = pattern.search(question)
+        if m:
+            a, b, year = m.group(1), m.group(2), m.group(3)
+            month_name, day_text = (a, b) if pattern is _EN_MONTH_DAY else (b, a)
+            month = _MONTHS_EN.get(month_name.lower().rstrip("."), 0)
+            found = _not_future(int(year) if year else None, month, int(day_text), today) if month else None
+            if found is not None:
+                return Period(m.group(0), found, found)
+    m = _ZH_MONTH_DAY.search(question)
+    if m:
+        found = _not_future(None, int(m.group(1)), int(m.group(2)), today)
+        if found is not None:
+            return Period(m.group(0), found, found)
+    m = _ZH_YEAR_MONTH.search(question) or _EN_MONTH_YEAR.search(question)
+    if m:
+        if m.re is _EN_MONTH_YEAR:
+            year, month = int(m.group(2)), _MONTHS_EN.get(m.group(1).lower().rstrip("."), 0)
+        else:
+            year, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12:
+            return Period(m.group(0), dt.date(year, month, 1), _month_end(year, month))
+    m = _LAST_N.search(question)
+    if m:
+        count = _number(m.group(1) or m.group(3) or "0")
+        unit = (m.group(2) or m.group(4) or "").lower()
+        size = 30 if "月" in unit or unit.startswith("month") else 1
+        size = 7 if "周" in unit or "星期" in unit or unit.startswith("week") else size
+        days = count * size
+        if days > 0:
+            return Period(m.group(0), today - dt.timedelta(days=days - 1), today)
+    for pattern, (start, end) in _relative(today):
+        m = pattern.search(question)
+        if m:
+            return Period(m.group(0), start, end)
+    m = _ZH_YEAR.search(question) or _EN_YEAR.search(question)
+    if m:
+        year = int(m.group(1))
+        if 1900 <= year <= today.year + 1:
+            return Period(m.group(0), dt.date(year, 1, 1), dt.date(year, 12, 31))
+    m = _LATEST.search(question)
+    if m:
+        return Period(m.group(0), latest=True)
+    return None
+
+
+def without_relative(question: str, period: Period | None) -> str:
+    """The question without a relative expression (上周, latest): such words only add noise to text matching.
+
+    Absolute dates (8月27日, 2022年) stay: articles write them too.
+    """
+    if period is None or not period.relative:
+        return question
+    stripped = question.replace(period.label, " ", 1)
+    return re.sub(r"\s+", " ", stripped).strip() or question

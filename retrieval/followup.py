@@ -1,0 +1,286 @@
+"""Follow-up questions: detect a question that leans on the previous turn and complete it from that turn.
+
+A question is completed only when it carries a marker that it refers back: a pronoun without an antecedent in the
+question itself (他/她/它/他们/该/其, he/she/it/they), an ellipsis ("那X呢？", "还有呢？", "what about X?"), a bare
+question word ("什么时候？", "when?"), a leading "那…" with no subject, or a reference to "the article". A question
+without such a marker stands on its own and is never rewritten. The rules are linguistic patterns only; they know
+nothing about particular articles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.questions import classify, pos_tokens
+from retrieval.text import to_simplified
+
+# Previous answers longer than this are sentences, not a referent one can put in place of a pronoun.
+MAX_REFERENT_CHARS = 16
+
+_ZH_PERSON = re.compile(r"(?<![其吉])(他们|她们|他|她)(?![人乡国])")
+_ZH_THING = re.compile(r"(它们|它|(?<![尤极与及])其(?=[\u4e00-\u9fff])(?![他它中余实次]))")
+# 这/那 + classifier + noun ("这次会议", "那家公司"): the noun names what the previous turn was about.
+_ZH_DEMONSTRATIVE = re.compile(r"(这|那|此|该)(次|个|项|家|位|份|些|场|件|座|所|条|届|种)?(?=[\u4e00-\u9fff])")
+_ZH_ARTICLE = re.compile(r"(这|该|此|本|那)(篇|则|条|份|个)?(文章|报道|新闻|消息|稿件)|本文|原文|文中")
+_ZH_LEAD = re.compile(r"^(那么|那|还有|另外|然后|再问一下|再问|至于|对了)[，,、\s]*")
+_ZH_TAIL = re.compile(r"[呢吗啊呀吧]?[？?！!。.，,\s]*$")
+_ZH_MORE = {"", "还有", "别的", "其他", "其它", "另外", "更多", "还有别的", "还有其他"}
+_ZH_BARE = re.compile(
+    r"^(是|在|又是|那是|都是)?(什么时候|何时|哪天|哪一天|哪一年|哪年|几号|在哪里|在哪儿|在哪|哪里|哪儿|为什么|为何|"
+    r"怎么样|怎么回事|如何|怎样|是谁|谁|有多少|多少|几个|几次|哪些|有哪些|什么|是什么|结果|后来)(的|了|呢)?$"
+)
+# Demonstratives that start a time or place adverb, not an ellipsis: 那时, 那里.
+_ZH_NOT_LEAD = re.compile(r"^那(个|些|里|儿|时|天|年|次|位|家|种|样|么多)")
+
+_EN_PERSON = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
+_EN_THING = re.compile(r"\b(it|its)\b", re.I)
+_EN_ARTICLE = re.compile(r"\b(this|that|the) (article|story|report|piece)\b", re.I)
+_EN_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)[\s?.!]*$|^\s*and\s+(.+?)[\s?.!]*$", re.I)
+_EN_BARE = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(when|where|why|who|how many|how much|how|what|which ones?)"
+    r"(?:\s+(?:was that|was it|is that|did that happen|exactly))?[\s?.!]*$",
+    re.I,
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|van|von)?\s*[A-Z][\w'’-]*)*")
+_NOMINAL = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "l", "j", "eng", "vn", "ng")
+_DATE_CLAUSE = re.compile(r"^(?:在)?[\d一二三四五六七八九十零〇年月日号时至到\-－~～]{2,14}[，,]\s*")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a follow-up may lean on: the previous (completed) question, its short answer, kind and article."""
+
+    question: str
+    answer: str = ""
+    kind: str = "other"
+    article_id: str | None = None
+    article_title: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a question was understood: the text to ask, whether it was completed, and an article to prefer."""
+
+    text: str
+    rewritten: bool = False
+    prefer_article: str | None = None
+    reason: str = ""  # "pronoun", "ellipsis", "bare", "subject", "article" or "" for a standalone question
+
+
+def _short(answer: str) -> str:
+    answer = answer.strip().rstrip("。.")
+    return answer if 0 < len(answer) <= MAX_REFERENT_CHARS else ""
+
+
+def subject(question: str) -> str:
+    """The leading noun phrase of a question (its topic): "乍都节公园的面积有多大？" → "乍都节公园"."""
+    if classify(question).lang == "en":
+        return _en_subject(question)
+    body = _DATE_CLAUSE.sub("", question.strip())
+    runs: list[str] = []
+    words: list[str] = []
+    for word, flag in (*pos_tokens(body), ("。", "x")):
+        nominal = (
+            flag.startswith(_NOMINAL)
+            or (words and word in ("·", "-", "－"))
+            or (flag == "m" and re.search(r"[\u4e00-\u9fff]", word) is not None and not words and len(word) > 1)
+        )
+        if nominal:
+            words.append(word)
+            continue
+        if words:
+            runs.append("".join(words).strip("·-－"))
+            words = []
+        if not runs and flag not in ("p", "d", "c", "x", "t", "r", "v", "ul", "uj"):
+            break
+    # the leading noun phrase; for a question that starts with its question word ("谁主持了X？"), its object
+    return runs[0] if runs else ""
+
+
+def _en_subject(question: str) -> str:
+    names = [m.group(0) for m in _CAPITALISED.finditer(question) if m.start() > 0]
+    if names:
+        return max(names, key=len)
+    q = classify(question)
+    return " ".join(q.terms[-2:])
+
+
+def _person(turn: Turn) -> str:
+    """Whom "he/she/they" most likely means: the answer to a who-question, else a person named in the question."""
+    if turn.kind == "who" and _short(turn.answer):
+        return _short(turn.answer)
+    if classify(turn.question).lang == "en":
+        names = [m.group(0) for m in _CAPITALISED.finditer(turn.question) if m.start() > 0]
+        return names[0] if names else _short(turn.answer)
+    for word, flag in pos_tokens(turn.question):
+        if flag in ("nr", "nrfg", "nrt"):
+            return word
+    return subject(turn.question) or _short(turn.answer)
+
+
+def _thing(turn: Turn) -> str:
+    """What "it/它/该" most likely means: the answer when it named a thing, else the previous question's topic."""
+    if turn.kind in ("org", "which", "title", "what") and _short(turn.answer):
+        return _short(turn.answer)
+    return subject(turn.question) or _short(turn.answer)
+
+
+def _statement(turn: Turn) -> str:
+    """The previous question as a statement: its question word replaced by the answer (or dropped)."""
+    q = classify(turn.question)
+    answer = _short(turn.answer)
+    body = q.left + answer + q.right if q.qword else turn.question
+    return re.sub(r"[？?。！!\s]+$", "", body).strip()
+
+
+def _same_slot(fragment: str, previous: str) -> str | None:
+    """The term of the previous question that `fragment` takes the place of ("第二组" for "第一组"), or None."""
+    frag_tokens = [(w, f) for w, f in pos_tokens(fragment) if w.strip()]
+    if not frag_tokens:
+        return None
+    frag_flag = frag_tokens[0][1] if len(frag_tokens) == 1 else ""
+    date = r"\d{1,4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月(?:\d{1,2}[日号])?"
+    if re.fullmatch(date, fragment):  # a date such as "1992年4月" is split by jieba; match it as a whole
+        m = re.search(date, previous)
+        return m.group(0) if m else None
+    best: str | None = None
+    for word, flag in pos_tokens(previous):
+        if len(word) < 2 or word == fragment:
+            continue
+        same_end = word[-1] == fragment[-1] and re.match(r"[\u4e00-\u9fff]", word[-1])
+        same_start = word[0] == fragment[0] and word[0] in "第前后上下首初"
+        same_kind = frag_flag != "" and frag_flag == flag and flag in ("nr", "ns", "nt", "nz", "m", "t")
+        if same_end or same_start or same_kind:
+            best = word
+            break
+    return best
+
+
+def _ask_again(turn: Turn, reason: str) -> Resolution:
+    return Resolution(turn.question, True, turn.article_id, reason)
+
+
+def resolve(question: str, turn: Turn | None) -> Resolution:
+    """Complete `question` from the previous turn when it refers back to it; otherwise return it unchanged."""
+    text = question.strip()
+    if turn is None or not text:
+        return Resolution(question)
+    found = _resolve_en(text, turn) if classify(text).lang == "en" else _resolve_zh(text, turn)
+    # a question that stands on its own goes on exactly as asked
+    return found if found.rewritten else Resolution(question, False, found.prefer_article, found.reason)
+
+
+def _resolve_zh(text: str, turn: Turn) -> Resolution:
+    folded = to_simplified(text)  # same length: offsets found here apply to the original
+    lead = _ZH_LEAD.match(folded) if not _ZH_NOT_LEAD.match(folded) else None
+    body_start = lead.end() if lead else 0
+    tail = _ZH_TAIL.search(folded)
+    body_end = tail.start() if tail else len(folded)
+    body = folded[body_start:body_end]
+    ends_ne = bool(re.search(r"呢[？?！!。.\s]*$", folded))
+    q = classify(text)
+
+    if _ZH_ARTICLE.search(folded) and turn.article_id:
+        return Resolution(text, False, turn.article_id, "article")
+    if ends_ne and q.kind == "other" and len(body) <= 12:
+        if body in _ZH_MORE:
+            return _ask_again(turn, "ellipsis")
+        fragment = text[body_start:body_end]
+        slot = _same_slot(fragment, turn.question)
+        if slot is not None:
+            return Resolution(turn.question.replace(slot, fragment, 1), True, turn.article_id, "ellipsis")
+        return Resolution(f"{fragment}，{_statement(turn)}？", True, turn.article_id, "ellipsis")
+    if _ZH_BARE.match(body):
+        if body in ("结果", "后来"):
+            return _ask_again(turn, "bare")
+        return Resolution(f"{_statement(turn)}，{text[body_start:].strip()}", True, turn.article_id, "bare")
+
+    person = _ZH_PERSON.search(folded)
+    if person and not _has_person_before(text, person.start()):
+        referent = turn.answer.strip() if person.group(1) in ("他们", "她们") and turn.kind == "who" else ""
+        referent = referent if 0 < len(referent) <= 40 else _person(turn)
+        if referent:
+            out = text[: person.start()] + referent + text[person.end() :]
+            return Resolution(out, True, turn.article_id, "pronoun")
+    thing = _ZH_THING.search(folded)
+    if thing and not _has_subject_before(text, thing.start()):
+        referent = _thing(turn)
+        if referent:
+            word = thing.group(1)
+            glue = "的" if word == "其" else ""
+            out = text[: thing.start()] + referent + glue + text[thing.end() :]
+            return Resolution(out, True, turn.article_id, "pronoun")
+    demo = _ZH_DEMONSTRATIVE.match(folded[body_start:])
+    if demo and (lead or demo.group(1) in ("这", "该", "此")):
+        start = body_start + demo.end()
+        rest = text[start:]
+        topic = subject(turn.question)
+        head = next((w for w, f in pos_tokens(rest) if f.startswith(_NOMINAL)), "")
+        if topic and head and rest.startswith(head) and topic != head:
+            if topic.endswith(head[-1]):  # "该公园" after a question about "X公园": X公园
+                return Resolution(topic + rest[len(head) :], True, turn.article_id, "pronoun")
+            if demo.group(1) in ("该", "此"):  # "该漫画" after a question about Y: Y的漫画
+                return Resolution(f"{topic}的{rest}", True, turn.article_id, "pronoun")
+    leans = lead is not None and lead.group(1) in ("那", "那么", "至于") and q.kind != "other"
+    if leans and not _has_own_subject(text[body_start:]):
+        topic = subject(turn.question)
+        if topic and topic not in text:
+            return Resolution(f"{topic}，{text[body_start:]}", True, turn.article_id, "subject")
+    return Resolution(text)
+
+
+def _has_person_before(text: str, end: int) -> bool:
+    """Whether a person's name precedes position `end` in the question (the pronoun's antecedent is there)."""
+    seen = 0
+    for word, flag in pos_tokens(text):
+        if seen >= end:
+            return False
+        if flag in ("nr", "nrfg", "nrt"):
+            return True
+        seen += len(word)
+    return False
+
+
+def _has_subject_before(text: str, end: int) -> bool:
+    """Whether a noun phrase of its own comes before a 它/该/其 (then it refers inside the question)."""
+    return len(subject(text[:end])) >= 2
+
+
+def _has_own_subject(text: str) -> bool:
+    """Whether a clause has a named entity of its own (a person, place, organisation or a proper name)."""
+    return any(flag in ("nr", "ns", "nt", "nz", "nrt", "nrfg", "eng") for _, flag in pos_tokens(text))
+
+
+def _resolve_en(text: str, turn: Turn) -> Resolution:
+    if _EN_ARTICLE.search(text) and turn.article_id:
+        return Resolution(text, False, turn.article_id, "article")
+    bare = _EN_BARE.match(text)
+    if bare:
+        word = bare.group(1)
+        return Resolution(f"{word.capitalize()}: {_statement(turn)}?", True, turn.article_id, "bare")
+    about = _EN_WHAT_ABOUT.match(text)
+    if about:
+        fragment = (about.group(1) or about.group(2) or "").strip()
+        if fragment.lower() in ("then", "so", "more", "else", "after that", "next"):
+            return _ask_again(turn, "ellipsis")
+        core = re.sub(r"^(the|a|an)\s+", "", fragment, flags=re.I)
+        names = [m.group(0) for m in _CAPITALISED.finditer(turn.question) if m.start() > 0]
+        if core[:1].isupper() and names:
+            return Resolution(turn.question.replace(names[0], core, 1), True, turn.article_id, "ellipsis")
+        return Resolution(f"{fragment}: {turn.question}", True, turn.article_id, "ellipsis")
+    own_names = [m for m in _CAPITALISED.finditer(text) if m.start() > 0]
+    person = _EN_PERSON.search(text)
+    if person and not any(m.start() < person.start() for m in own_names):
+        referent = _person(turn)
+        if referent:
+            word = person.group(1).lower()
+            value = referent + "'s" if word in ("his", "their") else referent
+            return Resolution(text[: person.start()] + value + text[person.end() :], True, turn.article_id, "pronoun")
+    thing = _EN_THING.search(text)
+    if thing and not own_names and not re.match(r"^\s*(is|was)\s+it\s+true\b", text, re.I):
+        referent = _thing(turn)
+        if referent:
+            value = referent + "'s" if thing.group(1).lower() == "its" else referent
+            return Resolution(text[: thing.start()] + value + text[thing.end() :], True, turn.article_id, "pronoun")
+    return Resolution(text)
