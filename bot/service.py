@@ -334,23 +334,31 @@ class ChatService:
             return [Reply(esc(text(lang, "not_a_question")))]
         note = f"<i>{esc(prepared.note(self.max_question_chars))}</i>\n" if prepared.cut else ""
         turn = self.conversations.turn(chat_id)
-        resolution = resolve(question, turn)
         try:
             with asking_user(None if user_id is None else f"user:{user_id}"):
-                if resolution.prefer_article is not None:
-                    answer = self.engine.ask(resolution.text, prefer_article=resolution.prefer_article)
-                else:
-                    answer = self.engine.ask(resolution.text)
+                resolution, answer = self.answer(question, chat_id)
         except IndexNotBuilt:
             return [Reply(note + esc(text(lang, "no_index")))]
         except NewsBotError:
             log.exception("answering failed")
             return [Reply(note + esc(text(lang, "error")))]
-        self._remember(chat_id, resolution, answer)
         buttons: tuple[Button, ...] = ()
         if answer.answered and answer.sources:
             buttons = (Button(text(lang, "show_source"), SourceRef(chat_id, lang, tuple(answer.sources))),)
         return [Reply(note + format_answer(answer, lang, self._understood(resolution, turn, lang)), buttons)]
+
+    def answer(self, question: str, chat_id: int = 0) -> tuple[Resolution, Answer]:
+        """How a prepared question was understood in this chat (a follow-up is completed) and its answer.
+
+        The chat's memory is updated for the next follow-up. Raises the engine's errors (IndexNotBuilt…).
+        """
+        resolution = resolve(question, self.conversations.turn(chat_id))
+        if resolution.prefer_article is not None:
+            answer = self.engine.ask(resolution.text, prefer_article=resolution.prefer_article)
+        else:
+            answer = self.engine.ask(resolution.text)
+        self._remember(chat_id, resolution, answer)
+        return resolution, answer
 
     @staticmethod
     def _understood(resolution: Resolution, turn: Turn | None, lang: Lang) -> str:

@@ -44,6 +44,11 @@ _EN_BARE = re.compile(
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|van|von)?\s*[A-Z][\w'’-]*)*")
 _NOMINAL = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "l", "j", "eng", "vn", "ng")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NAMED = ("nr", "ns", "nt", "nz", "m", "t")
+# Word classes that end a leading subject: verbs, prepositions, particles, adverbs, pronouns, conjunctions, marks.
+_STOP_FLAGS = ("v", "p", "u", "d", "r", "c", "x", "y", "e")
+_STOP_WORDS = {"的", "是", "有", "在", "和", "与", "这", "那", "哪", "什么", "谁", "几", "多少", "多"}
 _DATE_CLAUSE = re.compile(r"^(?:在)?[\d一二三四五六七八九十零〇年月日号时至到\-－~～]{2,14}[，,]\s*")
 
 
@@ -74,28 +79,43 @@ def _short(answer: str) -> str:
 
 
 def subject(question: str) -> str:
-    """The leading noun phrase of a question (its topic): "乍都节公园的面积有多大？" → "乍都节公园"."""
+    """The leading noun phrase of a question (its topic): "乍都节公园的面积有多大？" → "乍都节公园".
+
+    Everything before the first verb, particle, pronoun or question word counts (names that jieba splits stay
+    whole); a question that starts with its question word ("谁主持了X？") has no leading subject: its first noun
+    phrase is taken instead.
+    """
     if classify(question).lang == "en":
         return _en_subject(question)
-    body = _DATE_CLAUSE.sub("", question.strip())
-    runs: list[str] = []
+    lead = leading_subject(question)
+    if lead:
+        return lead
     words: list[str] = []
-    for word, flag in (*pos_tokens(body), ("。", "x")):
-        nominal = (
-            flag.startswith(_NOMINAL)
-            or (words and word in ("·", "-", "－"))
-            or (flag == "m" and re.search(r"[\u4e00-\u9fff]", word) is not None and not words and len(word) > 1)
-        )
-        if nominal:
+    for word, flag in (*pos_tokens(_DATE_CLAUSE.sub("", question.strip())), ("。", "x")):
+        if flag.startswith(_NOMINAL) or (words and word in ("·", "-", "－")):
             words.append(word)
-            continue
-        if words:
-            runs.append("".join(words).strip("·-－"))
-            words = []
-        if not runs and flag not in ("p", "d", "c", "x", "t", "r", "v", "ul", "uj"):
+        elif words:
             break
-    # the leading noun phrase; for a question that starts with its question word ("谁主持了X？"), its object
-    return runs[0] if runs else ""
+    return "".join(words).strip("·-－")
+
+
+def leading_subject(question: str) -> str:
+    """The words before the first verb, particle, pronoun or question word ("" when the question starts with one)."""
+    body = _DATE_CLAUSE.sub("", question.strip())
+    words: list[str] = []
+    tokens = list(pos_tokens(body))
+    for k, (word, flag) in enumerate(tokens):
+        stop = flag.startswith(_STOP_FLAGS) and not flag.startswith(("vn", "nr", "ns", "nt", "nz"))
+        if stop and _name_char(tokens, k):
+            stop = False
+        if stop or word in _STOP_WORDS:
+            if words:
+                break
+            if flag.startswith(("p", "d", "c", "x", "t")) and word not in _STOP_WORDS:
+                continue  # a leading "在", "，": the subject may follow
+            return ""
+        words.append(word)
+    return "".join(words).strip("·-－ ")
 
 
 def _en_subject(question: str) -> str:
@@ -106,13 +126,58 @@ def _en_subject(question: str) -> str:
     return " ".join(q.terms[-2:])
 
 
+def _name_char(tokens: list[tuple[str, str]], k: int) -> bool:
+    """Whether a one-character "verb" is part of a name jieba does not know ("鸡毛|松|有" → 鸡毛松).
+
+    jieba falls back to single characters for unknown names; a single character followed by another single one,
+    a noun, or directly by 是/有/的 (a verb is rarely followed by those) is taken as part of the name; one followed
+    by a particle (了/着/过) or a longer verb is a verb.
+    """
+    word, flag = tokens[k]
+    if len(word) != 1 or not _HAN.match(word) or word in _STOP_WORDS or not flag.startswith(("v", "a", "d", "q")):
+        return False
+    if flag in ("vg", "ag", "dg", "qg"):  # a bound morpheme, not a word: part of an unknown name
+        return True
+    if k + 1 >= len(tokens):
+        return False
+    after, after_flag = tokens[k + 1]
+    if after in ("是", "有", "的"):
+        return True
+    if after_flag.startswith(("u", "x", "y", "p", "r")):
+        return False
+    return (len(after) == 1 and after not in _STOP_WORDS) or after_flag.startswith((*_NOMINAL, "a"))
+
+
+def _put(text: str, start: int, end: int, referent: str, glue: str = "") -> str:
+    """`text` with [start, end) (a pronoun) replaced by the referent; where the words after the pronoun repeat the
+    referent's end ("它占地面积…" for "X占地面积"), that end is dropped from the referent."""
+    after = text[end:]
+    for k in range(len(referent) - 1, 0, -1):
+        if after.startswith(referent[-k:]) and _HAN.match(referent[-k]):
+            referent = referent[:-k]
+            break
+    return text[:start] + referent + glue + after
+
+
+def _asks_for_referent(turn: Turn) -> bool:
+    """Whether the previous answer is what the next pronoun means: "谁主持了X？", "X是谁？", "哪家公司…？"."""
+    q = classify(turn.question)
+    if not _short(turn.answer) or q.kind not in ("who", "org", "which", "title"):
+        return False
+    return not q.left.strip() or not q.right.strip() or not leading_subject(turn.question)
+
+
 def _person(turn: Turn) -> str:
-    """Whom "he/she/they" most likely means: the answer to a who-question, else a person named in the question."""
-    if turn.kind == "who" and _short(turn.answer):
+    """Whom "he/she/they" most likely means: the answer to "who…?", else the previous question's subject (the
+    preferred antecedent: the topic carries on), else a person named in it."""
+    if turn.kind == "who" and _asks_for_referent(turn):
         return _short(turn.answer)
     if classify(turn.question).lang == "en":
         names = [m.group(0) for m in _CAPITALISED.finditer(turn.question) if m.start() > 0]
         return names[0] if names else _short(turn.answer)
+    lead = leading_subject(turn.question)
+    if lead:
+        return lead
     for word, flag in pos_tokens(turn.question):
         if flag in ("nr", "nrfg", "nrt"):
             return word
@@ -120,8 +185,9 @@ def _person(turn: Turn) -> str:
 
 
 def _thing(turn: Turn) -> str:
-    """What "it/它/该" most likely means: the answer when it named a thing, else the previous question's topic."""
-    if turn.kind in ("org", "which", "title", "what") and _short(turn.answer):
+    """What "it/它" most likely means: the answer when the question asked for a named thing ("哪家公司…？"),
+    else the previous question's topic."""
+    if turn.kind != "who" and _asks_for_referent(turn):
         return _short(turn.answer)
     return subject(turn.question) or _short(turn.answer)
 
@@ -134,8 +200,8 @@ def _statement(turn: Turn) -> str:
     return re.sub(r"[？?。！!\s]+$", "", body).strip()
 
 
-def _same_slot(fragment: str, previous: str) -> str | None:
-    """The term of the previous question that `fragment` takes the place of ("第二组" for "第一组"), or None."""
+def _same_slot(fragment: str, previous: str) -> tuple[int, int] | None:
+    """Where in the previous question `fragment` takes the place of a term ("第一组" for "第二组"), or None."""
     frag_tokens = [(w, f) for w, f in pos_tokens(fragment) if w.strip()]
     if not frag_tokens:
         return None
@@ -143,18 +209,40 @@ def _same_slot(fragment: str, previous: str) -> str | None:
     date = r"\d{1,4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月(?:\d{1,2}[日号])?"
     if re.fullmatch(date, fragment):  # a date such as "1992年4月" is split by jieba; match it as a whole
         m = re.search(date, previous)
-        return m.group(0) if m else None
-    best: str | None = None
-    for word, flag in pos_tokens(previous):
-        if len(word) < 2 or word == fragment:
-            continue
-        same_end = word[-1] == fragment[-1] and re.match(r"[\u4e00-\u9fff]", word[-1])
-        same_start = word[0] == fragment[0] and word[0] in "第前后上下首初"
-        same_kind = frag_flag != "" and frag_flag == flag and flag in ("nr", "ns", "nt", "nz", "m", "t")
-        if same_end or same_start or same_kind:
-            best = word
-            break
-    return best
+        return (m.start(), m.end()) if m else None
+    # the span of up to four words of the previous question that shares most of its start and end with the
+    # fragment ("广东省委书记" for "贵州省委书记"); verbs and question words are never replaced
+    words = list(pos_tokens(previous))
+    offsets = [0]
+    for w, _ in words:
+        offsets.append(offsets[-1] + len(w))
+    best: tuple[int, int, int, int] | None = None  # score, -length, start, end
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + 5, len(words) + 1)):
+            span = previous[offsets[i] : offsets[j]]
+            blocked = any(f.startswith(("r", "x", "u", "v")) and len(w) > 1 for w, f in words[i:j])
+            if blocked or not _HAN.match(span[-1]) or span == fragment:
+                continue
+            score = _common(span, fragment) + _common(span[::-1], fragment[::-1])
+            if score > 0 and (best is None or (score, -len(span)) > best[:2]):
+                best = (score, -len(span), offsets[i], offsets[j])
+    if best is not None:
+        start, end = best[2], best[3]
+        for k in range(len(fragment) - 1, 0, -1):  # "考察|一组" for "考察二组": the shared start goes too
+            if previous[:start].endswith(fragment[:k]):
+                return start - k, end
+        return start, end
+    for (word, flag), at in zip(words, offsets, strict=False):  # a name for a name, a place for a place
+        if len(word) >= 2 and word != fragment and frag_flag and frag_flag == flag and flag in _NAMED:
+            return at, at + len(word)
+    return None
+
+
+def _common(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def _ask_again(turn: Turn, reason: str) -> Resolution:
@@ -179,7 +267,7 @@ def _resolve_zh(text: str, turn: Turn) -> Resolution:
     body_end = tail.start() if tail else len(folded)
     body = folded[body_start:body_end]
     ends_ne = bool(re.search(r"呢[？?！!。.\s]*$", folded))
-    q = classify(text)
+    q = classify(folded)
 
     if _ZH_ARTICLE.search(folded) and turn.article_id:
         return Resolution(text, False, turn.article_id, "article")
@@ -189,7 +277,11 @@ def _resolve_zh(text: str, turn: Turn) -> Resolution:
         fragment = text[body_start:body_end]
         slot = _same_slot(fragment, turn.question)
         if slot is not None:
-            return Resolution(turn.question.replace(slot, fragment, 1), True, turn.article_id, "ellipsis")
+            out = turn.question[: slot[0]] + fragment + turn.question[slot[1] :]
+            return Resolution(out, True, turn.article_id, "ellipsis")
+        topic = subject(turn.question)
+        if topic and topic not in fragment:  # "那X呢？" about another attribute of the same topic: "topic的X"
+            return Resolution(f"{topic}的{fragment}是什么？", True, turn.article_id, "ellipsis")
         return Resolution(f"{fragment}，{_statement(turn)}？", True, turn.article_id, "ellipsis")
     if _ZH_BARE.match(body):
         if body in ("结果", "后来"):
@@ -201,26 +293,31 @@ def _resolve_zh(text: str, turn: Turn) -> Resolution:
         referent = turn.answer.strip() if person.group(1) in ("他们", "她们") and turn.kind == "who" else ""
         referent = referent if 0 < len(referent) <= 40 else _person(turn)
         if referent:
-            out = text[: person.start()] + referent + text[person.end() :]
-            return Resolution(out, True, turn.article_id, "pronoun")
+            out = _put(text, person.start(), person.end(), referent)
+            return Resolution(
+                out[body_start if body_start <= person.start() else 0 :], True, turn.article_id, "pronoun"
+            )
     thing = _ZH_THING.search(folded)
-    if thing and not _has_subject_before(text, thing.start()):
+    if thing and turn.kind.startswith("meta_") and turn.article_id:  # "它" after a question about the article
+        out = text[: thing.start()] + "这篇文章" + text[thing.end() :]
+        return Resolution(out, True, turn.article_id, "article")
+    if thing and (thing.group(1) != "其" or not _has_subject_before(text, thing.start())):
         referent = _thing(turn)
         if referent:
             word = thing.group(1)
             glue = "的" if word == "其" else ""
-            out = text[: thing.start()] + referent + glue + text[thing.end() :]
-            return Resolution(out, True, turn.article_id, "pronoun")
+            out = _put(text, thing.start(), thing.end(), referent, glue)
+            return Resolution(out[body_start if body_start <= thing.start() else 0 :], True, turn.article_id, "pronoun")
     demo = _ZH_DEMONSTRATIVE.match(folded[body_start:])
     if demo and (lead or demo.group(1) in ("这", "该", "此")):
         start = body_start + demo.end()
         rest = text[start:]
         topic = subject(turn.question)
-        head = next((w for w, f in pos_tokens(rest) if f.startswith(_NOMINAL)), "")
+        head = next((w for w, f in pos_tokens(rest) if f.startswith((*_NOMINAL, "t"))), "")
         if topic and head and rest.startswith(head) and topic != head:
             if topic.endswith(head[-1]):  # "该公园" after a question about "X公园": X公园
                 return Resolution(topic + rest[len(head) :], True, turn.article_id, "pronoun")
-            if demo.group(1) in ("该", "此"):  # "该漫画" after a question about Y: Y的漫画
+            if demo.group(1) in ("该", "此") or demo.group(2):  # "该漫画", "这个周期" after a question about Y
                 return Resolution(f"{topic}的{rest}", True, turn.article_id, "pronoun")
     leans = lead is not None and lead.group(1) in ("那", "那么", "至于") and q.kind != "other"
     if leans and not _has_own_subject(text[body_start:]):
@@ -278,6 +375,9 @@ def _resolve_en(text: str, turn: Turn) -> Resolution:
             value = referent + "'s" if word in ("his", "their") else referent
             return Resolution(text[: person.start()] + value + text[person.end() :], True, turn.article_id, "pronoun")
     thing = _EN_THING.search(text)
+    if thing and turn.kind.startswith("meta_") and turn.article_id:  # "it" after a question about the article
+        value = "the article's" if thing.group(1).lower() == "its" else "the article"
+        return Resolution(text[: thing.start()] + value + text[thing.end() :], True, turn.article_id, "article")
     if thing and not own_names and not re.match(r"^\s*(is|was)\s+it\s+true\b", text, re.I):
         referent = _thing(turn)
         if referent:

@@ -52,8 +52,8 @@ def focus(hits: list[Hit], index: LoadedIndex, period: Period | None, prefer_art
         if not own:
             chunks = index.chunks_of(prefer_article)
             own = [Hit(chunk=chunks[0], score=0.0)] if chunks else []
-        if own:
-            return Focus(own)
+        if own:  # first, but with the others: the answer model weighs a passage against the rest
+            return Focus(own + [h for h in hits if h.chunk.article_id != prefer_article])
     if period is None or not hits:
         return Focus(hits)
     if period.dated:
