@@ -99,8 +99,8 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
     if first:
         blocks.append(first)
     blocks.extend(note)
-    if answer.outside_period and answer.period:
-        key = "older_than_asked" if date else "undated_than_asked"
+    if answer.outside_period and answer.period:  # no article of the asked time answered: say so, never silently
+        key = {"older": "older_than_asked", "newer": "outside_asked"}.get(answer.outside_period, "undated_than_asked")
         blocks.append(esc(text(lang, key, period=answer.period, date=date or "")))
     evidence = list(dict.fromkeys(e.strip() for e in answer.evidence if e.strip()))  # each sentence once, in order
     if evidence:

@@ -47,6 +47,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "(understood as: about the previous article, {title}: {question})",
     },
     "reported_on": {"zh": "（据 {date} 的报道）", "en": "(as reported on {date})"},
+    "outside_asked": {
+        "zh": "⚠️ 没有找到{period}的文章；这个答案来自 {date} 的报道。",
+        "en": "⚠️ No article from {period}; this answer is from a report of {date}.",
+    },
     "older_than_asked": {
         "zh": "⚠️ 没有找到{period}的文章；这个答案来自 {date} 的报道，早于你问的时间。",
         "en": "⚠️ No article from {period}; this answer is from a report of {date}, older than you asked.",

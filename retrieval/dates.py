@@ -135,6 +135,9 @@ _LATEST = re.compile(
 _ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _ZH_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _ZH_YEAR_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+_ZH_MONTH = re.compile(r"(今年|去年|前年)?\s*(?<!\d)(\d{1,2})\s*月份?(?!\s*\d)")
+# A month alone ("in May"): case-sensitive, so the verb "may" is not a month.
+_EN_MONTH = re.compile(r"\b(?:in|during|for)\s+(" + "|".join(m for m in calendar.month_name if m) + r")\b(?!\s*\d)")
 _ZH_YEAR = re.compile(r"(\d{4})\s*年(?!\s*\d{1,2}\s*月)")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _EN_MONTH_DAY = re.compile(rf"\b{_MONTH_EN}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
@@ -172,6 +175,17 @@ def find_period(question: str, today: dt.date) -> Period | None:
             year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
             return Period(m.group(0), dt.date(year, month, 1), _month_end(year, month))
+    m = _ZH_MONTH.search(question)
+    if m and 1 <= int(m.group(2)) <= 12:
+        month = int(m.group(2))
+        back = {"今年": 0, "去年": 1, "前年": 2}.get(m.group(1) or "")
+        year = today.year - back if back is not None else today.year - (month > today.month)
+        return Period(m.group(0), dt.date(year, month, 1), _month_end(year, month))
+    m = _EN_MONTH.search(question)
+    if m:
+        month = _MONTHS_EN[m.group(1).lower()]
+        year = today.year - (month > today.month)  # the last such month that has begun
+        return Period(m.group(0), dt.date(year, month, 1), _month_end(year, month))
     m = _LAST_N.search(question)
     if m:
         count = _number(m.group(1) or m.group(3) or "0")

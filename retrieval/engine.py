@@ -26,7 +26,7 @@ from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.store import IndexStore, LoadedIndex
-from retrieval.timeline import compare, focus
+from retrieval.timeline import compare, focus, outside
 from retrieval.vectors import VectorIndex
 
 if TYPE_CHECKING:
@@ -173,12 +173,12 @@ class Engine:
         focused = focus(hits, index, period, prefer_article)
         hits = focused.hits[:8]
         answer = answer_question(query, hits, index).model_copy(update={"question": question.strip()})
-        if prefer_article is None and (period is None or not period.dated):
+        if prefer_article is None:  # several reports of the story: newest first, earlier ones marked
             answer = compare(answer, hits, index, lambda some: answer_question(query, some, index))
         if period is not None:
-            first = answer.sources[0].published if answer.sources else None
             answer.period = period.label
-            answer.outside_period = bool(focused.outside and answer.answered and period.before(first))
+            if focused.outside and answer.answered:
+                answer.outside_period = outside(period, answer.sources[0].published if answer.sources else None)
         generative = self.generative
         if generative is not None:
             from retrieval.generative import current_user

@@ -86,10 +86,10 @@ class Answer(BaseModel):
     # Which path answered when a language model is configured ("extractive" after a fallback, "llm" when the
     # model's answer passed verification); None when no model is configured, so the contract stays unchanged.
     via: Literal["extractive", "llm"] | None = None
-    # Time-aware questions: the expression asked about ("上周"), and whether the answer's article is older than
-    # that period (no article of the period answered); both only for the bot's reply, not the contract.
+    # Time-aware questions: the expression asked about ("上周"), and, when no article of that period answered,
+    # where the answering article lies instead; both only for the bot's reply, not the contract.
     period: str | None = None
-    outside_period: bool = False
+    outside_period: Literal["older", "newer", "undated"] | None = None
     # Other articles that answer differently, newest first (the answer itself is from the newest article).
     earlier: list[Earlier] = Field(default_factory=list)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from retrieval.dates import Period, published_day
 from retrieval.models import Answer, Article, Earlier, Hit
@@ -17,6 +18,9 @@ REPORT_GRACE_DAYS = 7
 # "最新/latest": the newest article among those whose best hit scores at least this share of the top hit. Lower
 # lets an older, better-matching story lose to a newer, weaker one; higher keeps the best match.
 LATEST_SHARE = 0.6
+# A hit of the asked period counts only when it scores at least this share of the best hit overall: an article of
+# the right week about something else must not answer (the answer is then flagged as outside the period).
+PERIOD_SHARE = 0.5
 # Articles compared for disagreement: a hit at least this share of the top hit's score, at most this many.
 COMPARE_SHARE = 0.6
 COMPARE_ARTICLES = 2
@@ -57,12 +61,23 @@ def focus(hits: list[Hit], index: LoadedIndex, period: Period | None, prefer_art
     if period is None or not hits:
         return Focus(hits)
     if period.dated:
-        kept = [h for h in hits if _in_period(period, _published(index, h))]
+        relevant = [h for h in hits if h.score >= PERIOD_SHARE * hits[0].score]
+        kept = [h for h in relevant if period.contains(_published(index, h))]
+        if not kept and not period.relative:  # a written date: reports of the days after count too
+            kept = [h for h in relevant if _in_period(period, _published(index, h))]
         if kept:
             return Focus(kept)
         # nothing of that period: answer from the best match, flagged when it is older than asked
         return Focus(hits, outside=True)
     return Focus(newest(hits, index))
+
+
+def outside(period: Period, published: str | None) -> Literal["older", "newer", "undated"]:
+    """Where an article that is not of the asked period lies: before it, after it, or undated."""
+    day = published_day(published)
+    if day is None:
+        return "undated"
+    return "older" if period.start is not None and day < period.start else "newer"
 
 
 def newest(hits: list[Hit], index: LoadedIndex) -> list[Hit]:
