@@ -159,10 +159,15 @@ def _put(text: str, start: int, end: int, referent: str, glue: str = "") -> str:
     return text[:start] + referent + glue + after
 
 
+def _kind(turn: Turn) -> str:
+    """The previous question's kind, from its text (the same whichever path answered it)."""
+    return classify(to_simplified(turn.question)).kind
+
+
 def _asks_for_referent(turn: Turn) -> bool:
     """Whether the previous answer is what the next pronoun means: "谁主持了X？", "X是谁？", "哪家公司…？"."""
     q = classify(turn.question)
-    if not _short(turn.answer) or q.kind not in ("who", "org", "which", "title"):
+    if not _short(turn.answer) or _kind(turn) not in ("who", "org", "which", "title"):
         return False
     return not q.left.strip() or not q.right.strip() or not leading_subject(turn.question)
 
@@ -170,7 +175,7 @@ def _asks_for_referent(turn: Turn) -> bool:
 def _person(turn: Turn) -> str:
     """Whom "he/she/they" most likely means: the answer to "who…?", else the previous question's subject (the
     preferred antecedent: the topic carries on), else a person named in it."""
-    if turn.kind == "who" and _asks_for_referent(turn):
+    if _asks_for_referent(turn) and _kind(turn) == "who":
         return _short(turn.answer)
     if classify(turn.question).lang == "en":
         names = [m.group(0) for m in _CAPITALISED.finditer(turn.question) if m.start() > 0]
@@ -187,7 +192,7 @@ def _person(turn: Turn) -> str:
 def _thing(turn: Turn) -> str:
     """What "it/它" most likely means: the answer when the question asked for a named thing ("哪家公司…？"),
     else the previous question's topic."""
-    if turn.kind != "who" and _asks_for_referent(turn):
+    if _asks_for_referent(turn) and _kind(turn) != "who":
         return _short(turn.answer)
     return subject(turn.question) or _short(turn.answer)
 
@@ -290,7 +295,7 @@ def _resolve_zh(text: str, turn: Turn) -> Resolution:
 
     person = _ZH_PERSON.search(folded)
     if person and not _has_person_before(text, person.start()):
-        referent = turn.answer.strip() if person.group(1) in ("他们", "她们") and turn.kind == "who" else ""
+        referent = turn.answer.strip() if person.group(1) in ("他们", "她们") and _kind(turn) == "who" else ""
         referent = referent if 0 < len(referent) <= 40 else _person(turn)
         if referent:
             out = _put(text, person.start(), person.end(), referent)
@@ -298,7 +303,7 @@ def _resolve_zh(text: str, turn: Turn) -> Resolution:
                 out[body_start if body_start <= person.start() else 0 :], True, turn.article_id, "pronoun"
             )
     thing = _ZH_THING.search(folded)
-    if thing and turn.kind.startswith("meta_") and turn.article_id:  # "它" after a question about the article
+    if thing and _kind(turn).startswith("meta_") and turn.article_id:  # "它" after a question about the article
         out = text[: thing.start()] + "这篇文章" + text[thing.end() :]
         return Resolution(out, True, turn.article_id, "article")
     if thing and (thing.group(1) != "其" or not _has_subject_before(text, thing.start())):
@@ -375,7 +380,7 @@ def _resolve_en(text: str, turn: Turn) -> Resolution:
             value = referent + "'s" if word in ("his", "their") else referent
             return Resolution(text[: person.start()] + value + text[person.end() :], True, turn.article_id, "pronoun")
     thing = _EN_THING.search(text)
-    if thing and turn.kind.startswith("meta_") and turn.article_id:  # "it" after a question about the article
+    if thing and _kind(turn).startswith("meta_") and turn.article_id:  # "it" after a question about the article
         value = "the article's" if thing.group(1).lower() == "its" else "the article"
         return Resolution(text[: thing.start()] + value + text[thing.end() :], True, turn.article_id, "article")
     if thing and not own_names and not re.match(r"^\s*(is|was)\s+it\s+true\b", text, re.I):

@@ -1,0 +1,162 @@
+"""The conversation over several messages: follow-ups, /new, /latest, /summary, and their plain-language forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.chat import run_chat
+from bot.intents import intent
+from bot.service import ChatService, Incoming
+from retrieval.models import Article
+from tests.botfixtures import USER_ID, FakeEngine, make_settings, parse_telegram_html
+
+ARTICLES = [
+    Article(
+        id="a1",
+        title="Harbour bridge opens",
+        text="The harbour bridge opened on Monday after four years of work. Mayor Jane Smith cut the ribbon at "
+        "noon. The bridge cost 2.4 million dollars. Traffic will start on Tuesday morning.",
+        published="2024-03-05",
+        source="Example Daily",
+        url="https://news.example/a1",
+    ),
+    Article(
+        id="a2",
+        title="江城召开防汛工作会议",
+        text="7月3日，江城市政府召开防汛工作会议，部署全市防汛工作。会议由市长张建国主持。各区要加强水库巡查。",
+        published="2024-07-03",
+        source="江城日报",
+    ),
+    Article(id="a3", title="Old story", text="Nothing new here at all. It is an old story.", published="2023-01-01"),
+]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def engine() -> FakeEngine:
+    e = FakeEngine(answer_text="Jane Smith")
+    e.articles = list(ARTICLES)
+    return e
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def service(tmp_path: Path, engine: FakeEngine, clock: Clock) -> ChatService:
+    return ChatService(engine, make_settings(tmp_path), clock=clock)
+
+
+def say(service: ChatService, text: str, chat_id: int = 7) -> str:
+    replies = service.handle(Incoming(user_id=USER_ID, text=text, chat_id=chat_id, language_code="en"))
+    assert len(replies) == 1
+    parse_telegram_html(replies[0].html)  # valid Telegram HTML
+    return replies[0].html
+
+
+def test_follow_up_completed_shown_and_asked_about_the_same_article(service: ChatService, engine: FakeEngine) -> None:
+    say(service, "Who opened the Harbour Bridge?")
+    out = say(service, "What did she say?")
+    assert engine.asked[-1] == "What did Jane Smith say?" and engine.preferred[-1] == "a1"
+    first, second = out.split("\n")[:2]
+    assert first.startswith("<b>") and second == "<i>(understood as: What did Jane Smith say?)</i>"
+    standalone = say(service, "Who paid for the Ocean Tunnel?")
+    assert engine.asked[-1] == "Who paid for the Ocean Tunnel?" and "understood" not in standalone
+
+
+def test_chinese_follow_up_note(service: ChatService, engine: FakeEngine) -> None:
+    engine.answer_text = "张建国"
+    say(service, "谁主持了防汛工作会议？")
+    out = say(service, "他说了什么？")
+    assert engine.asked[-1] == "张建国说了什么？"
+    assert "<i>（理解为：张建国说了什么？）</i>" in out
+
+
+def test_context_is_per_chat_forgotten_after_window_and_on_new(
+    service: ChatService, engine: FakeEngine, clock: Clock
+) -> None:
+    say(service, "Who opened the Harbour Bridge?", chat_id=1)
+    say(service, "What did she say?", chat_id=2)  # another chat knows nothing
+    assert engine.asked[-1] == "What did she say?"
+    say(service, "What did she say?", chat_id=1)
+    assert engine.asked[-1] == "What did Jane Smith say?"
+    clock.now += 601  # past the default 10-minute window
+    say(service, "What did she say?", chat_id=1)
+    assert engine.asked[-1] == "What did she say?"
+    say(service, "Who opened the Harbour Bridge?", chat_id=1)
+    assert "starting over" in say(service, "/new", chat_id=1)
+    say(service, "What did she say?", chat_id=1)
+    assert engine.asked[-1] == "What did she say?"
+
+
+def test_window_zero_means_every_question_alone(tmp_path: Path, engine: FakeEngine) -> None:
+    service = ChatService(engine, make_settings(tmp_path, followup_window=0))
+    say(service, "Who opened the Harbour Bridge?")
+    say(service, "What did she say?")
+    assert engine.asked[-1] == "What did she say?"
+
+
+def test_latest_lists_newest_first_and_summary_by_number(service: ChatService) -> None:
+    out = say(service, "/latest")
+    lines = out.split("\n")
+    assert lines[0] == "<b>Newest articles:</b>"
+    assert lines[1].startswith("1. 江城召开防汛工作会议 · 江城日报 · 2024-07-03")
+    assert lines[2].startswith("2. Harbour bridge opens · Example Daily · 2024-03-05 · <a href=")
+    assert "/summary N" in out
+    summary = say(service, "/summary 2")
+    assert summary.startswith("<b>Summary:</b>\n<blockquote>The harbour bridge opened on Monday")
+    assert "📰 Harbour bridge opens · Example Daily · 2024-03-05" in summary
+    assert "There is no number 9" in say(service, "/summary 9")
+    assert "There is no number" in say(service, "/summary two")
+
+
+def test_latest_topic_and_plain_language_routes(service: ChatService) -> None:
+    out = say(service, "/latest bridge")
+    assert "about “bridge”" in out and "Harbour bridge opens" in out and "江城" not in out
+    assert "Harbour bridge opens" in say(service, "What's new about the bridge?")
+    assert "江城召开防汛工作会议" in say(service, "最近有什么新闻？")
+    assert "No articles found" in say(service, "/latest volcano")
+
+
+def test_summary_of_the_last_cited_article_and_without_one(service: ChatService, engine: FakeEngine) -> None:
+    assert "Which article?" in say(service, "/summary")
+    engine.articles.append(
+        Article(id="a1x", title="unused", text="x", published=None)
+    )  # the fake cites SOURCE (article "a1")
+    say(service, "Who opened the Harbour Bridge?")
+    out = say(service, "What is this article about?")
+    assert "<blockquote>The harbour bridge opened on Monday after four years of work." in out
+    assert out.count("\n") >= 2 and "📰 Harbour bridge opens" in out
+
+
+def test_intents() -> None:
+    assert intent("最近有什么新闻？") is not None and intent("最近有什么新闻？").command == "latest"  # type: ignore[union-attr]
+    latest = intent("台风有什么最新消息？")
+    assert latest is not None and (latest.command, latest.args) == ("latest", "台风")
+    about = intent("what's new about the harbour bridge?")
+    assert about is not None and about.args == "the harbour bridge"
+    assert intent("这篇文章讲了什么？") == intent("Summarize this article") and intent("这篇文章讲了什么？") is not None
+    for question in ("谁主持了会议？", "最近谁当选了市长？", "What is the new bridge called?"):
+        assert intent(question) is None
+
+
+def test_chat_harness_keeps_the_conversation(tmp_path: Path, engine: FakeEngine) -> None:
+    import io
+
+    out = io.StringIO()
+    stdin = io.StringIO("Who opened the Harbour Bridge?\nWhat did she say?\n/new\nWhat did she say?\n")
+    run_chat(engine, make_settings(tmp_path), stdin, out, language_code="en")
+    blocks = out.getvalue().strip().split("\n\n")
+    assert blocks[1].split("\n")[1] == "(understood as: What did Jane Smith say?)"
+    assert engine.asked == ["Who opened the Harbour Bridge?", "What did Jane Smith say?", "What did she say?"]

@@ -1,0 +1,62 @@
+"""Date expressions in questions become periods relative to an injected today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from retrieval.dates import find_period, without_relative
+
+TODAY = dt.date(2024, 7, 10)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("今天发生了什么？", "2024-07-10", "2024-07-10"),
+        ("昨天的报道怎么说？", "2024-07-09", "2024-07-09"),
+        ("本周有什么变化？", "2024-07-08", "2024-07-10"),
+        ("上周谁当选？", "2024-07-01", "2024-07-07"),
+        ("上个月的产量是多少？", "2024-06-01", "2024-06-30"),
+        ("8月27日发生了什么？", "2023-08-27", "2023-08-27"),  # not yet this year: last year's
+        ("7月3日水位是多少？", "2024-07-03", "2024-07-03"),
+        ("2022年的产量是多少？", "2022-01-01", "2022-12-31"),
+        ("2024年7月3日水位是多少？", "2024-07-03", "2024-07-03"),
+        ("今年3月完成了多少？", "2024-03-01", "2024-03-31"),
+        ("去年计划什么时候开通？", "2023-01-01", "2023-12-31"),
+        ("过去三天下了多少雨？", "2024-07-08", "2024-07-10"),
+        ("What happened last week?", "2024-07-01", "2024-07-07"),
+        ("What happened yesterday?", "2024-07-09", "2024-07-09"),
+        ("What was the level on July 3?", "2024-07-03", "2024-07-03"),
+        ("How many cases in May?", "2024-05-01", "2024-05-31"),
+        ("What was the cost in June 2024?", "2024-06-01", "2024-06-30"),
+        ("Anything in the last 7 days?", "2024-07-04", "2024-07-10"),
+    ],
+)
+def test_periods(question: str, start: str, end: str) -> None:
+    period = find_period(question, TODAY)
+    assert period is not None and not period.latest
+    assert (str(period.start), str(period.end)) == (start, end)
+
+
+@pytest.mark.parametrize("question", ["最新的水位是多少？", "最近有什么新闻？", "What is the latest figure?"])
+def test_latest_means_newest_first_without_dates(question: str) -> None:
+    period = find_period(question, TODAY)
+    assert period is not None and period.latest and not period.dated
+
+
+@pytest.mark.parametrize("question", ["谁主持了会议？", "Who may attend the meeting?", "第一组考察了哪些企业？"])
+def test_no_time_no_period(question: str) -> None:
+    assert find_period(question, TODAY) is None
+
+
+def test_contains_before_and_relative_words_removed_for_matching() -> None:
+    period = find_period("上周水位是多少？", TODAY)
+    assert period is not None and period.relative
+    assert period.contains("2024-07-05T08:00:00") and not period.contains("2024-07-08") and not period.contains(None)
+    assert period.before("2024-06-30") and not period.before("2024-07-02")
+    assert without_relative("上周水位是多少？", period) == "水位是多少？"
+    written = find_period("7月3日水位是多少？", TODAY)
+    assert written is not None and not written.relative
+    assert without_relative("7月3日水位是多少？", written) == "7月3日水位是多少？"  # articles write dates too

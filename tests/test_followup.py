@@ -1,0 +1,78 @@
+"""Follow-up questions: completed from the previous turn only when they refer back to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.followup import Turn, leading_subject, resolve, subject
+
+WHO = Turn("谁主持了防汛工作会议？", "张建国", "who", "a1", "江城召开防汛工作会议")
+PARK = Turn("金水湖公园位于什么地方？", "江城西郊", "where", "a2", "金水湖公园")
+GROUP = Turn("第一组考察了哪些企业？", "港务集团、科技馆", "list", "a3")
+YEAR = Turn("1992年4月，王海涛担任什么职务？", "副区长", "what", "a4")
+EN = Turn("Who opened the Harbour Bridge?", "Mayor Jane Smith", "who", "e1", "Bridge opens")
+
+
+@pytest.mark.parametrize(
+    ("turn", "question", "understood"),
+    [
+        (WHO, "他说了什么？", "张建国说了什么？"),  # "he" after "who…?": the answer
+        (PARK, "它的面积有多大？", "金水湖公园的面积有多大？"),  # "it": the previous question's subject
+        (PARK, "该公园是谁设计的？", "金水湖公园是谁设计的？"),  # demonstrative + head noun of the subject
+        (GROUP, "那第二组呢？", "第二组考察了哪些企业？"),  # ellipsis: the slot it replaces
+        (YEAR, "那2017年4月呢？", "2017年4月，王海涛担任什么职务？"),  # a date replaces a date
+        (YEAR, "他是哪里人？", "王海涛是哪里人？"),  # subject continuity: the topic carries on
+        (WHO, "什么时候？", "张建国主持了防汛工作会议，什么时候？"),  # a bare question word
+        (WHO, "还有呢？", "谁主持了防汛工作会议？"),
+        (EN, "What did she say?", "What did Mayor Jane Smith say?"),
+        (EN, "When?", "When: Mayor Jane Smith opened the Harbour Bridge?"),
+        (EN, "What about the Ocean Tunnel?", "Who opened the Ocean Tunnel?"),
+    ],
+)
+def test_follow_up_completed_from_previous_turn(turn: Turn, question: str, understood: str) -> None:
+    r = resolve(question, turn)
+    assert r.rewritten and r.text == understood
+    assert r.prefer_article == turn.article_id  # the follow-up stays with the previous story
+
+
+@pytest.mark.parametrize(
+    ("turn", "question"),
+    [
+        (WHO, "海州交通局局长是谁？"),
+        (WHO, "会议在哪里举行？"),
+        (PARK, "金水湖公园什么时候开放？"),
+        (GROUP, "代表团分为几组？"),
+        (EN, "Who paid for the Ocean Tunnel?"),
+        (EN, "When did Mayor Smith visit Riverton?"),
+        (WHO, "其他城市有没有召开会议？"),  # 其他 is not the pronoun 他
+    ],
+)
+def test_standalone_question_goes_on_unchanged(turn: Turn, question: str) -> None:
+    r = resolve(question, turn)
+    assert not r.rewritten and r.text == question and r.prefer_article is None
+
+
+def test_no_previous_turn_no_change_and_original_text_kept() -> None:
+    assert resolve("他说了什么？", None).text == "他说了什么？"
+    assert resolve("  spaced question  ", EN).text == "  spaced question  "  # exactly as asked
+
+
+def test_article_reference_prefers_previous_article_without_rewriting() -> None:
+    r = resolve("这篇报道是哪天发布的？", WHO)
+    assert not r.rewritten and r.prefer_article == "a1" and r.reason == "article"
+    meta = Turn("这篇报道的来源是什么？", "江城日报", "meta_source", "a9")
+    r = resolve("它是哪天发布的？", meta)  # "it" after a question about the article: the article
+    assert r.rewritten and r.text == "这篇文章是哪天发布的？" and r.prefer_article == "a9"
+
+
+def test_traditional_characters_are_followed_too() -> None:
+    turn = Turn("儒略日以什麼時間點當作起點？", "西元前4713年", "when", "d1")
+    assert resolve("它的周期有多長？", turn).text == "儒略日的周期有多長？"
+
+
+def test_subjects_kept_whole_when_jieba_splits_an_unknown_name() -> None:
+    assert leading_subject("蓝线裸顶鲷的俗名是什么？") == "蓝线裸顶鲷"
+    assert leading_subject("李晓梅说了什么？") == "李晓梅"  # a one-character verb before 了 is a verb
+    assert leading_subject("谁主持了会议？") == ""
+    assert subject("谁主持了防汛工作会议？") == "防汛工作会议"  # no leading subject: the first noun phrase
+    assert subject("Who opened the Harbour Bridge?") == "Harbour Bridge"
