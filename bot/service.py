@@ -8,6 +8,7 @@ embeds queries and rebuilds indexes); the Telegram adapter runs it in worker thr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import logging
 import re
@@ -21,7 +22,16 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.conversation import Conversations
-from bot.formatting import esc, format_answer, format_latest, format_source_passage, format_summary
+from bot.formatting import (
+    esc,
+    format_answer,
+    format_latest,
+    format_source_passage,
+    format_summary,
+    html_to_text,
+    source_line,
+    split_html,
+)
 from bot.intents import intent
 from bot.messages import EXAMPLES, MESSAGES, Lang, detect_language, text
 from retrieval.articles import SUFFIXES
@@ -107,6 +117,16 @@ class Incoming:
     chat_id: int = 0
     chat_type: str = "private"
     language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    """One answer offered in inline mode (@bot question): a title, a one-line description, the message to send."""
+
+    id: str
+    title: str
+    description: str
+    html: str
 
 
 @dataclass
@@ -359,6 +379,31 @@ class ChatService:
             answer = self.engine.ask(resolution.text)
         self._remember(chat_id, resolution, answer)
         return resolution, answer
+
+    def inline(self, raw: str, *, language_code: str | None = None, user_id: int | None = None) -> list[InlineResult]:
+        """Inline mode: the question answered on its own (an inline query has no chat, so no follow-up), as one
+        result whose message is the usual reply (its first part when long); empty for an empty query."""
+        prepared = prepare_question(raw, language_code, self.max_question_chars)
+        if not prepared.text or not prepared.meaningful:
+            return []
+        question, lang = prepared.text, prepared.lang
+        try:
+            with asking_user(None if user_id is None else f"user:{user_id}"):
+                answer = self.engine.ask(question)
+        except IndexNotBuilt:
+            return [_inline_note(question, text(lang, "no_index"))]
+        except NewsBotError:
+            log.exception("inline answering failed")
+            return [_inline_note(question, text(lang, "error"))]
+        html = split_html(format_answer(answer, lang))[0]
+        source = answer.sources[0] if answer.sources else None
+        if answer.answered:
+            title = answer.answer.strip() or (answer.evidence[0] if answer.evidence else text(lang, "not_found"))
+        else:
+            title = text(lang, "not_found")
+        plain = source.model_copy(update={"url": None}) if source is not None else None  # no link in one line
+        description = html_to_text(source_line(plain, lang)) if plain is not None else question
+        return [InlineResult(_inline_id(question), title[:200], description[:200], html)]
 
     @staticmethod
     def _understood(resolution: Resolution, turn: Turn | None, lang: Lang) -> str:
@@ -634,6 +679,15 @@ class ChatService:
             replies.append(Reply(esc(text(lang, "upload_renamed", original=wanted, name=name))))
         replies.append(Reply(esc(text(lang, "upload_saved", name=name))))
         return UploadResult(path, replies)
+
+
+def _inline_id(question: str) -> str:
+    """A stable result id for a question (Telegram allows at most 64 bytes)."""
+    return hashlib.sha256(question.encode()).hexdigest()[:32]
+
+
+def _inline_note(question: str, note: str) -> InlineResult:
+    return InlineResult(_inline_id(question), note[:200], question[:200], esc(note))
 
 
 _LINK = re.compile(r"https?://[^\s<>\"'，。；、）)]+", re.IGNORECASE)

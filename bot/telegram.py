@@ -20,6 +20,8 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -36,6 +38,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     InvalidCallbackData,
     MessageHandler,
     filters,
@@ -76,6 +79,8 @@ POLL_TIMEOUT = 10
 # "Show source" buttons remembered by python-telegram-bot's callback-data cache (arbitrary_callback_data): the
 # button carries a random id, never guessable, and older buttons answer "please ask again".
 SOURCE_BUTTONS = 2000
+# Seconds Telegram may reuse an inline answer for the same query text (the articles change only on a rebuild).
+INLINE_CACHE_SECONDS = 60
 
 SERVICE = "service"
 ENGINE = "engine"
@@ -238,6 +243,7 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
     app.add_handler(
         MessageHandler(~filters.TEXT & ~filters.Document.ALL & ~filters.StatusUpdate.ALL & private, on_other)
     )
+    app.add_handler(InlineQueryHandler(on_inline_query))
     app.add_handler(CallbackQueryHandler(on_source_button, pattern=SourceRef))
     app.add_handler(CallbackQueryHandler(on_stale_button))  # anything else, expired ids included: still answered
     app.add_error_handler(on_error)
@@ -255,6 +261,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Publish the command menu (best effort)."""
     commands = [
         BotCommand("ask", "提问 / ask a question"),
+        BotCommand("latest", "最新文章 / newest articles"),
+        BotCommand("summary", "文章摘要 / summary of an article"),
+        BotCommand("new", "新话题 / start over"),
         BotCommand("help", "帮助 / help"),
         BotCommand("stats", "索引信息 / index stats (admin)"),
         BotCommand("reindex", "重建索引 / rebuild the index (admin)"),
@@ -471,6 +480,39 @@ async def on_other(update: Update, context: Context) -> None:
     if update.effective_chat is not None:
         reply = Reply(esc(text(_lang(update), "not_a_question")))
         await send_replies(context.bot, update.effective_chat.id, [reply])
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """@bot question from any chat: the short answer with its source, rate-limited like messages."""
+    query = update.inline_query
+    if query is None:
+        return
+    if not query.query.strip():
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS)
+        return
+    user = query.from_user
+    verdict = context.bot_data[LIMITER].check(user.id)
+    if verdict != "ok":  # too many questions: one notice as the only result, then nothing until the window passes
+        notice = text(detect_language(query.query, user.language_code), "throttled")
+        results = [_inline_article("throttled", notice, "", esc(notice))] if verdict == "notice" else []
+        await query.answer(results, cache_time=0, is_personal=True)
+        return
+    found = await asyncio.to_thread(
+        _service(context).inline, query.query, language_code=user.language_code, user_id=user.id
+    )
+    results = [_inline_article(r.id, r.title, r.description, r.html) for r in found]
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+
+
+def _inline_article(result_id: str, title: str, description: str, html: str) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        result_id,
+        title,
+        InputTextMessageContent(
+            html, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+        description=description or None,
+    )
 
 
 async def on_source_button(update: Update, context: Context) -> None:

@@ -22,7 +22,16 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from tests.botfixtures import TOKEN, parse_telegram_html
 
-_RAW_STRING_PARAMS = {"text", "caption", "callback_query_id", "file_id", "parse_mode", "action", "inline_message_id"}
+_RAW_STRING_PARAMS = {
+    "text",
+    "caption",
+    "callback_query_id",
+    "file_id",
+    "parse_mode",
+    "action",
+    "inline_message_id",
+    "inline_query_id",
+}
 
 
 def _utf16(value: str) -> int:
@@ -61,6 +70,7 @@ class FakeBotAPI:
         self.files: dict[str, tuple[str, bytes]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.offsets: list[int] = []
+        self.inline_answers: dict[str, list[dict[str, Any]]] = {}  # inline query id -> results answered
         self.max_poll_wait = 0.3
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -226,6 +236,14 @@ class FakeBotAPI:
             },
         )
 
+    def push_inline(self, query: str, *, user_id: int, language_code: str = "en") -> str:
+        """An inline query (@bot query typed in any chat); returns its id, the key of `inline_answers`."""
+        query_id = f"iq{next(self.update_ids)}"
+        self._push(
+            "inline_query", {"id": query_id, "from": self._user(user_id, language_code), "query": query, "offset": ""}
+        )
+        return query_id
+
     # --- observing ---------------------------------------------------------------------------------------------
 
     def sent(self, chat_id: int | None = None) -> list[SentMessage]:
@@ -342,6 +360,24 @@ class FakeBotAPI:
         return True
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def _api_answerInlineQuery(self, params: dict[str, Any]) -> Any:
+        """Checked as Telegram does: at most 50 results, ids unique and at most 64 bytes, titles present, and each
+        message text valid HTML of at most 4096 characters."""
+        results = params.get("results") or []
+        if not isinstance(results, list) or len(results) > 50:
+            raise _ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids) or any(not i or len(i.encode()) > 64 for i in ids):
+            raise _ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for r in results:
+            content = r.get("input_message_content") or {}
+            if r.get("type") != "article" or not str(r.get("title", "")).strip():
+                raise _ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            self._visible({"text": content.get("message_text", ""), "parse_mode": content.get("parse_mode")})
+        with self.cond:
+            self.inline_answers[str(params["inline_query_id"])] = results
         return True
 
     def _api_getUpdates(self, params: dict[str, Any]) -> Any:

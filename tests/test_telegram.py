@@ -477,3 +477,35 @@ def test_unreachable_api_at_startup_one_line_exit_1(
     err = capsys.readouterr().err
     assert err.startswith("newsbot: error: cannot reach the Bot API at startup") and err.count("\n") == 1
     assert not [r for r in caplog.records if r.exc_info]  # no traceback logged: the one line says it
+
+
+def test_inline_query_answered_with_short_answer_and_source_and_rate_limited(api: FakeBotAPI, tmp_path: Path) -> None:
+    engine = FakeEngine(answer_text="Jane & <Smith>")
+    queries: list[str] = []
+
+    async def scenario(api: FakeBotAPI) -> None:
+        queries.append(api.push_inline("Who opened the bridge?", user_id=USER_ID))
+        queries.append(api.push_inline("   ", user_id=USER_ID))
+        queries.append(api.push_inline("Is there nothing about Mars?", user_id=USER_ID))
+        await api.until(lambda: len(api.inline_answers) == 3, what="three inline answers")
+        for i in range(6):  # past the per-user limit: one notice, then empty answers
+            queries.append(api.push_inline(f"question {i}?", user_id=USER_ID))
+        await api.until(lambda: len(api.inline_answers) == 9, what="throttled inline answers")
+
+    run_bot(api, settings_for(api, tmp_path), engine, scenario)
+    (result,) = api.inline_answers[queries[0]]
+    assert result["title"] == "Jane & <Smith>"
+    assert result["description"] == "Harbour <Bridge> & Tunnel report · Example Daily · 2024-03-05"
+    content = result["input_message_content"]
+    assert content["parse_mode"] == "HTML" and content["message_text"].startswith("<b>Jane &amp; &lt;Smith&gt;</b>")
+    assert "📰" in content["message_text"]
+    assert api.inline_answers[queries[1]] == []  # an empty query: nothing asked
+    (refusal,) = api.inline_answers[queries[2]]
+    assert "do not contain" in refusal["title"]
+    throttled = [api.inline_answers[q] for q in queries[3:]]
+    assert sum(len(r) for r in throttled) == 4  # 5 per 10 s (the empty query is free): 3 more, one notice, none
+    assert any(r and "too quickly" in r[0]["title"] for r in throttled)
+    assert engine.asked == ["Who opened the bridge?", "Is there nothing about Mars?"] + [
+        f"question {i}?" for i in range(3)
+    ]
+    assert not api.errors  # every answer passed the fake's checks (ids, titles, HTML)
