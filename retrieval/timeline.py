@@ -63,8 +63,11 @@ def focus(hits: list[Hit], index: LoadedIndex, period: Period | None, prefer_art
     if period.dated:
         relevant = [h for h in hits if h.score >= PERIOD_SHARE * hits[0].score]
         kept = [h for h in relevant if period.contains(_published(index, h))]
-        if not kept and not period.relative:  # a written date: reports of the days after count too
-            kept = [h for h in relevant if _in_period(period, _published(index, h))]
+        if not kept and not period.relative:  # a written date: the first report in the days after it
+            later = [h for h in relevant if _in_period(period, _published(index, h))]
+            if later:
+                soonest = min(_published(index, h) or "" for h in later)
+                kept = [h for h in later if _published(index, h) == soonest]
         if kept:
             return Focus(kept)
         # nothing of that period: answer from the best match, flagged when it is older than asked

@@ -1,0 +1,69 @@
+"""The real engine over dated reports of the same stories: periods, flags, newest first, /latest, follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval.config import Settings
+from retrieval.engine import Engine
+
+DATED = Path(__file__).resolve().parent.parent / "data" / "eval" / "dated"
+TODAY = dt.date(2024, 7, 10)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Engine:
+    root = tmp_path_factory.mktemp("dated")
+    shutil.copytree(DATED, root / "articles")
+    e = Engine(Settings(_env_file=None, data_dir=root / "articles", index_dir=root / "index"), embedder=embedder)  # type: ignore[arg-type]
+    e.reindex()
+    e.today = lambda: TODAY
+    return e
+
+
+def first(engine: Engine, question: str) -> tuple[str | None, str]:
+    answer = engine.ask(question)
+    return (answer.sources[0].article_id if answer.sources else None), answer.answer
+
+
+def test_relative_periods_pick_the_report_of_that_time(engine: Engine) -> None:
+    answer = engine.ask("上周青溪水库水位是多少？")
+    assert answer.sources[0].article_id == "reservoir-2" and "156.8米" in answer.evidence[0]
+    assert first(engine, "昨天青溪水库水位是多少？")[0] == "reservoir-3"
+    assert first(engine, "How many flu cases did Harbor County record last month?")[0] == "flu-2"
+    assert first(engine, "去年地铁七号线计划什么时候开通？")[0] == "metro-1"
+    assert answer.period == "上周" and answer.outside_period is None
+
+
+def test_written_dates_prefer_that_day_then_the_days_after(engine: Engine) -> None:
+    assert first(engine, "7月1日青溪水库水位是多少？")[0] == "reservoir-1"
+    assert first(engine, "6月30日青溪水库水位是多少？")[0] == "reservoir-1"  # reported the next day
+
+
+def test_no_report_of_the_period_is_flagged_never_silent(engine: Engine) -> None:
+    answer = engine.ask("上个月青溪水库水位是多少？")  # June: the reports are from July
+    assert answer.answered and answer.outside_period == "newer" and answer.period == "上个月"
+    answer = engine.ask("How many flu cases did Harbor County record yesterday?")
+    assert answer.outside_period in ("older", "newer")
+
+
+def test_latest_and_disagreeing_reports_newest_first_with_earlier_ones(engine: Engine) -> None:
+    assert first(engine, "最新的青溪水库水位是多少？")[0] == "reservoir-3"
+    answer = engine.ask("How much does the Mill Street bridge repair cost?")
+    assert answer.sources[0].article_id == "bridge-3" and "3.5 million" in answer.answer
+    assert answer.earlier and all(e.source.published < "2024-07-08" for e in answer.earlier)  # type: ignore[operator]
+    assert all("3.5 million" not in e.answer for e in answer.earlier)
+    assert "earlier" in answer.contract()
+
+
+def test_latest_listing_and_preferred_article(engine: Engine) -> None:
+    newest = engine.latest()
+    assert [a.id for a in newest][:2] == ["reservoir-3", "bridge-3"]
+    assert [a.id for a in engine.latest("南湖书展")] == ["bookfair-3", "bookfair-2", "bookfair-1"]
+    assert engine.article("metro-2") is not None and engine.article("nope") is None
+    answer = engine.ask("这篇报道是哪天发布的？", prefer_article="metro-2")  # a follow-up about that article
+    assert answer.answered and answer.answer.startswith("2024-03-10")
