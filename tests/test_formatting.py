@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.formatting import format_answer, html_to_text, split_html, utf16_len
-from retrieval.models import Answer, Source
+from retrieval.models import Answer, Earlier, Source
 from tests.botfixtures import SOURCE, parse_telegram_html
 
 
@@ -93,3 +93,36 @@ def test_answer_without_source_or_evidence() -> None:
 def test_repeated_evidence_sentence_shown_once() -> None:
     ans = Answer(question="q", answered=True, answer="a", evidence=["One.", "Two.", "One."], sources=[SOURCE])
     assert "<blockquote>One.\nTwo.</blockquote>" in format_answer(ans, "en")
+
+
+def test_time_question_states_the_date_and_flags_an_answer_outside_the_period() -> None:
+    ans = Answer(question="q", answered=True, answer="156.8米", evidence=["水位升至156.8米。"], sources=[SOURCE])
+    ans.period = "上周"
+    out = format_answer(ans, "zh", understood="（理解为：青溪水库上周水位是多少？）")
+    lines = out.split("\n")
+    assert lines[0] == "<b>156.8米</b> （据 2024-03-05 的报道）"
+    assert lines[1] == "<i>（理解为：青溪水库上周水位是多少？）</i>"  # how a follow-up was read: second line
+    assert "⚠️" not in out
+    ans.outside_period = "older"
+    out = format_answer(ans, "zh")
+    assert "⚠️ 没有找到上周的文章；这个答案来自 2024-03-05 的报道，早于你问的时间。" in out
+    ans.outside_period = "newer"
+    assert "this answer is from a report of 2024-03-05." in format_answer(ans, "en")
+    parse_telegram_html(out)
+
+
+def test_disagreeing_reports_newest_first_then_earlier_ones_marked() -> None:
+    older = SOURCE.model_copy(update={"article_id": "a0", "title": "Older <report>", "published": "2024-02-01"})
+    ans = Answer(
+        question="q",
+        answered=True,
+        answer="3.5 million",
+        evidence=["It will cost 3.5 million."],
+        sources=[SOURCE],
+        earlier=[Earlier(answer="2.4 million", evidence=["It would cost 2.4 million."], source=older)],
+    )
+    out = format_answer(ans, "en")
+    assert out.index("<b>3.5 million</b>") < out.index("Earlier report: <b>2.4 million</b> · Older &lt;report&gt;")
+    assert "2024-02-01" in out and "<blockquote>It would cost 2.4 million.</blockquote>" in out
+    assert "较早的报道：<b>2.4 million</b>" in format_answer(ans, "zh")
+    parse_telegram_html(out)
