@@ -231,6 +231,7 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
 
     app.add_handler(CommandHandler(["start", "help"], cmd_help, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("ask", cmd_ask, filters=_NEW_MESSAGES))
+    app.add_handler(CommandHandler(["latest", "summary", "new"], cmd_conversation, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("stats", cmd_stats, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("reindex", cmd_reindex, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler(["add", "feeds"], cmd_ingest, filters=_NEW_MESSAGES))
@@ -534,6 +535,14 @@ async def on_stale_button(update: Update, context: Context) -> None:
     if isinstance(query.data, InvalidCallbackData):
         log.info("unknown or expired button pressed by %s", query.from_user.id)
     await query.answer(text(detect_language(None, query.from_user.language_code), "source_gone"))
+
+
+async def cmd_conversation(update: Update, context: Context) -> None:
+    """/latest [topic], /summary [N], /new: in any chat, answered by the service with that chat's memory."""
+    if update.effective_chat is None:
+        return
+    async with typing(context.bot, update.effective_chat.id):
+        await _command_via_service(update, context, "/help")
 
 
 async def cmd_stats(update: Update, context: Context) -> None:

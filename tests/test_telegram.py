@@ -15,6 +15,7 @@ from bot.service import EngineLike
 from bot.telegram import bot_file_url, build_application, cancel_background_tasks, redact, run_polling
 from retrieval.config import Settings
 from retrieval.errors import NewsBotError
+from retrieval.models import Article
 from tests.botfixtures import ADMIN_ID, TOKEN, USER_ID, FakeEngine, make_settings
 from tests.fakebotapi import FakeBotAPI
 
@@ -509,3 +510,35 @@ def test_inline_query_answered_with_short_answer_and_source_and_rate_limited(api
         f"question {i}?" for i in range(3)
     ]
     assert not api.errors  # every answer passed the fake's checks (ids, titles, HTML)
+
+
+def test_latest_summary_follow_up_and_new_in_a_group(api: FakeBotAPI, tmp_path: Path) -> None:
+    engine = FakeEngine(answer_text="Jane Smith")
+    engine.articles = [
+        Article(id="a1", title="Bridge opens", text="The bridge opened on Monday after four years of work.",
+                published="2024-03-05", source="Example Daily"),
+        Article(id="a2", title="Tunnel plans", text="The city council approved plans for a new tunnel today.",
+                published="2024-03-07"),
+    ]  # fmt: skip
+    group = -100777
+
+    async def scenario(api: FakeBotAPI) -> None:
+        steps = [
+            "/latest@NewsTestBot",
+            "/summary@NewsTestBot 2",
+            "/ask@NewsTestBot Who opened the Harbour Bridge?",
+            "/ask@NewsTestBot What did she say?",
+            "/new@NewsTestBot",
+            "/ask@NewsTestBot What did she say?",
+        ]
+        for n, step in enumerate(steps, 1):
+            api.push_text(step, user_id=USER_ID, chat_id=group, chat_type="group")
+            await api.until(lambda n=n: len(api.sent(group)) == n, what=step)  # type: ignore[misc]
+
+    run_bot(api, settings_for(api, tmp_path), engine, scenario)
+    listing, summary, _, follow, new, _ = (m.text for m in api.sent(group))
+    assert listing.startswith("Newest articles:\n1. Tunnel plans · 2024-03-07\n2. Bridge opens · Example Daily")
+    assert summary.startswith("Summary:\nThe bridge opened on Monday after four years of work.")
+    assert "(understood as: What did Jane Smith say?)" in follow
+    assert "starting over" in new
+    assert engine.asked == ["Who opened the Harbour Bridge?", "What did Jane Smith say?", "What did she say?"]
