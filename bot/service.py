@@ -420,7 +420,6 @@ class ChatService:
         turn = Turn(
             question=resolution.text,
             answer=answer.answer if answer.answered else "",
-            kind=answer.kind,
             article_id=first.article_id if first is not None and answer.answered else resolution.prefer_article,
             article_title=first.title if first is not None else "",
         )

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.questions import classify, pos_tokens
+from retrieval.reading import analyse
 from retrieval.text import to_simplified
 
 # Previous answers longer than this are sentences, not a referent one can put in place of a pronoun.
@@ -54,11 +55,10 @@ _DATE_CLAUSE = re.compile(r"^(?:在)?[\d一二三四五六七八九十零〇年�
 
 @dataclass(frozen=True)
 class Turn:
-    """What a follow-up may lean on: the previous (completed) question, its short answer, kind and article."""
+    """What a follow-up may lean on: the previous (completed) question, its short answer and its article."""
 
     question: str
     answer: str = ""
-    kind: str = "other"
     article_id: str | None = None
     article_title: str = ""
 
@@ -161,7 +161,7 @@ def _put(text: str, start: int, end: int, referent: str, glue: str = "") -> str:
 
 def _kind(turn: Turn) -> str:
     """The previous question's kind, from its text (the same whichever path answered it)."""
-    return classify(to_simplified(turn.question)).kind
+    return analyse(turn.question).kind
 
 
 def _asks_for_referent(turn: Turn) -> bool:

@@ -6,11 +6,11 @@ import pytest
 
 from retrieval.followup import Turn, leading_subject, resolve, subject
 
-WHO = Turn("谁主持了防汛工作会议？", "张建国", "who", "a1", "江城召开防汛工作会议")
-PARK = Turn("金水湖公园位于什么地方？", "江城西郊", "where", "a2", "金水湖公园")
-GROUP = Turn("第一组考察了哪些企业？", "港务集团、科技馆", "list", "a3")
-YEAR = Turn("1992年4月，王海涛担任什么职务？", "副区长", "what", "a4")
-EN = Turn("Who opened the Harbour Bridge?", "Mayor Jane Smith", "who", "e1", "Bridge opens")
+WHO = Turn("谁主持了防汛工作会议？", "张建国", "a1", "江城召开防汛工作会议")
+PARK = Turn("金水湖公园位于什么地方？", "江城西郊", "a2", "金水湖公园")
+GROUP = Turn("第一组考察了哪些企业？", "港务集团、科技馆", "a3")
+YEAR = Turn("1992年4月，王海涛担任什么职务？", "副区长", "a4")
+EN = Turn("Who opened the Harbour Bridge?", "Mayor Jane Smith", "e1", "Bridge opens")
 
 
 @pytest.mark.parametrize(
@@ -60,13 +60,13 @@ def test_no_previous_turn_no_change_and_original_text_kept() -> None:
 def test_article_reference_prefers_previous_article_without_rewriting() -> None:
     r = resolve("这篇报道是哪天发布的？", WHO)
     assert not r.rewritten and r.prefer_article == "a1" and r.reason == "article"
-    meta = Turn("这篇报道的来源是什么？", "江城日报", "meta_source", "a9")
+    meta = Turn("这篇报道的来源是什么？", "江城日报", "a9")
     r = resolve("它是哪天发布的？", meta)  # "it" after a question about the article: the article
     assert r.rewritten and r.text == "这篇文章是哪天发布的？" and r.prefer_article == "a9"
 
 
 def test_traditional_characters_are_followed_too() -> None:
-    turn = Turn("儒略日以什麼時間點當作起點？", "西元前4713年", "when", "d1")
+    turn = Turn("儒略日以什麼時間點當作起點？", "西元前4713年", "d1")
     assert resolve("它的周期有多長？", turn).text == "儒略日的周期有多長？"
 
 
