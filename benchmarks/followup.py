@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/followup.py [--shared ../shared/data] [--set data/eval/followup.jsonl] [--show-errors]
 
-The index holds the sample article (data/articles), every CMRC 2018 trial context and the DRCD test contexts the
-set names. For each pair a fresh chat asks q1, then q2. Measured:
+The index holds the sample article (data/articles), the English article of data/eval/en_articles, every CMRC 2018
+trial context and the DRCD test contexts the set names. For each pair a fresh chat asks q1, then q2. Measured:
 - follow-ups understood: the second question was completed (rewritten, or the previous article preferred) and the
   completed text holds every `expect` term (the referent);
 - follow-ups answered right: a gold answer is in the short answer or the first evidence sentence (or the answer is
@@ -36,6 +36,8 @@ def write_corpus(shared: Path, items: list[dict[str, object]], data_dir: Path) -
     """The sample article, all CMRC trial contexts and the DRCD contexts named by the set, as articles."""
     data_dir.mkdir(parents=True, exist_ok=True)
     for path in (ROOT / "data" / "articles").iterdir():
+        shutil.copy(path, data_dir / path.name)
+    for path in (ROOT / "data" / "eval" / "en_articles").iterdir():  # the English article ("en:" items)
         shutil.copy(path, data_dir / path.name)
     wanted = {str(i["context"]).split(":", 1)[1] for i in items if str(i["context"]).startswith("drcd:")}
     lines = []

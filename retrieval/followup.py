@@ -43,6 +43,9 @@ _EN_BARE = re.compile(
     r"(?:\s+(?:was that|was it|is that|did that happen|exactly))?[\s?.!]*$",
     re.I,
 )
+_EN_QUESTION_START = re.compile(
+    r"(who|whom|whose|what|when|where|why|how|which|is|are|was|were|do|does|did|can|could|will|has|have|had)\b", re.I
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|van|von)?\s*[A-Z][\w'’-]*)*")
 _NOMINAL = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "l", "j", "eng", "vn", "ng")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -119,11 +122,15 @@ def leading_subject(question: str) -> str:
 
 
 def _en_subject(question: str) -> str:
+    """The longest capitalised name after the first word, else the first "the X" noun, else the last term."""
     names = [m.group(0) for m in _CAPITALISED.finditer(question) if m.start() > 0]
     if names:
         return max(names, key=len)
-    q = classify(question)
-    return " ".join(q.terms[-2:])
+    m = re.search(r"\b(the|this|that) ([a-z][\w-]*)", question, re.I)
+    if m:
+        return f"the {m.group(2)}"
+    terms = classify(question).terms
+    return terms[-1] if terms else ""
 
 
 def _name_char(tokens: list[tuple[str, str]], k: int) -> bool:
@@ -366,6 +373,8 @@ def _resolve_en(text: str, turn: Turn) -> Resolution:
         fragment = (about.group(1) or about.group(2) or "").strip()
         if fragment.lower() in ("then", "so", "more", "else", "after that", "next"):
             return _ask_again(turn, "ellipsis")
+        if about.group(2) and _EN_QUESTION_START.match(fragment):  # "and how much did X pay?": a question itself
+            return _resolve_en(fragment, turn)
         core = re.sub(r"^(the|a|an)\s+", "", fragment, flags=re.I)
         names = [m.group(0) for m in _CAPITALISED.finditer(turn.question) if m.start() > 0]
         if core[:1].isupper() and names:

@@ -160,3 +160,11 @@ def test_chat_harness_keeps_the_conversation(tmp_path: Path, engine: FakeEngine)
     blocks = out.getvalue().strip().split("\n\n")
     assert blocks[1].split("\n")[1] == "(understood as: What did Jane Smith say?)"
     assert engine.asked == ["Who opened the Harbour Bridge?", "What did Jane Smith say?", "What did she say?"]
+
+
+def test_help_lists_the_conversation_commands(service: ChatService) -> None:
+    out = say(service, "/help")
+    for command in ("/latest", "/summary", "/new", "@botname"):
+        assert command in out
+    zh = service.handle(Incoming(user_id=USER_ID, text="/help", language_code="zh"))[0].html
+    assert "理解为" not in zh and "/latest" in zh and "追问" in zh
