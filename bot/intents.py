@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.text import to_simplified
+
 _LATEST_ZH = re.compile(
     r"^(?:请问)?(?:最近|最新|近期|近日|今天|现在)(?:有)?(?:什么|啥|哪些)?(?:关于(?P<topic>.+?)的)?(?:新闻|消息|报道|动态)"
     r"(?:吗|呢|了)?[？?。！!\s]*$"
@@ -38,7 +40,7 @@ class Intent:
 
 def intent(message: str) -> Intent | None:
     """The command a question means ("latest" with a topic, "summary"), or None for an ordinary question."""
-    text = message.strip()
+    text = to_simplified(message.strip())  # 最近有什麼新聞 reads as 最近有什么新闻
     for pattern in (_LATEST_ZH, _LATEST_EN):
         m = pattern.match(text)
         if m:

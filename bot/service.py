@@ -447,7 +447,7 @@ class ChatService:
         try:
             if args:
                 listed = self.conversations.listed(chat_id)
-                number = int(args) if args.isdigit() else 0
+                number = int(args) if args.isdecimal() and len(args) < 10 else 0
                 if not 0 < number <= len(listed):
                     if not listed:
                         return [Reply(esc(text(lang, "summary_none")))]

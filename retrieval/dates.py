@@ -12,7 +12,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from retrieval.text import to_simplified
 
 _MONTHS_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
@@ -147,7 +149,19 @@ _EN_YEAR = re.compile(r"\bin (\d{4})\b", re.I)
 
 
 def find_period(question: str, today: dt.date) -> Period | None:
-    """The period a question asks about, relative to `today`; None when it names no time."""
+    """The period a question asks about, relative to `today`; None when it names no time.
+
+    Traditional characters are read through their Simplified form (上週 = 上周); the label is the original text.
+    """
+    folded = to_simplified(question)
+    found = _find_period(folded, today)
+    if found is None or folded == question:
+        return found
+    at = folded.find(found.label)  # the folding keeps offsets, so the original expression sits at the same place
+    return replace(found, label=question[at : at + len(found.label)]) if at >= 0 else found
+
+
+def _find_period(question: str, today: dt.date) -> Period | None:
     m = _ZH_FULL.search(question) or _ISO.search(question)
     if m:
         day = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))

@@ -168,3 +168,17 @@ def test_help_lists_the_conversation_commands(service: ChatService) -> None:
         assert command in out
     zh = service.handle(Incoming(user_id=USER_ID, text="/help", language_code="zh"))[0].html
     assert "理解为" not in zh and "/latest" in zh and "追问" in zh
+
+
+def test_traditional_phrases_route_too() -> None:
+    latest = intent("最近有什麼新聞？")
+    assert latest is not None and latest.command == "latest"
+    summary = intent("這篇文章講了什麼？")
+    assert summary is not None and summary.command == "summary"
+
+
+@pytest.mark.parametrize("args", ["²", "99999999999999999999", "-1", "0", "1.5", "<b>"])
+def test_summary_with_odd_numbers_gets_one_polite_line(service: ChatService, args: str) -> None:
+    say(service, "/latest")
+    out = say(service, f"/summary {args}")
+    assert "There is no number" in out and "/latest" in out

@@ -60,3 +60,9 @@ def test_contains_before_and_relative_words_removed_for_matching() -> None:
     written = find_period("7月3日水位是多少？", TODAY)
     assert written is not None and not written.relative
     assert without_relative("7月3日水位是多少？", written) == "7月3日水位是多少？"  # articles write dates too
+
+
+def test_traditional_characters_read_through_simplified_label_kept() -> None:
+    period = find_period("上週的水位是多少？", TODAY)
+    assert period is not None and period.label == "上週" and str(period.start) == "2024-07-01"
+    assert without_relative("上週的水位是多少？", period) == "的水位是多少？"
