@@ -32,7 +32,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "commands": {
         "zh": "命令：/ask 问题 — 提问（群组里使用）；/latest [主题] — 最新文章；/summary [序号] — 文章摘要；"
         "/new — 开始新话题（忘记上一个问题）；/help — 帮助；/stats、/reindex、/add、/feeds — 管理员专用。"
-        "在私聊中直接发送问题即可；可以接着追问（如“他说了什么？”“那第二组呢？”），也可以按时间问"
+        "在私聊中直接发送问题即可；可以接着追问（如“他说了什么？”“那上海呢？”），也可以按时间问"
         "（“昨天……”“上周……”“最新的……”）。在任何聊天里输入 @机器人名 问题 也能得到回答。",
         "en": "Commands: /ask question — ask (use it in groups); /latest [topic] — newest articles; /summary [N] — "
         "summary of an article; /new — start over (forget the last question); /help — this help; /stats, /reindex, "

@@ -1,4 +1,4 @@
-"""Date expressions in questions (今天, 上周, 8月27日, 2022年, "last week", "latest") as periods of calendar days.
+"""Date expressions in questions (今天, 上周, 3月15日, 2022年, "last week", "latest") as periods of calendar days.
 
 Hand-written on purpose: a question needs a *period* (a day, a week, a month, a year) and the place of the
 expression in the text, both relative to an injectable "today". dateparser (the well-kept library for this) turns
@@ -46,7 +46,7 @@ class Period:
 
     @property
     def relative(self) -> bool:
-        """Whether the expression is relative to today (上周, yesterday), not a written date (8月27日)."""
+        """Whether the expression is relative to today (上周, yesterday), not a written date (3月15日)."""
         return re.search(r"\d", self.label) is None
 
     @property
@@ -227,7 +227,7 @@ def _find_period(question: str, today: dt.date) -> Period | None:
 def without_relative(question: str, period: Period | None) -> str:
     """The question without a relative expression (上周, latest): such words only add noise to text matching.
 
-    Absolute dates (8月27日, 2022年) stay: articles write them too.
+    Absolute dates (3月15日, 2022年) stay: articles write them too.
     """
     if period is None or not period.relative:
         return question

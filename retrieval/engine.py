@@ -160,7 +160,7 @@ class Engine:
         """The extractive answer; with NEWSBOT_LLM_URL set, the model's answer when it passes verification.
 
         `user` (e.g. "user:123"; default: the one set by generative.asking_user) counts against the per-user limit
-        on model calls. A date in the question (上周, 8月27日, latest) narrows the articles to that period, relative
+        on model calls. A date in the question (上周, 3月15日, latest) narrows the articles to that period, relative
         to `self.today()`; `prefer_article` (a follow-up about the same story) answers from that article.
         """
         index = self.index

@@ -213,7 +213,7 @@ def _statement(turn: Turn) -> str:
 
 
 def _same_slot(fragment: str, previous: str) -> tuple[int, int] | None:
-    """Where in the previous question `fragment` takes the place of a term ("第一组" for "第二组"), or None."""
+    """Where in the previous question `fragment` takes the place of a term ("第三季度" for "第二季度"), or None."""
     frag_tokens = [(w, f) for w, f in pos_tokens(fragment) if w.strip()]
     if not frag_tokens:
         return None
@@ -223,7 +223,7 @@ def _same_slot(fragment: str, previous: str) -> tuple[int, int] | None:
         m = re.search(date, previous)
         return (m.start(), m.end()) if m else None
     # the span of up to four words of the previous question that shares most of its start and end with the
-    # fragment ("广东省委书记" for "贵州省委书记"); verbs and question words are never replaced
+    # fragment ("江苏省长" for "浙江省长"); verbs and question words are never replaced
     words = list(pos_tokens(previous))
     offsets = [0]
     for w, _ in words:
@@ -240,7 +240,7 @@ def _same_slot(fragment: str, previous: str) -> tuple[int, int] | None:
                 best = (score, -len(span), offsets[i], offsets[j])
     if best is not None:
         start, end = best[2], best[3]
-        for k in range(len(fragment) - 1, 0, -1):  # "考察|一组" for "考察二组": the shared start goes too
+        for k in range(len(fragment) - 1, 0, -1):  # "扩建|一期" for "扩建二期": the shared start goes too
             if previous[:start].endswith(fragment[:k]):
                 return start - k, end
         return start, end

@@ -12,7 +12,7 @@ from retrieval.dates import Period, published_day
 from retrieval.models import Answer, Article, Earlier, Hit
 from retrieval.store import LoadedIndex
 
-# A written date ("8月27日") names the event; reports of it appear in the days after, so articles published up to
+# A written date ("3月15日") names the event; reports of it appear in the days after, so articles published up to
 # this many days later still count as "of that date".
 REPORT_GRACE_DAYS = 7
 # "最新/latest": the newest article among those whose best hit scores at least this share of the top hit. Lower
