@@ -26,6 +26,7 @@ from bot.service import ChatService
 from retrieval.config import Settings
 from retrieval.engine import Engine
 from retrieval.evaluation import normalize
+from retrieval.followup import resolve
 from retrieval.models import Answer
 from retrieval.text import to_simplified
 
@@ -86,17 +87,18 @@ def main() -> int:
         for n, item in enumerate(items):
             chat = 1000 + n
             service.answer(item["q1"], chat)
+            understood_as = resolve(item["q2"], service.conversations.turn(chat))  # before any fallback
             resolution, answer = service.answer(item["q2"], chat)
             if item["standalone"]:
                 counts["standalone"] += 1
-                counts["rewritten"] += resolution.rewritten
+                counts["rewritten"] += understood_as.rewritten or resolution.rewritten
                 counts["sa_right"] += right(answer, item["answers"])
                 if args.show_errors and resolution.rewritten:
                     print(f"REWRITTEN {item['id']}: {item['q2']} -> {resolution.text}")
                 continue
             counts["follow"] += 1
-            completed = resolution.rewritten or resolution.prefer_article is not None
-            understood = completed and all(t in resolution.text for t in item["expect"])
+            completed = understood_as.rewritten or understood_as.prefer_article is not None
+            understood = completed and all(t in understood_as.text for t in item["expect"])
             ok = right(answer, item["answers"])
             counts["understood"] += understood
             counts["right"] += ok
@@ -107,7 +109,9 @@ def main() -> int:
             counts["alone_right"] += right(alone, item["answers"])
             counts["full_right"] += right(full, item["answers"])
             if args.show_errors and not (understood and ok):
-                print(f"{item['id']}: {item['q2']} -> {resolution.text} | {answer.answer[:40]!r} | {item['answers']}")
+                print(
+                    f"{item['id']}: {item['q2']} -> {understood_as.text} | {answer.answer[:40]!r} | {item['answers']}"
+                )
     f, s = counts["follow"], counts["standalone"]
 
     def rate(key: str, total: int) -> str:

@@ -107,8 +107,10 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
         blocks.append("<blockquote>" + "\n".join(esc(e) for e in evidence) + "</blockquote>")
     if sources:
         blocks.append("📰 " + source_line(sources[0], lang) + reported_by(sources[0], lang))
+        shown_below = {e.source.article_id for e in answer.earlier}  # an earlier report has its own line
         for extra in sources[1:]:
-            blocks.append(esc(text(lang, "also")) + source_line(extra, lang))
+            if extra.article_id not in shown_below:
+                blocks.append(esc(text(lang, "also")) + source_line(extra, lang))
     for earlier in answer.earlier:  # other articles that said otherwise, newest first after the answer
         quote = "".join(f"\n<blockquote>{esc(e.strip())}</blockquote>" for e in earlier.evidence[:1] if e.strip())
         blocks.append(

@@ -377,6 +377,13 @@ class ChatService:
             answer = self.engine.ask(resolution.text, prefer_article=resolution.prefer_article)
         else:
             answer = self.engine.ask(resolution.text)
+        if resolution.rewritten and not answer.answered and resolution.prefer_article is not None:
+            # the completed question found nothing: the words as asked may still match the previous article
+            # ("他说" is how the article writes it), so they are tried there before giving up
+            plain = self.engine.ask(question, prefer_article=resolution.prefer_article)
+            if plain.answered:
+                resolution = Resolution(question, False, resolution.prefer_article, "article")
+                answer = plain
         self._remember(chat_id, resolution, answer)
         return resolution, answer
 

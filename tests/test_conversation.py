@@ -182,3 +182,14 @@ def test_summary_with_odd_numbers_gets_one_polite_line(service: ChatService, arg
     say(service, "/latest")
     out = say(service, f"/summary {args}")
     assert "There is no number" in out and "/latest" in out
+
+
+def test_completed_question_that_finds_nothing_falls_back_to_the_words_as_asked(
+    service: ChatService, engine: FakeEngine
+) -> None:
+    engine.answer_text = "没有"  # the fake refuses questions containing 没有: the completed one will hold it
+    say(service, "谁主持了防汛工作会议？")
+    out = say(service, "他说了什么？")
+    assert engine.asked[-2:] == ["没有说了什么？", "他说了什么？"]  # completed first, then the words as asked
+    assert engine.preferred[-1] == "a1"  # on the previous article
+    assert "理解为：关于上一篇文章《Harbour &lt;Bridge&gt; &amp; Tunnel report》：他说了什么？" in out
