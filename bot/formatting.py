@@ -94,8 +94,10 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
     blocks: list[str] = []
     first = f"<b>{esc(answer.answer.strip())}</b>" if answer.answer.strip() else ""
     date = _date(sources[0].published) if sources else None
-    if first and answer.period and date:  # a question about a time: the answer says which day's report it is
+    if first and (answer.period or answer.earlier) and date:  # about a time, or reports differ: say which day's
         first += " " + esc(text(lang, "reported_on", date=date))
+    if first and answer.corroborated:
+        first += " " + esc(text(lang, "sources_agree"))
     if first:
         blocks.append(first)
     blocks.extend(note)

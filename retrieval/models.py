@@ -92,6 +92,8 @@ class Answer(BaseModel):
     outside_period: Literal["older", "newer", "undated"] | None = None
     # Other articles that answer differently, newest first (the answer itself is from the newest article).
     earlier: list[Earlier] = Field(default_factory=list)
+    # Reports of other dates give the same answer (their sources are cited with it); not part of the contract.
+    corroborated: bool = False
 
     def contract(self) -> dict[str, object]:
         """The JSON object promised by the CLI contract: its fields, plus `via` when a language model is set."""

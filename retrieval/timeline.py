@@ -150,7 +150,7 @@ def compare(
     if all(agree(answer.answer, v.answer) for v in versions[1:]):
         cited = list(answer.sources[:1]) + [v.sources[0] for v in versions[1:]]
         rest = [s for s in answer.sources[1:] if all(s.article_id != c.article_id for c in cited)]
-        return answer.model_copy(update={"sources": (cited + rest)[:3]})
+        return answer.model_copy(update={"sources": (cited + rest)[:3], "corroborated": True})
 
     def day_of(v: Answer) -> dt.date:
         return published_day(v.sources[0].published) or dt.date.min

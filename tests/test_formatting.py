@@ -122,7 +122,16 @@ def test_disagreeing_reports_newest_first_then_earlier_ones_marked() -> None:
         earlier=[Earlier(answer="2.4 million", evidence=["It would cost 2.4 million."], source=older)],
     )
     out = format_answer(ans, "en")
+    assert out.startswith("<b>3.5 million</b> (as reported on 2024-03-05)\n")  # the newest report's date
     assert out.index("<b>3.5 million</b>") < out.index("Earlier report: <b>2.4 million</b> · Older &lt;report&gt;")
     assert "2024-02-01" in out and "<blockquote>It would cost 2.4 million.</blockquote>" in out
     assert "较早的报道：<b>2.4 million</b>" in format_answer(ans, "zh")
     parse_telegram_html(out)
+
+
+def test_agreeing_reports_cited_together() -> None:
+    other = SOURCE.model_copy(update={"article_id": "a2", "title": "Same story, later", "published": "2024-04-01"})
+    ans = Answer(question="q", answered=True, answer="2.4 million", sources=[SOURCE, other], corroborated=True)
+    out = format_answer(ans, "zh")
+    assert out.startswith("<b>2.4 million</b> （多篇报道一致）")
+    assert "另见：《Same story, later》" in out

@@ -67,3 +67,9 @@ def test_latest_listing_and_preferred_article(engine: Engine) -> None:
     assert engine.article("metro-2") is not None and engine.article("nope") is None
     answer = engine.ask("这篇报道是哪天发布的？", prefer_article="metro-2")  # a follow-up about that article
     assert answer.answered and answer.answer.startswith("2024-03-10")
+
+
+def test_agreeing_reports_are_cited_together(engine: Engine) -> None:
+    answer = engine.ask("南湖书展将持续到什么时候？")  # the first two reports say the same
+    assert answer.answered and "7月1日" in answer.answer and not answer.earlier
+    assert answer.corroborated and {s.article_id for s in answer.sources} >= {"bookfair-1", "bookfair-2"}
