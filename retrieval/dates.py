@@ -131,7 +131,8 @@ _LAST_N = re.compile(
     re.I,
 )
 _LATEST = re.compile(
-    r"最新|最近|近期|近日|近来|目前|现在|当前|latest|most recent|newest|recent(?:ly)?|currently|now\b|up to date",
+    r"最新|最近|近期|近日|近来|目前|(?<![体表实出发呈展再])现在|当前|latest|most recent|newest|recent(?:ly)?|currently"
+    r"|now\b|up to date",
     re.I,
 )
 _ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
@@ -225,11 +226,12 @@ def _find_period(question: str, today: dt.date) -> Period | None:
 
 
 def without_relative(question: str, period: Period | None) -> str:
-    """The question without a relative expression (上周, latest): such words only add noise to text matching.
+    """The question without a relative period (上周, yesterday): such words only add noise to text matching.
 
-    Absolute dates (3月15日, 2022年) stay: articles write them too.
+    Absolute dates (3月15日, 2022年) stay: articles write them too; so do 最新/现在/latest, which articles also use
+    ("现任", "目前") and which only order the reports.
     """
-    if period is None or not period.relative:
+    if period is None or not period.relative or not period.dated:
         return question
     stripped = question.replace(period.label, " ", 1)
     return re.sub(r"\s+", " ", stripped).strip() or question

@@ -87,7 +87,8 @@ def outside(period: Period, published: str | None) -> Literal["older", "newer", 
 
 
 def newest(hits: list[Hit], index: LoadedIndex) -> list[Hit]:
-    """Hits of the newest article among the well-matching ones first ("最新", "latest")."""
+    """Only the hits of the newest article among the well-matching ones ("最新", "latest"); all hits when none of
+    those is dated."""
     top = hits[0].score
     best: dict[str, float] = {}
     for h in hits:
@@ -98,7 +99,7 @@ def newest(hits: list[Hit], index: LoadedIndex) -> list[Hit]:
     if not known:
         return hits
     chosen = max(known)[1]
-    return [h for h in hits if h.chunk.article_id == chosen] + [h for h in hits if h.chunk.article_id != chosen]
+    return [h for h in hits if h.chunk.article_id == chosen]
 
 
 def _norm(value: str) -> str:

@@ -66,3 +66,10 @@ def test_traditional_characters_read_through_simplified_label_kept() -> None:
     period = find_period("上週的水位是多少？", TODAY)
     assert period is not None and period.label == "上週" and str(period.start) == "2024-07-01"
     assert without_relative("上週的水位是多少？", period) == "的水位是多少？"
+
+
+def test_words_that_only_look_like_times_and_latest_words_kept_for_matching() -> None:
+    assert find_period("全新设计体现在哪里？", TODAY) is None  # 体现 + 在, not 现在
+    period = find_period("他现在的职务是什么？", TODAY)
+    assert period is not None and period.latest
+    assert without_relative("他现在的职务是什么？", period) == "他现在的职务是什么？"
