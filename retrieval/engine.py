@@ -175,15 +175,18 @@ class Engine:
         answer = answer_question(query, hits, index).model_copy(update={"question": question.strip()})
         if prefer_article is None:  # several reports of the story: newest first, earlier ones marked
             answer = compare(answer, hits, index, lambda some: answer_question(query, some, index))
-        if period is not None:
-            answer.period = period.label
-            if focused.outside and answer.answered:
-                answer.outside_period = outside(period, answer.sources[0].published if answer.sources else None)
         generative = self.generative
         if generative is not None:
             from retrieval.generative import current_user
 
+            extractive = answer
             answer = generative.answer(question, hits, index.articles_by_id, answer, user=user or current_user())
+            if answer.via == "llm":  # the model answered from the same passages: the comparison stays with it
+                answer.earlier, answer.corroborated = extractive.earlier, extractive.corroborated
+        if period is not None:  # after the model too: its answer is flagged just the same
+            answer.period = period.label
+            if focused.outside and answer.answered:
+                answer.outside_period = outside(period, answer.sources[0].published if answer.sources else None)
         for source in answer.sources:  # syndicated copies merged at ingest: "also reported by" on the source
             article = index.articles_by_id.get(source.article_id)
             if article is not None and article.also_reported_by and not source.also_reported_by:

@@ -571,3 +571,11 @@ def test_the_property_reached_both_paths() -> None:
     if not VIA_SEEN:
         pytest.skip("the property test did not run in this session")
     assert VIA_SEEN.get("llm", 0) > 0 and VIA_SEEN.get("extractive", 0) > VIA_SEEN.get("llm", 0), VIA_SEEN
+
+
+def test_model_answer_to_a_question_about_a_period_without_articles_is_flagged_too(built: Any) -> None:
+    with fake_llm(lambda r: answer("3.76万人次", [number_of(r, VISITORS)], [VISITORS])) as llm:
+        e = with_model(built, llm.url)
+        e.today = lambda: date(2025, 6, 15)  # "上周" = 2025-06-02..06-08: the festival report is from April
+        got = e.ask("上周首届茶叶文化节吸引了多少游客？")
+    assert got.via == "llm" and got.answered and got.period == "上周" and got.outside_period == "older"
