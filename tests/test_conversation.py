@@ -193,3 +193,21 @@ def test_completed_question_that_finds_nothing_falls_back_to_the_words_as_asked(
     assert engine.asked[-2:] == ["没有说了什么？", "他说了什么？"]  # completed first, then the words as asked
     assert engine.preferred[-1] == "a1"  # on the previous article
     assert "理解为：关于上一篇文章《Harbour &lt;Bridge&gt; &amp; Tunnel report》：他说了什么？" in out
+
+
+def test_memory_is_bounded_oldest_chat_forgotten_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.conversation as conversation
+    from bot.conversation import Conversations
+    from retrieval.followup import Turn
+
+    monkeypatch.setattr(conversation, "MAX_CHATS", 3)
+    clock = Clock()
+    memory = Conversations(600, clock)
+    for chat in (1, 2, 3):
+        memory.remember(chat, turn=Turn(f"q{chat}"))
+    memory.remember(1, listed=["a"])  # chat 1 is used again: now the newest
+    memory.remember(4, turn=Turn("q4"))
+    assert memory.turn(2) is None  # the least recently used went
+    assert memory.turn(1) == Turn("q1") and memory.listed(1) == ["a"] and memory.turn(4) == Turn("q4")
+    clock.now += 601
+    assert memory.turn(1) is None and memory.listed(4) == []
