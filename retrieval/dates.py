@@ -39,11 +39,6 @@ class Period:
             return False
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
-    def before(self, published: str | None) -> bool:
-        """Whether `published` is earlier than the period (or unknown): such an answer must be flagged."""
-        day = published_day(published)
-        return day is None or (self.start is not None and day < self.start)
-
     @property
     def relative(self) -> bool:
         """Whether the expression is relative to today (上周, yesterday), not a written date (3月15日)."""

@@ -44,9 +44,8 @@ def _published(index: LoadedIndex, hit: Hit) -> str | None:
     return article.published if article is not None else None
 
 
-def _in_period(period: Period, published: str | None) -> bool:
-    if period.relative:
-        return period.contains(published)
+def _within_grace(period: Period, published: str | None) -> bool:
+    """Published within the period or the REPORT_GRACE_DAYS after it."""
     day = published_day(published)
     end = period.end + dt.timedelta(days=REPORT_GRACE_DAYS) if period.end is not None else None
     return day is not None and (period.start is None or day >= period.start) and (end is None or day <= end)
@@ -67,13 +66,13 @@ def focus(hits: list[Hit], index: LoadedIndex, period: Period | None, prefer_art
         relevant = [h for h in hits if h.score >= PERIOD_SHARE * hits[0].score]
         kept = [h for h in relevant if period.contains(_published(index, h))]
         if not kept and not period.relative:  # a written date: the first report in the days after it
-            later = [h for h in relevant if _in_period(period, _published(index, h))]
+            later = [h for h in relevant if _within_grace(period, _published(index, h))]
             if later:
                 soonest = min(_published(index, h) or "" for h in later)
                 kept = [h for h in later if _published(index, h) == soonest]
         if kept:
             return Focus(kept)
-        # nothing of that period: answer from the best match, flagged when it is older than asked
+        # nothing of that period: answer from the best match, flagged (Answer.outside_period)
         return Focus(hits, outside=True)
     return Focus(newest(hits, index))
 
