@@ -145,8 +145,10 @@ def cmd_chat(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_run(engine: Engine, args: argparse.Namespace) -> int:
-    from bot.telegram import run_polling
+    from bot.telegram import run_polling, run_webhook
 
+    if engine.settings.webhook_url:
+        return run_webhook(engine.settings, engine)
     return run_polling(engine.settings, engine)
 
 

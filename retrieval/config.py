@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval import registry
@@ -81,6 +82,39 @@ class Settings(BaseSettings):
     fetch_allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
     # Seconds between feed polls in the bot (0 = off; at least 60 otherwise: feeds are polite to poll rarely).
     feed_interval: int = Field(default=0, ge=0)
+    # Webhook mode (bot/telegram.py run_webhook): with a public URL set, `newsbot run` receives updates by webhook
+    # instead of long polling, so a load balancer can spread them over several processes sharing one Milvus. The
+    # URL's path is where the bot listens; Telegram sends the secret in a header that every update must carry.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "NEWSBOT_WEBHOOK_URL must be the bot's public https:// URL, e.g. https://bot.example.org/tg"
+            )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("NEWSBOT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("NEWSBOT_WEBHOOK_URL needs NEWSBOT_WEBHOOK_SECRET (checked on every update)")
+        return self
+
     # Articles published more than this many days ago drop out at the next reindex (files kept); 0 keeps all.
     retention_days: int = Field(default=0, ge=0)
     # The feed list, one URL per line; default: feeds.txt beside the data folder.

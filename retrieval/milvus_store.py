@@ -300,7 +300,6 @@ class MilvusStore:
     """Generations as Milvus collections behind one alias; the build lock and embedding cache stay in index_dir."""
 
     kind = "milvus"
-    updates_in_place = True  # incremental reindex upserts changed articles and deletes removed ones
 
     def __init__(
         self,
@@ -313,6 +312,11 @@ class MilvusStore:
     ) -> None:
         self.uri = uri
         self.lite = not is_server_uri(uri)
+        # A server upserts changed articles and deletes removed ones in place: its query nodes merge BM25 statistics
+        # over all segments. Milvus Lite keeps them per segment (a TODO in its sources), so rows written by an
+        # update would be scored against their own small segment's IDF and rank apart from the local store's;
+        # there every reindex writes a new collection (vectors and tokens from the cache) and moves the alias.
+        self.updates_in_place = not self.lite
         self.index_dir = index_dir
         self.alias = prefix
         self.keep_generations = max(1, keep_generations)
@@ -417,24 +421,26 @@ class MilvusStore:
         rows = self.call("query", f"{collection}_docs", filter='kind == "head"', output_fields=["body"], limit=1)
         return int(rows[0]["body"]) if rows else 0
 
-    def _read_blobs(self, collection: str, kind: str, refs: Sequence[str] = ("",)) -> dict[str, str]:
-        """JSON bodies of one kind in a docs collection by ref, their parts joined (refs asked 200 at a time)."""
+    def _read_blobs(self, collection: str, kind: str, versions: dict[str, str]) -> dict[str, str]:
+        """The JSON body of each ref at the given version, its parts joined (refs asked 200 at a time)."""
         parts: dict[str, dict[int, str]] = {}
+        refs = sorted(versions)
         for start in range(0, len(refs), 200):
-            batch = json.dumps(list(refs[start : start + 200]), ensure_ascii=False)
+            batch = json.dumps(refs[start : start + 200], ensure_ascii=False)
             rows = self.call(
                 "query",
                 f"{collection}_docs",
                 filter=f"kind == {_literal(kind)} and ref in {batch}",
-                output_fields=["ref", "part", "body"],
+                output_fields=["ref", "version", "part", "body"],
                 limit=16_384,
             )
             for row in rows:
-                parts.setdefault(row["ref"], {})[int(row["part"])] = row["body"]
+                if row["version"] == versions[row["ref"]]:
+                    parts.setdefault(row["ref"], {})[int(row["part"])] = row["body"]
         return {ref: "".join(p[i] for i in sorted(p)) for ref, p in parts.items()}
 
-    def _manifest(self, collection: str) -> IndexManifest:
-        raw = self._read_blobs(collection, "manifest").get("")
+    def _manifest(self, collection: str, revision: int) -> IndexManifest:
+        raw = self._read_blobs(collection, "manifest", {"": str(revision)}).get("")
         if raw is None:
             raise IndexCorrupted(
                 f"collection {collection} in {self.where} has no manifest; run `newsbot reindex --full`"
@@ -448,11 +454,12 @@ class MilvusStore:
         collection = self.serving_collection()
         if collection is None:
             return None
+        revision = self._revision(collection)
         try:
-            manifest = self._manifest(collection)
+            manifest = self._manifest(collection, revision)
         except (IndexCorrupted, IndexNotBuilt):
             return None
-        return manifest.model_copy(update={"generation": f"{collection}@{self._revision(collection)}"})
+        return manifest.model_copy(update={"generation": f"{collection}@{revision}"})
 
     def load(self) -> MilvusIndex:
         collection = self.serving_collection()
@@ -464,8 +471,8 @@ class MilvusStore:
         collection, _, rev = name.partition("@")
         self.call("load_collection", collection)
         self.call("load_collection", f"{collection}_docs")
-        manifest = self._manifest(collection)
-        bodies = self._read_blobs(collection, "article", sorted(manifest.article_hashes))
+        manifest = self._manifest(collection, int(rev or 0))
+        bodies = self._read_blobs(collection, "article", manifest.article_hashes)
         articles = [Article.model_validate_json(body) for body in bodies.values()]
         if len(articles) != manifest.counts.articles:
             raise IndexCorrupted(
@@ -521,9 +528,10 @@ class MilvusStore:
         self.call("create_collection", collection, schema=schema, index_params=index, consistency_level="Strong")
 
         docs = client.create_schema(auto_id=False)
-        docs.add_field("id", DataType.VARCHAR, is_primary=True, max_length=1100)
+        docs.add_field("id", DataType.VARCHAR, is_primary=True, max_length=1200)
         docs.add_field("kind", DataType.VARCHAR, max_length=16)
         docs.add_field("ref", DataType.VARCHAR, max_length=1024)
+        docs.add_field("version", DataType.VARCHAR, max_length=64)  # article: content hash; manifest: revision
         docs.add_field("part", DataType.INT64)
         docs.add_field("body", DataType.VARCHAR, max_length=MAX_VARCHAR)
         docs.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
@@ -553,9 +561,18 @@ class MilvusStore:
             }
 
     @staticmethod
-    def _blob_rows(kind: str, ref: str, body: str) -> list[dict[str, Any]]:
+    def _blob_rows(kind: str, ref: str, version: str, body: str) -> list[dict[str, Any]]:
+        """Rows of one JSON body; a new version gets new rows, so the old one stays readable until the switch."""
         return [
-            {"id": f"{kind}\x1f{ref}\x1f{i}", "kind": kind, "ref": ref, "part": i, "body": part, "unused": [0.0, 0.0]}
+            {
+                "id": f"{kind}\x1f{ref}\x1f{version}\x1f{i}",
+                "kind": kind,
+                "ref": ref,
+                "version": version,
+                "part": i,
+                "body": part,
+                "unused": [0.0, 0.0],
+            }
             for i, part in enumerate(_parts(body))
         ]
 
@@ -593,13 +610,18 @@ class MilvusStore:
             lap("index_vectors")
             docs = f"{collection}_docs"
             manifest = self._finish_manifest(build.manifest, collection, len(build.articles), len(build.chunks))
+            hashes = build.manifest.article_hashes
             self._write(
                 "insert",
                 docs,
-                (r for a in build.articles for r in self._blob_rows("article", a.id, a.model_dump_json())),
+                (
+                    r
+                    for a in build.articles
+                    for r in self._blob_rows("article", a.id, hashes[a.id], a.model_dump_json())
+                ),
             )
-            self._write("insert", docs, self._blob_rows("manifest", "", manifest.model_dump_json()))
-            self._write("insert", docs, self._blob_rows("head", "", "0"))
+            self._write("insert", docs, self._blob_rows("manifest", "", "0", manifest.model_dump_json()))
+            self._write("insert", docs, self._blob_rows("head", "", "", "0"))
             self.call("flush", collection)
             self.call("flush", docs)
             self.call("load_collection", collection)
@@ -624,14 +646,18 @@ class MilvusStore:
         return fresh
 
     def update(self, previous: Any, build: Build, removed: Sequence[str], lap: Lap) -> MilvusIndex:
-        """Upsert the changed articles' chunks, delete stale and removed ones, then the manifest and the revision.
+        """Apply changed and removed articles to the serving collection; the head row's revision is the commit.
 
-        The manifest goes last: a build that dies half-way leaves the old hashes, so the next reindex redoes it.
+        Chunks are upserted (stable ids) and stale ones deleted; article JSON and the manifest are written as new
+        versions beside the old ones; then the head row moves to the new revision, and only then are the old
+        versions deleted. A build that dies before the head moves leaves the old manifest serving, and the next
+        reindex (whose hashes still differ from it) redoes the same articles.
         """
         collection = previous.collection if isinstance(previous, MilvusIndex) else self.serving_collection()
         if collection is None:
             raise IndexNotBuilt(f"no index in {self.where}; run `newsbot reindex --full`")
         docs = f"{collection}_docs"
+        hashes = build.manifest.article_hashes
         self._write("upsert", collection, self._chunk_rows(build))
         counts: dict[str, int] = {}
         for chunk in build.chunks:
@@ -640,21 +666,33 @@ class MilvusStore:
             stale = f"article_id == {_literal(article.id)} and ord >= {counts.get(article.id, 0)}"
             self.call("delete", collection, filter=stale)
         for start in range(0, len(removed), 200):
-            ids = list(removed[start : start + 200])
-            self.call("delete", collection, filter=f"article_id in {json.dumps(ids, ensure_ascii=False)}")
+            ids = json.dumps(list(removed[start : start + 200]), ensure_ascii=False)
+            self.call("delete", collection, filter=f"article_id in {ids}")
         lap("index_vectors")
-        for article_id in [*removed, *(a.id for a in build.articles)]:  # article JSON may have fewer parts now
-            self.call("delete", docs, filter=f'kind == "article" and ref == {_literal(article_id)}')
         self._write(
-            "insert", docs, (r for a in build.articles for r in self._blob_rows("article", a.id, a.model_dump_json()))
+            "upsert",
+            docs,
+            (r for a in build.articles for r in self._blob_rows("article", a.id, hashes[a.id], a.model_dump_json())),
         )
         self.call("flush", collection)
         chunks = self._count(collection)
-        manifest = self._finish_manifest(build.manifest, collection, len(build.manifest.article_hashes), chunks)
-        self.call("delete", docs, filter='kind == "manifest"')
-        self._write("insert", docs, self._blob_rows("manifest", "", manifest.model_dump_json()))
-        revision = self._revision(collection) + 1
-        self._write("upsert", docs, self._blob_rows("head", "", str(revision)))
+        old = self._revision(collection)
+        revision = old + 1
+        manifest = self._finish_manifest(build.manifest, collection, len(hashes), chunks)
+        self._write("upsert", docs, self._blob_rows("manifest", "", str(revision), manifest.model_dump_json()))
+        self.call("flush", docs)
+        self._write("upsert", docs, self._blob_rows("head", "", "", str(revision)))  # the commit point
+        self.call("flush", docs)
+        self.call("delete", docs, filter=f'kind == "manifest" and version != "{revision}"')
+        for article in build.articles:
+            self.call(
+                "delete",
+                docs,
+                filter=f'kind == "article" and ref == {_literal(article.id)} and version != "{hashes[article.id]}"',
+            )
+        for start in range(0, len(removed), 200):
+            ids = json.dumps(list(removed[start : start + 200]), ensure_ascii=False)
+            self.call("delete", docs, filter=f'kind == "article" and ref in {ids}')
         self.call("flush", docs)
         lap("write")
         return self.load_generation(f"{collection}@{revision}")

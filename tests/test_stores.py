@@ -17,6 +17,9 @@ from retrieval.errors import IndexWriteError, StoreUnavailable
 from retrieval.milvus_store import MilvusStore, bm25_terms, redact
 
 STORES = ["local", "milvus"]
+# "milvus-in-place": Milvus Lite driven through the in-place update path a Milvus server takes (Lite itself
+# rewrites the collection on each reindex, because it keeps BM25 statistics per segment).
+BUILD_PATHS = [*STORES, "milvus-in-place"]
 
 WIRE = [
     {"id": "w1", "title": "港口重新开放", "text": "暴雨过后，港口于周一重新开放。修复工程耗资四百万元。"},
@@ -46,10 +49,13 @@ def _rounded(contract: dict[str, Any]) -> dict[str, Any]:
 
 
 def _engine(tmp_path: Path, embedder: object, store: str) -> Engine:
-    return make_engine(tmp_path, embedder, store=store)
+    engine = make_engine(tmp_path, embedder, store=store.removesuffix("-in-place"))
+    if store.endswith("-in-place"):
+        engine.store.updates_in_place = True  # type: ignore[misc]
+    return engine
 
 
-@pytest.mark.parametrize("store", STORES)
+@pytest.mark.parametrize("store", BUILD_PATHS)
 def test_incremental_reindex_updates_the_store(tmp_path: Path, embedder: object, store: str) -> None:
     data = _corpus(tmp_path)
     counting = CountingEmbedder(embedder)
@@ -83,14 +89,8 @@ def test_incremental_reindex_updates_the_store(tmp_path: Path, embedder: object,
     assert engine.ask("Who cut the ribbon at the bridge?").answered
 
 
-def test_both_stores_rank_the_same(tmp_path: Path, embedder: object) -> None:
-    """The same corpus through both stores gives the same chunks in the same order with the same scores."""
-    _corpus(tmp_path)
-    local = make_engine(tmp_path, embedder, store="local", index_dir=tmp_path / "local")
-    milvus = make_engine(tmp_path, embedder, store="milvus", index_dir=tmp_path / "milvus")
-    local.reindex()
-    milvus.reindex()
-    for question in [*QUESTIONS, "bridge repairs million", "开放"]:
+def _same_ranking(local: Engine, milvus: Engine, questions: list[str]) -> None:
+    for question in questions:
         want = local.search(question, k=8)
         got = milvus.search(question, k=8)
         assert want, question
@@ -100,6 +100,24 @@ def test_both_stores_rank_the_same(tmp_path: Path, embedder: object) -> None:
             assert a.dense == pytest.approx(b.dense, abs=1e-4)
             assert a.lexical == pytest.approx(b.lexical, rel=1e-4), "the same BM25: terms, k1, b and statistics"
         assert _rounded(milvus.ask(question).contract()) == _rounded(local.ask(question).contract())
+
+
+def test_both_stores_rank_the_same(tmp_path: Path, embedder: object) -> None:
+    """The same corpus through both stores gives the same chunks in the same order with the same scores."""
+    data = _corpus(tmp_path)
+    local = make_engine(tmp_path, embedder, store="local", index_dir=tmp_path / "local")
+    milvus = make_engine(tmp_path, embedder, store="milvus", index_dir=tmp_path / "milvus")
+    local.reindex()
+    milvus.reindex()
+    _same_ranking(local, milvus, [*QUESTIONS, "bridge repairs million", "开放"])
+    # After an incremental reindex too (new rows must be scored with the whole collection's statistics).
+    edited = dict(WIRE[0], text="暴雨过后，港口于周二重新开放。修复工程耗资五百万元。")
+    write_jsonl(data / "wire.jsonl", [edited, WIRE[2], {"id": "n1", "title": "港口新闻", "text": "新码头今天开工。"}])
+    local.reindex()
+    milvus.reindex()
+    _same_ranking(
+        local, milvus, ["港口什么时候重新开放？", "修复工程耗资多少？", "Who cut the ribbon at the bridge?", "港口开放"]
+    )
 
 
 def test_failed_full_build_leaves_the_alias_serving(
@@ -227,3 +245,32 @@ def test_bot_replies_politely_when_milvus_is_down(tmp_path: Path, monkeypatch: p
     (stats,) = service.handle(Incoming(user_id=ADMIN_ID, text="/stats", is_admin=True, language_code="en"))
     assert "cannot reach the Milvus server at http://127.0.0.1:9" in stats.html
     assert "s3cret" not in reply.html + stats.html and "Traceback" not in stats.html
+
+
+def test_an_interrupted_milvus_update_is_redone_by_the_next_reindex(
+    tmp_path: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _corpus(tmp_path)
+    engine = _engine(tmp_path, embedder, "milvus-in-place")
+    first = engine.reindex()
+    write_jsonl(data / "wire.jsonl", [dict(WIRE[0], text="暴雨过后，港口于周二重新开放。修复工程耗资五百万元。")])
+    real_call = MilvusStore.call
+
+    def dies_before_the_commit(self: MilvusStore, method: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "upsert" and args[1][0].get("kind") == "head":  # everything else of the update is written
+            raise StoreUnavailable("cannot reach Milvus Lite (connection reset)")
+        return real_call(self, method, *args, **kwargs)
+
+    monkeypatch.setattr(MilvusStore, "call", dies_before_the_commit)
+    with pytest.raises(StoreUnavailable):
+        engine.reindex()
+    monkeypatch.setattr(MilvusStore, "call", real_call)
+    before = _engine(tmp_path, embedder, "milvus")
+    assert before.index.generation == first.generation, "the old manifest and revision still serve"
+    assert {a.id for a in before.index.articles()} == {SAMPLE.name, "w1", "w2", "e1"}
+    again = engine.reindex()
+    assert (again.changed, again.removed) == (1, 2) and again.generation != first.generation
+    fresh = _engine(tmp_path, embedder, "milvus")
+    assert fresh.ask("修复工程耗资多少？").answer == "五百万元"
+    assert {a.id for a in fresh.index.articles()} == {SAMPLE.name, "w1"}
+    assert fresh.stats().chunks == again.chunks
