@@ -327,9 +327,12 @@ class Engine:
         removed = [a for a in old if a not in hashes] if in_place else []
         by_id = {a.id: a for a in articles}
         chunks: list[Chunk] = []
+        # Unchanged articles reuse the chunks the local store holds in memory; Milvus would answer one query per
+        # article, slower than chunking again (which gives the same chunks).
+        reuse = previous if previous is not None and self.store.kind == "local" else None
         for a in changed:
-            if previous is not None and old.get(a.id) == hashes[a.id]:
-                chunks.extend(previous.chunks_of(a.id))  # unchanged article: same chunks as last time
+            if reuse is not None and old.get(a.id) == hashes[a.id]:
+                chunks.extend(reuse.chunks_of(a.id))  # unchanged article: same chunks as last time
             else:
                 chunks.extend(chunk_article(a, self.settings.chunk_chars))
         texts = [passage_text(by_id[c.article_id], c) for c in chunks]

@@ -133,8 +133,16 @@ def _transient(exc: BaseException) -> bool:
 
 
 def _auth(exc: BaseException) -> bool:
+    """A refused login or a missing privilege (gRPC UNAUTHENTICATED / PERMISSION_DENIED, or Milvus saying so)."""
+    import grpc
+
+    if isinstance(exc, grpc.RpcError) and exc.code() in (
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.PERMISSION_DENIED,
+    ):
+        return True
     text = _message(exc).lower()
-    return any(w in text for w in ("auth", "credential", "password", "permission", "denied", "token"))
+    return any(w in text for w in ("auth check", "authenticat", "credential", "permission denied", "privilege"))
 
 
 class MilvusIndex:

@@ -12,6 +12,7 @@ from conftest import SAMPLE
 from helpers import CountingEmbedder, make_engine, write_jsonl
 
 from bot.cli import main
+from retrieval.config import Settings
 from retrieval.engine import Engine
 from retrieval.errors import IndexWriteError, StoreUnavailable
 from retrieval.milvus_store import MilvusStore, bm25_terms, redact
@@ -192,6 +193,23 @@ def test_transient_failures_are_retried(tmp_path: Path) -> None:
     assert store.current() is None and Flaky.calls == 3
 
 
+def test_refused_credentials_are_one_line_without_the_token(tmp_path: Path) -> None:
+    from pymilvus.exceptions import MilvusException
+
+    class Refusing:
+        def list_aliases(self) -> dict[str, list[str]]:
+            raise MilvusException(code=1800, message="auth check failure, please check username and password")
+
+    store = MilvusStore("https://milvus.example.org:19530", tmp_path, token="root:s3cret", client_factory=Refusing)
+    with pytest.raises(StoreUnavailable) as caught:
+        store.load()
+    message = str(caught.value)
+    assert message == (
+        "the Milvus server at https://milvus.example.org:19530 refused the credentials (NEWSBOT_MILVUS_TOKEN); "
+        "the index there is untouched"
+    )
+
+
 def test_bm25_terms_survive_either_analyzer() -> None:
     assert bm25_terms(["港口", "3.5", "covid-19", "open"]) == "港口 3_5 covid_19 open"
 
@@ -274,3 +292,27 @@ def test_an_interrupted_milvus_update_is_redone_by_the_next_reindex(
     assert fresh.ask("修复工程耗资多少？").answer == "五百万元"
     assert {a.id for a in fresh.index.articles()} == {SAMPLE.name, "w1"}
     assert fresh.stats().chunks == again.chunks
+
+
+def test_a_missing_collection_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_jsonl(tmp_path / "articles" / "wire.jsonl", WIRE[:1])
+    monkeypatch.setenv("NEWSBOT_STORE", "milvus")
+    assert main(["reindex"]) == 0
+    engine = Engine(Settings())
+    store = engine.store
+    assert isinstance(store, MilvusStore)
+    serving = store.serving_collection()
+    store.call("drop_collection", f"{serving}_docs")  # e.g. dropped by hand on the server
+    store.call("release_collection", serving)
+    capsys.readouterr()
+    assert main(["stats"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"newsbot: error: the index collection is missing in Milvus Lite at {tmp_path / 'index' / 'milvus.db'}; "
+        "run `newsbot reindex --full`"
+    ]
+    assert main(["reindex", "--full"]) == 0, "a full reindex repairs it"
+    capsys.readouterr()
+    assert main(["stats"]) == 0 and "articles: 1" in capsys.readouterr().out
