@@ -91,6 +91,20 @@ def write_base_corpus(squad: Squad, data_dir: Path, articles: int = 850, seed: i
     return len(lines) + len(digests) + (1 if SAMPLE.is_file() else 0)
 
 
+def write_distractor_base(squad: Squad, distractors: Squad, data_dir: Path, n_distractors: int) -> int:
+    """The base corpus for answer quality at scale: every gold context, plus `n_distractors` contexts of another
+    data set (no question is asked about them; their sentences feed the scaled corpora's digests)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    gold = [json.dumps(c, ensure_ascii=False) for c in squad.contexts]
+    other = [
+        json.dumps(dict(c, id=f"distractor-{c['id']}"), ensure_ascii=False)
+        for c in distractors.contexts[:n_distractors]
+    ]
+    (data_dir / "contexts.jsonl").write_text("\n".join(gold) + "\n", encoding="utf-8")
+    (data_dir / "distractors.jsonl").write_text("\n".join(other) + "\n", encoding="utf-8")
+    return len(gold) + len(other)
+
+
 def new_article(rng: random.Random, squad: Squad, n: int) -> dict[str, str]:
     """One more digest article with fresh text (for the one-article rebuild)."""
     pools = [(c["title"], sentences_of(c["text"])) for c in squad.contexts]
@@ -120,14 +134,17 @@ def write_scaled_corpus(
     chunks: int,
     chunk_chars: int,
     seed: int = 0,
+    digest_from: list[Article] | None = None,
 ) -> tuple[int, int]:
     """Write ~`chunks` chunks of articles (base articles first, then digests) and prefill the embedding cache.
 
-    Returns (articles, chunks). Each chunk's vector is the normalised mean of its sentences' base vectors.
+    Returns (articles, chunks). Each chunk's vector is the normalised mean of its sentences' base vectors. Digests
+    take their sentences from `digest_from` (default: the base articles); give it articles no question is asked
+    about, and the distractors never repeat a gold sentence.
     """
     rng = random.Random(seed)
     data_dir.mkdir(parents=True, exist_ok=True)
-    pools = [(a.title, sentences_of(a.text)) for a in base_articles]
+    pools = [(a.title, sentences_of(a.text)) for a in (digest_from or base_articles)]
     dim = len(next(iter(sentence_vec.values())))
     fallback = np.zeros(dim, np.float32)
     records: list[Article] = []

@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("urls", nargs="*", metavar="URL", help="feed URLs (for add and remove)")
 
     sub.add_parser("fetch", help="poll every feed once, save new articles and index them")
+    p = sub.add_parser("stats", help="the serving index: store and collection, counts, model, generation")
+    p.add_argument("--json", action="store_true", help="print the facts as one JSON object")
     return parser
 
 
@@ -143,8 +145,10 @@ def cmd_chat(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_run(engine: Engine, args: argparse.Namespace) -> int:
-    from bot.telegram import run_polling
+    from bot.telegram import run_polling, run_webhook
 
+    if engine.settings.webhook_url:
+        return run_webhook(engine.settings, engine)
     return run_polling(engine.settings, engine)
 
 
@@ -228,7 +232,22 @@ def cmd_fetch(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(engine: Engine, args: argparse.Namespace) -> int:
+    """`newsbot stats`: where the index lives (store, collection) and what it holds."""
+    st = engine.stats()
+    if args.json:
+        print(st.model_dump_json(exclude={"llm"}))
+        return 0
+    print(f"store: {st.store}")
+    print(f"generation: {st.generation} (built {st.built_at})")
+    print(f"articles: {st.articles}, chunks: {st.chunks}, index: {st.index_type}")
+    print(f"model: {st.model} ({st.dimension} dims)")
+    print(f"published: {st.first_published or '?'} to {st.last_published or '?'}")
+    return 0
+
+
 COMMANDS = {
+    "stats": cmd_stats,
     "reindex": cmd_reindex,
     "ask": cmd_ask,
     "chat": cmd_chat,

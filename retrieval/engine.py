@@ -20,14 +20,14 @@ from retrieval.config import Settings
 from retrieval.dates import find_period, without_relative
 from retrieval.embedding import Embedder, EmbeddingCache, LazyEmbedder, choose_backend, embed_passages, text_key
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
-from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
+from retrieval.lexical import TOKENIZER_VERSION, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
-from retrieval.store import IndexStore, LoadedIndex
+from retrieval.storage import Build, Index, Store
+from retrieval.store import IndexStore
 from retrieval.timeline import compare, focus, outside
-from retrieval.vectors import VectorIndex
 
 if TYPE_CHECKING:
     from retrieval.generative import Generative
@@ -51,14 +51,23 @@ def passage_text(article: Article, chunk: Chunk) -> str:
     return f"{article.title}\n{chunk.text}" if article.title else chunk.text
 
 
+def open_store(settings: Settings) -> Store:
+    """The store NEWSBOT_STORE chooses: local (the default) or milvus (Lite at a path, a server at a URL)."""
+    if settings.store == "milvus":
+        from retrieval.milvus_store import MilvusStore  # pymilvus loads only when asked for
+
+        return MilvusStore.from_settings(settings)
+    return IndexStore(settings.index_dir, settings.keep_generations)
+
+
 class Engine:
     """Model, index and settings, loaded once per process and shared by the CLI and the bot."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.store = IndexStore(settings.index_dir)
+        self.store = open_store(settings)
         self._embedder = embedder
-        self._index: LoadedIndex | None = None
+        self._index: Index | None = None
         self._load_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._checked_at = time.monotonic()
@@ -96,7 +105,7 @@ class Engine:
         return self._chosen
 
     @property
-    def index(self) -> LoadedIndex:
+    def index(self) -> Index:
         """The serving generation (loaded and verified on first use); raises IndexNotBuilt / IndexCorrupted.
 
         A generation switched to by another process is picked up here (see refresh).
@@ -218,7 +227,7 @@ class Engine:
                     self._generative = Generative(self.settings)
         return self._generative
 
-    def _check_model(self, index: LoadedIndex) -> None:
+    def _check_model(self, index: Index) -> None:
         built_with = index.manifest.tokenizer
         if built_with != TOKENIZER_VERSION and index.generation not in self._warned_stale:
             self._warned_stale.add(index.generation)
@@ -241,14 +250,15 @@ class Engine:
         dates = sorted(a.published for a in index.articles_by_id.values() if a.published)
         return IndexStats(
             articles=len(index.articles_by_id),
-            chunks=len(index.chunks),
+            chunks=index.chunk_count,
             model=index.manifest.model,
             dimension=index.manifest.dimension,
             generation=index.generation,
             built_at=index.manifest.created_at,
             first_published=dates[0] if dates else None,
             last_published=dates[-1] if dates else None,
-            index_type=index.vectors.kind,
+            index_type=index.index_type,
+            store=self.store.describe(),
             llm=self._generative.stats() if self._generative is not None else None,
         )
 
@@ -279,21 +289,15 @@ class Engine:
         self.last_report = report
         return report
 
-    def _previous(self) -> LoadedIndex | None:
+    def _previous(self) -> Index | None:
         try:
             return self.store.load()
         except (IndexNotBuilt, IndexCorrupted):
             return None
 
     def _current_manifest(self) -> IndexManifest | None:
-        """CURRENT's manifest after its checksums verify (no parsing of chunks, BM25 or vectors), else None."""
-        name = self.store.current()
-        if name is None:
-            return None
-        try:
-            return self.store.verify(name)
-        except IndexCorrupted:
-            return None
+        """The serving generation's manifest when valid (no parsing of chunks, BM25 or vectors), else None."""
+        return self.store.current_manifest()
 
     def _build(self, full: bool, progress: Progress | None, show_bar: bool) -> ReindexReport:
         started = time.perf_counter()
@@ -342,7 +346,7 @@ class Engine:
 
         previous = None if full else self._previous()
         same_config = previous is not None and config_matches(previous.manifest)
-        old = previous.article_hashes if previous is not None and same_config else {}
+        old = dict(previous.manifest.article_hashes) if previous is not None and same_config else {}
         lap("load_previous")
 
         # CURRENT may name a damaged or missing generation while an older good one loaded: then this build must
@@ -351,13 +355,21 @@ class Engine:
         if previous is not None and same_config and old == hashes and previous_is_current:
             # Nothing changed: the serving generation already is this build.
             self._index = previous
-            return self._report(loaded, hashes, old, previous.generation, len(previous.chunks), 0, started, full)
+            return self._report(loaded, hashes, old, previous.generation, previous.chunk_count, 0, started, full)
 
+        # A store that updates in place (Milvus) gets only the changed articles and the removed ids; the local store
+        # gets every article and writes a whole new generation.
+        in_place = self.store.updates_in_place and previous is not None and same_config and previous_is_current
+        changed = [a for a in articles if old.get(a.id) != hashes[a.id]] if in_place else articles
+        removed = [a for a in old if a not in hashes] if in_place else []
         by_id = {a.id: a for a in articles}
         chunks: list[Chunk] = []
-        for a in articles:
-            if previous is not None and old.get(a.id) == hashes[a.id]:
-                chunks.extend(previous.chunks_of(a.id))  # unchanged article: same chunks as last time
+        # Unchanged articles reuse the chunks the local store holds in memory; Milvus would answer one query per
+        # article, slower than chunking again (which gives the same chunks).
+        reuse = previous if previous is not None and self.store.kind == "local" else None
+        for a in changed:
+            if reuse is not None and old.get(a.id) == hashes[a.id]:
+                chunks.extend(reuse.chunks_of(a.id))  # unchanged article: same chunks as last time
             else:
                 chunks.extend(chunk_article(a, self.settings.chunk_chars))
         texts = [passage_text(by_id[c.article_id], c) for c in chunks]
@@ -383,30 +395,25 @@ class Engine:
         finally:
             cache.close()
         lap("embed")
-        vector_index = VectorIndex.build(vectors, dimension)
-        lap("index_vectors")
-        lexical = LexicalIndex.build(tokens)
-        lap("index_bm25")
         manifest = IndexManifest(
             model=self.settings.embedding_model,
             model_key=self.model_key(),
             dimension=dimension,
-            index_type=vector_index.kind,
             chunk_chars=self.settings.chunk_chars,
             embedding_backend=self.backend(),
             tokenizer=TOKENIZER_VERSION,
             article_hashes=hashes,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        generation = self.store.write_generation(articles, chunks, vector_index, lexical, manifest)
-        lap("write")
-        fresh = self.store.load_generation(generation)  # validate what was written before serving it
-        self.store.switch(generation)
+        build = Build(changed, chunks, tokens, vectors, manifest)
+        if in_place and previous is not None:
+            fresh = self.store.update(previous, build, removed, lap)
+        else:
+            fresh = self.store.replace(build, lap)  # validated before it is switched to; the old one serves till then
         self._index = fresh
         self._checked_at = time.monotonic()
-        self.store.prune(self.settings.keep_generations)
         lap("validate_switch")
-        return self._report(loaded, hashes, old, generation, len(chunks), embedded, started, full)
+        return self._report(loaded, hashes, old, fresh.generation, fresh.chunk_count, embedded, started, full)
 
     @staticmethod
     def _report(

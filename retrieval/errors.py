@@ -40,3 +40,7 @@ def describe_os_error(exc: OSError) -> str:
     what = exc.strerror or str(exc) or type(exc).__name__
     paths = [str(p) for p in (exc.filename, exc.filename2) if p not in (None, "")]
     return f"{what}: {' -> '.join(paths)}" if paths else what
+
+
+class StoreUnavailable(NewsBotError):
+    """The index store (a Milvus server) cannot be reached or refused access; the index there is untouched."""

@@ -172,6 +172,7 @@ class IndexStats(BaseModel):
     first_published: str | None = None
     last_published: str | None = None
     index_type: str = "flat"
+    store: str = "local"  # which store and where: "local data/index", "milvus lite data/index/milvus.db (collection …)"
     llm: LLMUsage | None = None  # model calls since start, when NEWSBOT_LLM_URL is set
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from retrieval.embedding import Embedder
 from retrieval.lexical import is_cjk, tokenize
 from retrieval.models import Hit
-from retrieval.store import LoadedIndex
+from retrieval.storage import Index
 
 # Fusion weight of the dense score (0 = BM25 only, 1 = dense only). Measured on the zh QA benchmark (README "Results"):
 # with the bundled English model, dense evidence for Chinese is mostly noise, so a small weight only breaks ties
@@ -63,59 +63,46 @@ def _normalise_dense(scores: np.ndarray, floor: float, top: float) -> np.ndarray
     return np.clip((scores - floor) / span, 0.0, 1.0)
 
 
-def top_ids(scores: np.ndarray, k: int) -> np.ndarray:
-    """Ids of the k highest scores, best first (ties by id): O(n) selection, not a full sort of the corpus.
-
-    At 100k chunks a full argsort costs several milliseconds per query; argpartition plus sorting k is ~10× less.
-    """
-    n = len(scores)
-    ids = np.arange(n) if k >= n else np.argpartition(-scores, k - 1)[:k]
-    return ids[np.lexsort((ids, -scores[ids]))].astype(np.int64)
-
-
 def search(
-    index: LoadedIndex,
+    index: Index,
     embedder: Embedder | None,
     query: str,
     k: int = 8,
     params: SearchParams | None = None,
 ) -> list[Hit]:
-    """The k best chunks for query, best first (fewer when the index is smaller; empty for an empty index)."""
+    """The k best chunks for query, best first (fewer when the index is smaller; empty for an empty index).
+
+    Each side of the index (any store, retrieval/storage.py) contributes its best candidates; the fusion is here,
+    the same for every store: BM25 normalised by the best BM25 score, cosine by the dense pool's range.
+    """
     params = params or SearchParams()
-    n = len(index.chunks)
-    if n == 0 or k <= 0 or not query.strip():
+    if index.chunk_count == 0 or k <= 0 or not query.strip():
         return []
     pool = max(params.candidates, k)
-    lex = index.lexical.scores(tokenize(query))
-    lex_max = float(lex.max())
-    lex_ids = top_ids(lex, pool) if lex_max > 0 else np.zeros(0, dtype=np.int64)
-    lex_ids = lex_ids[lex[lex_ids] > 0]
+    lexical = index.lexical(tokenize(query), pool)
+    lex_max = float(lexical.scores[0]) if len(lexical.scores) else 0.0
     dense_ids = np.zeros(0, dtype=np.int64)
     qvec: np.ndarray | None = None
     votes = embedder is not None and (not params.trust_model_card or speaks(embedder, query))
     weight = params.dense_weight if votes else 0.0
     if weight > 0 and embedder is not None:
         qvec = embedder.encode_queries([query])[0]
-        _, dense_ids = index.vectors.search(qvec, pool)
-    candidates = np.unique(np.concatenate([lex_ids, dense_ids]).astype(np.int64))
+        dense_ids = index.dense(qvec, pool)
+    candidates = np.unique(np.concatenate([lexical.ids, dense_ids]).astype(np.int64))
     if len(candidates) == 0:
         return []
-    lex_c = lex[candidates]
+    lex_c = lexical.score(candidates)
     lex_n = lex_c / lex_max if lex_max > 0 else np.zeros_like(lex_c)
     dense_c = np.zeros(len(candidates), dtype=np.float32)
     dense_n = np.zeros(len(candidates), dtype=np.float32)
     if qvec is not None:
-        dense_c = index.vectors.similarity(qvec, candidates)
-        pool_scores = index.vectors.similarity(qvec, dense_ids) if len(dense_ids) else dense_c
+        dense_c = index.similarity(qvec, candidates)
+        pool_scores = index.similarity(qvec, dense_ids) if len(dense_ids) else dense_c
         dense_n = _normalise_dense(dense_c, float(pool_scores.min()), float(pool_scores.max()))
     fused = (1.0 - weight) * lex_n + weight * dense_n
     order = np.argsort(-fused, kind="stable")[:k]
+    chunks = index.chunks_by_id(candidates[order])
     return [
-        Hit(
-            chunk=index.chunks[int(candidates[i])],
-            score=float(fused[i]),
-            lexical=float(lex_c[i]),
-            dense=float(dense_c[i]),
-        )
-        for i in order
+        Hit(chunk=chunk, score=float(fused[i]), lexical=float(lex_c[i]), dense=float(dense_c[i]))
+        for chunk, i in zip(chunks, order, strict=True)
     ]

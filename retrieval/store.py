@@ -8,15 +8,18 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from pydantic import ValidationError
 
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, describe_os_error
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Article, Chunk, IndexCounts, IndexManifest
+from retrieval.storage import Build, Index, Lap
 from retrieval.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -65,7 +68,7 @@ class LoadedIndex:
     manifest: IndexManifest
     articles_by_id: dict[str, Article]
     chunks: list[Chunk]
-    lexical: LexicalIndex
+    lexical_index: LexicalIndex
     vectors: VectorIndex
     _by_article: dict[str, list[int]] = field(default_factory=dict)
 
@@ -86,13 +89,91 @@ class LoadedIndex:
     def article_hashes(self) -> dict[str, str]:
         return dict(self.manifest.article_hashes)
 
+    # -- the Index interface (retrieval/storage.py): chunk ids are positions in `chunks` ------------------------
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def index_type(self) -> str:
+        return self.vectors.kind
+
+    def lexical(self, tokens: Sequence[str], pool: int) -> LocalLexicalHits:
+        return LocalLexicalHits(self.lexical_index.scores(tokens), pool)
+
+    def dense(self, query: np.ndarray, pool: int) -> np.ndarray:
+        return self.vectors.search(query, pool)[1]
+
+    def similarity(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        return self.vectors.similarity(query, ids)
+
+    def chunks_by_id(self, ids: np.ndarray) -> list[Chunk]:
+        return [self.chunks[int(i)] for i in ids]
+
+
+class LocalLexicalHits:
+    """BM25 over every chunk of a local generation: the top `pool` with a positive score, any chunk on request."""
+
+    def __init__(self, all_scores: np.ndarray, pool: int) -> None:
+        self._all = all_scores
+        top = top_ids(all_scores, pool) if len(all_scores) and float(all_scores.max()) > 0 else np.zeros(0, np.int64)
+        self.ids = top[all_scores[top] > 0]
+        self.scores = all_scores[self.ids]
+
+    def score(self, ids: np.ndarray) -> np.ndarray:
+        return self._all[ids]
+
+
+def top_ids(scores: np.ndarray, k: int) -> np.ndarray:
+    """Ids of the k highest scores, best first (ties by id): O(n) selection, not a full sort of the corpus.
+
+    At 100k chunks a full argsort costs several milliseconds per query; argpartition plus sorting k is ~10× less.
+    """
+    n = len(scores)
+    ids = np.arange(n) if k >= n else np.argpartition(-scores, k - 1)[:k]
+    return ids[np.lexsort((ids, -scores[ids]))].astype(np.int64)
+
 
 class IndexStore:
-    """The index directory: generations/<id>/, the CURRENT pointer, the embedding cache and the build lock."""
+    """The local store: generations/<id>/ in the index directory, the CURRENT pointer, the cache and the build lock."""
 
-    def __init__(self, root: Path) -> None:
+    kind = "local"
+    updates_in_place = False  # every build writes a whole generation (FAISS and BM25 are rebuilt, not patched)
+
+    def __init__(self, root: Path, keep_generations: int = 3) -> None:
         self.root = root
         self.generations = root / GENERATIONS_DIR
+        self.keep_generations = keep_generations
+
+    def describe(self) -> str:
+        return f"local {self.root}"
+
+    def current_manifest(self) -> IndexManifest | None:
+        name = self.current()
+        if name is None:
+            return None
+        try:
+            return self.verify(name)
+        except IndexCorrupted:
+            return None
+
+    def replace(self, build: Build, lap: Lap) -> Index:
+        """Index vectors (FAISS) and tokens (BM25), write the generation, validate it by loading, switch CURRENT."""
+        dimension = build.manifest.dimension
+        vector_index = VectorIndex.build(build.vectors, dimension)
+        lap("index_vectors")
+        lexical = LexicalIndex.build(build.tokens)
+        lap("index_bm25")
+        manifest = build.manifest.model_copy(update={"index_type": vector_index.kind})
+        generation = self.write_generation(build.articles, build.chunks, vector_index, lexical, manifest)
+        lap("write")
+        fresh = self.load_generation(generation)  # validate what was written before serving it
+        self.switch(generation)
+        self.prune(self.keep_generations)
+        return fresh
+
+    def update(self, previous: Index, build: Build, removed: Sequence[str], lap: Lap) -> Index:
+        raise NotImplementedError("the local store writes whole generations (updates_in_place is False)")
 
     @property
     def lock_path(self) -> Path:

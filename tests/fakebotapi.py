@@ -353,6 +353,9 @@ class FakeBotAPI:
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
+    def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
     def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         return True
 

@@ -47,5 +47,6 @@ def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
 
 
 def make_engine(tmp_path: Path, embedder: object, **overrides: object) -> Engine:
-    settings = Settings(data_dir=tmp_path / "articles", index_dir=tmp_path / "index", **overrides)  # type: ignore[arg-type]
+    paths: dict[str, object] = {"data_dir": tmp_path / "articles", "index_dir": tmp_path / "index"}
+    settings = Settings(**{**paths, **overrides})  # type: ignore[arg-type]
     return Engine(settings, embedder=embedder)  # type: ignore[arg-type]
