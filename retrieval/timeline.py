@@ -10,7 +10,7 @@ from typing import Literal
 
 from retrieval.dates import Period, published_day
 from retrieval.models import Answer, Article, Earlier, Hit
-from retrieval.store import LoadedIndex
+from retrieval.storage import Index
 
 # A written date ("3月15日") names the event; reports of it appear in the days after, so articles published up to
 # this many days later still count as "of that date".
@@ -39,7 +39,7 @@ class Focus:
     outside: bool = False
 
 
-def _published(index: LoadedIndex, hit: Hit) -> str | None:
+def _published(index: Index, hit: Hit) -> str | None:
     article = index.articles_by_id.get(hit.chunk.article_id)
     return article.published if article is not None else None
 
@@ -51,7 +51,7 @@ def _within_grace(period: Period, published: str | None) -> bool:
     return day is not None and (period.start is None or day >= period.start) and (end is None or day <= end)
 
 
-def focus(hits: list[Hit], index: LoadedIndex, period: Period | None, prefer_article: str | None) -> Focus:
+def focus(hits: list[Hit], index: Index, period: Period | None, prefer_article: str | None) -> Focus:
     """The hits to answer from: the preferred article's, those of the asked period, or the newest report's."""
     if prefer_article is not None and prefer_article in index.articles_by_id:
         own = [h for h in hits if h.chunk.article_id == prefer_article]
@@ -85,7 +85,7 @@ def outside(period: Period, published: str | None) -> Literal["older", "newer", 
     return "older" if period.start is not None and day < period.start else "newer"
 
 
-def newest(hits: list[Hit], index: LoadedIndex) -> list[Hit]:
+def newest(hits: list[Hit], index: Index) -> list[Hit]:
     """Only the hits of the newest article among the well-matching ones ("最新", "latest"); all hits when none of
     those is dated."""
     top = hits[0].score
@@ -114,7 +114,7 @@ def agree(a: str, b: str) -> bool:
 def compare(
     answer: Answer,
     hits: list[Hit],
-    index: LoadedIndex,
+    index: Index,
     answer_from: Callable[[list[Hit]], Answer],
 ) -> Answer:
     """Check the answer against other well-matching articles of other dates.
