@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from filelock import FileLock, Timeout
 
-from retrieval import registry
+from retrieval import registry, tagging
 from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
@@ -22,9 +22,11 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, Rei
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
+from retrieval.reading import reading_forms
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.store import IndexStore, LoadedIndex
+from retrieval.tagging import tag_all
 from retrieval.vectors import VectorIndex
 
 if TYPE_CHECKING:
@@ -98,6 +100,7 @@ class Engine:
                 if self._index is None:
                     self._index = self.store.load()
                     self._checked_at = time.monotonic()
+                    tagging.attach(self.store.cache_path)
             return self._index
         self.refresh()
         return self._index
@@ -124,6 +127,7 @@ class Engine:
                 log.warning("index generation %s is damaged (%s); still serving %s", name, exc, serving.generation)
                 return False
             self._index = fresh
+            tagging.attach(self.store.cache_path)
             log.info("switched to index generation %s", name)
             return True
         finally:
@@ -329,6 +333,9 @@ class Engine:
         try:
             tokens = tokenize_cached(texts, cache)
             lap("tokenize")
+            tagged = tag_all((f for a in articles for f in reading_forms(a.text)), cache)
+            log.info("%d new sentences POS-tagged for answering", tagged)
+            lap("tag")
             if texts:
                 key = self.cache_key()
                 embedder = self._embedder or self._lazy
@@ -367,6 +374,7 @@ class Engine:
         self.store.switch(generation)
         self._index = fresh
         self._checked_at = time.monotonic()
+        tagging.attach(self.store.cache_path)
         self.store.prune(self.settings.keep_generations)
         lap("validate_switch")
         return self._report(loaded, hashes, old, generation, len(chunks), embedded, started, full)
