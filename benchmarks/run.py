@@ -85,9 +85,18 @@ def clear_text_caches() -> None:
     import retrieval.questions
     import retrieval.reading
     import retrieval.rules
+    import retrieval.tagging
     import retrieval.text
 
-    for module in (retrieval.rules, retrieval.extract, retrieval.questions, retrieval.reading, retrieval.text):
+    modules = (
+        retrieval.rules,
+        retrieval.extract,
+        retrieval.questions,
+        retrieval.reading,
+        retrieval.text,
+        retrieval.tagging,
+    )
+    for module in modules:
         for name, fn in vars(module).items():
             if isinstance(fn, functools._lru_cache_wrapper) and name != "_background_idf":
                 fn.cache_clear()

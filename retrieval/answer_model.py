@@ -88,6 +88,12 @@ class AnswerConfig:
     # Extra evidence sentences quoted after the answer's own, if the sentence model scores them this close.
     evidence_margin: float = 1.0
     evidence_extra: int = 2
+    # Span scoring in two stages: the span model's first `shortlist_trees` trees score every candidate, the
+    # `span_shortlist` best are scored by all its trees. A sentence has hundreds of candidates and scoring is linear
+    # in trees x rows; measured on 500 training questions, 80 trees and 20 candidates picked the same answer as the
+    # whole model 99.6% of the time at about a quarter of the time. 0 scores every candidate with every tree.
+    span_shortlist: int = 30
+    shortlist_trees: int = 80
 
 
 class AnswerModel:
@@ -121,7 +127,24 @@ class AnswerModel:
             s.score = float(sc)
 
     def score_spans(self, spans: list[Span]) -> None:
-        for sp, sc in zip(spans, self._predict(self.span, [sp.features for sp in spans]), strict=True):
+        """Score candidates (see AnswerConfig.span_shortlist); the shortlist's scores are the whole model's, the
+        others rank below them in their first-stage order."""
+        if not spans:
+            return
+        rows = np.asarray([sp.features for sp in spans], dtype=np.float64)
+        k, trees = self.config.span_shortlist, self.config.shortlist_trees
+        with self._lock:
+            if k <= 0 or len(spans) <= k or trees >= self.span.num_trees():
+                scores = np.asarray(self.span.predict(rows, num_threads=1))
+            else:
+                scores = np.asarray(self.span.predict(rows, num_iteration=trees, num_threads=1))
+                top = np.argsort(-scores, kind="stable")[:k]
+                full = np.asarray(self.span.predict(rows[top], num_threads=1))
+                rest = np.ones(len(spans), dtype=bool)
+                rest[top] = False
+                scores[rest] += float(full.min()) - float(scores[rest].max()) - 1.0
+                scores[top] = full
+        for sp, sc in zip(spans, scores, strict=True):
             sp.score = float(sc)
 
     def p_answerable(self, p: Prepared, spans: list[Span]) -> float:

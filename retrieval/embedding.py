@@ -362,6 +362,8 @@ class EmbeddingCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
         # BM25 token lists by text hash (retrieval.lexical.tokenize_cached): rebuilds re-tokenise only new text.
         self._db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, toks TEXT)")
+        # POS tags of article sentences by text hash (retrieval.tagging): tagged at build time, read when answering.
+        self._db.execute("CREATE TABLE IF NOT EXISTS tags (key TEXT PRIMARY KEY, tags TEXT)")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -394,6 +396,18 @@ class EmbeddingCache:
         rows = [(key, _TOKEN_SEP.join(toks)) for key, toks in items]
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO tokens (key, toks) VALUES (?, ?)", rows)
+
+    def get_tags(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for i in range(0, len(keys), 900):
+            batch = list(keys[i : i + 900])
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT key, tags FROM tags WHERE key IN ({marks})", batch))
+        return found
+
+    def put_tags(self, items: Sequence[tuple[str, str]]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO tags (key, tags) VALUES (?, ?)", items)
 
     def close(self) -> None:
         self._db.close()

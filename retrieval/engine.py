@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from filelock import FileLock, Timeout
 
-from retrieval import registry
+from retrieval import registry, tagging
 from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
@@ -23,10 +23,12 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, Rei
 from retrieval.lexical import TOKENIZER_VERSION, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
+from retrieval.reading import reading_forms
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.storage import Build, Index, Store
 from retrieval.store import IndexStore
+from retrieval.tagging import tag_all
 from retrieval.timeline import compare, focus, outside
 
 if TYPE_CHECKING:
@@ -115,6 +117,7 @@ class Engine:
                 if self._index is None:
                     self._index = self.store.load()
                     self._checked_at = time.monotonic()
+                    tagging.attach(self.store.cache_path)
             return self._index
         self.refresh()
         return self._index
@@ -141,6 +144,7 @@ class Engine:
                 log.warning("index generation %s is damaged (%s); still serving %s", name, exc, serving.generation)
                 return False
             self._index = fresh
+            tagging.attach(self.store.cache_path)
             log.info("switched to index generation %s", name)
             return True
         finally:
@@ -378,6 +382,9 @@ class Engine:
         try:
             tokens = tokenize_cached(texts, cache)
             lap("tokenize")
+            tagged = tag_all((f for a in articles for f in reading_forms(a.text)), cache)
+            log.info("%d new sentences POS-tagged for answering", tagged)
+            lap("tag")
             if texts:
                 key = self.cache_key()
                 embedder = self._embedder or self._lazy
@@ -412,6 +419,7 @@ class Engine:
             fresh = self.store.replace(build, lap)  # validated before it is switched to; the old one serves till then
         self._index = fresh
         self._checked_at = time.monotonic()
+        tagging.attach(self.store.cache_path)
         lap("validate_switch")
         return self._report(loaded, hashes, old, fresh.generation, fresh.chunk_count, embedded, started, full)
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import jieba
-import jieba.posseg as pseg
+
+from retrieval.tagging import pos_tokens
 
 jieba.setLogLevel(60)  # silence "Building prefix dict" on stderr
 
@@ -390,12 +391,6 @@ def detect_lang(text: str) -> str:
 def tokens(text: str) -> tuple[str, ...]:
     """jieba tokens of a text (precise mode), cached."""
     return tuple(jieba.lcut(text))
-
-
-@lru_cache(maxsize=65536)
-def pos_tokens(text: str) -> tuple[tuple[str, str], ...]:
-    """(word, POS flag) pairs from jieba.posseg, cached per text."""
-    return tuple((p.word, p.flag) for p in pseg.cut(text))
 
 
 def normalize_en(word: str) -> str:

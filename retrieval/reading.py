@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -142,6 +143,16 @@ class Sentence:
 POOL_HITS = 5  # retrieved chunks whose sentences compete as evidence
 
 
+def reading_form(text: str) -> str:
+    """A sentence as the features read it (and as its POS tags are stored at build time): Simplified, lower-cased."""
+    return to_simplified(text).lower()
+
+
+def reading_forms(text: str) -> list[str]:
+    """The reading form of every sentence of an article's text (what an index build tags)."""
+    return [reading_form(text[s:e]) for s, e in split_sentences(text)]
+
+
 def pool(hits: list[Hit], corpus: Corpus, n_hits: int = POOL_HITS) -> list[Sentence]:
     """The sentences of the top retrieved chunks, each once, in retrieval order."""
     seen: dict[tuple[str, int], Sentence] = {}
@@ -152,10 +163,10 @@ def pool(hits: list[Hit], corpus: Corpus, n_hits: int = POOL_HITS) -> list[Sente
         for i, (s, e) in enumerate(spans):
             if e <= ch.start or s >= ch.end or (ch.article_id, s) in seen:
                 continue
-            prev = to_simplified(text[spans[i - 1][0] : spans[i - 1][1]]).lower() if i > 0 else ""
-            nxt = to_simplified(text[spans[i + 1][0] : spans[i + 1][1]]).lower() if i + 1 < len(spans) else ""
+            prev = reading_form(text[spans[i - 1][0] : spans[i - 1][1]]) if i > 0 else ""
+            nxt = reading_form(text[spans[i + 1][0] : spans[i + 1][1]]) if i + 1 < len(spans) else ""
             seen[(ch.article_id, s)] = Sentence(
-                ch.article_id, s, e, text[s:e], to_simplified(text[s:e]).lower(), rank, hit, i, (prev, nxt)
+                ch.article_id, s, e, text[s:e], reading_form(text[s:e]), rank, hit, i, (prev, nxt)
             )
     return list(seen.values())
 
@@ -502,6 +513,7 @@ SPAN_FEATURES = (
     "enumeration_mark",
 )
 
+
 # The question word itself, as a category: 哪一年 and 多少 want different extents than 什么 or 为什么.
 QWORD_WORDS = (
     "什么时候 为什么 怎么样 哪些 哪个 哪里 哪儿 哪位 哪家 哪一年 哪年 哪天 多少 什么 怎样 怎么 如何 为何"
@@ -519,49 +531,97 @@ def qword_id(q: Question) -> int:
     return 0
 
 
-def _match_before(s: str, pos: int, left: str, slack: int) -> int:
-    """Length of the longest tail of `left` that ends within `slack` characters before pos in s."""
-    best = 0
-    for gap in range(slack + 1):
-        end = pos - gap
-        for n in range(min(len(left), end, 12), best, -1):
-            if s[end - n : end] == left[-n:]:
-                best = n
-                break
-    return best
+def _tail_match(s: str, end: int, left: str) -> int:
+    """Length of the longest tail of `left` (at most 12 characters) that ends exactly at `end` in s."""
+    for n in range(min(len(left), end, 12), 0, -1):
+        if s[end - n : end] == left[-n:]:
+            return n
+    return 0
 
 
-def _match_after(s: str, pos: int, right: str, slack: int) -> int:
-    """Length of the longest head of `right` that starts within `slack` characters after pos in s."""
-    best = 0
-    for gap in range(slack + 1):
-        start = pos + gap
-        for n in range(min(len(right), len(s) - start, 12), best, -1):
-            if s[start : start + n] == right[:n]:
-                best = n
-                break
-    return best
+def _head_match(s: str, start: int, right: str) -> int:
+    """Length of the longest head of `right` (at most 12 characters) that starts exactly at `start` in s."""
+    for n in range(min(len(right), len(s) - start, 12), 0, -1):
+        if s[start : start + n] == right[:n]:
+            return n
+    return 0
+
+
+def _prefix_counts(s: str, test: Callable[[str], bool]) -> list[int]:
+    out = [0]
+    for ch in s:
+        out.append(out[-1] + test(ch))
+    return out
 
 
 @dataclass
 class _Layout:
-    """Per-sentence facts shared by all its spans."""
+    """Per-sentence facts shared by all its spans: computed once per sentence, so a span's features cost O(1)
+    lookups (a sentence has hundreds of candidates)."""
 
+    s: str
     words: tuple[tuple[int, int, str], ...]
     starts: list[int]  # word start offsets, ascending
     ends: list[int]  # word end offsets, ascending
     cuts: list[int]  # clause boundaries (0, after each clause punctuation, len)
-    term_pos: list[tuple[int, int]]  # where question terms occur
+    occurrences: list[tuple[int, int, str]]  # (start, end, term) of each question-term occurrence
+    partial: dict[str, float]  # per clause start: terms' partial (bigram) presence in the clause, filled lazily
+    entities: list[tuple[int, int]]  # spans of the expected entity kinds
     has_expected: bool
     coverage: float
+    word_chars: list[int]  # prefix counts: word characters (what _clean keeps)
+    question_chars: list[int]  # prefix counts: word characters that occur in the question
+    digits: list[int]
+    cn_numerals: list[int]
+    latin: list[int]
+    before: list[int]  # per position: longest tail of the question's text before its question word ending there
+    after: list[int]  # per position: longest head of the question's text after its question word starting there
+    before_near: list[int]  # the same, ending within 3 characters before the position
+    after_near: list[int]  # the same, starting within 3 characters after the position
 
 
-def _layout(s: str, weights: dict[str, float], ents: tuple[str, ...]) -> _Layout:
+NEAR = 3  # slack of the *_match_near features, in characters
+
+
+def _layout(
+    s: str, weights: dict[str, float], ents: tuple[str, ...], qchars: set[str], left: str, right: str
+) -> _Layout:
     ws = words(s)
     cuts = [0] + [w[1] for w in ws if _is_boundary(s, w[0], w[1])] + [len(s)]
-    term_pos = [(m.start(), m.end()) for t in weights if t for m in re.finditer(re.escape(t), s)]
-    has_exp = any(_entity_spans(s, e) for e in ents)
-    return _Layout(ws, [w[0] for w in ws], [w[1] for w in ws], cuts, term_pos, has_exp, coverage(s, weights))
+    occ = [(m.start(), m.end(), t) for t in weights if t for m in re.finditer(re.escape(t), s)]
+    found = [(a, b) for e in ents for a, b in _entity_spans(s, e)]
+    before = [_tail_match(s, p, left) for p in range(len(s) + 1)] if left else [0] * (len(s) + 1)
+    after = [_head_match(s, p, right) for p in range(len(s) + 1)] if right else [0] * (len(s) + 1)
+    return _Layout(
+        s,
+        ws,
+        [w[0] for w in ws],
+        [w[1] for w in ws],
+        cuts,
+        occ,
+        {},
+        found,
+        bool(found),
+        coverage(s, weights),
+        _prefix_counts(s, lambda ch: not _NON_WORD.match(ch)),
+        _prefix_counts(s, lambda ch: ch in qchars and not _NON_WORD.match(ch)),
+        _prefix_counts(s, str.isdigit),
+        _prefix_counts(s, lambda ch: bool(_CN_NUM.match(ch))),
+        _prefix_counts(s, lambda ch: bool(_LATIN_CHAR.match(ch))),
+        before,
+        after,
+        [max(before[max(p - NEAR, 0) : p + 1]) for p in range(len(s) + 1)],
+        [max(after[p : p + NEAR + 1]) for p in range(len(s) + 1)],
+    )
+
+
+def _clause_partial(lay: _Layout, c0: int, c1: int, weights: dict[str, float]) -> float:
+    """Weighted partial presence (bigram share) of the terms that do not occur whole in the clause."""
+    key = f"{c0}:{c1}"
+    if key not in lay.partial:
+        clause = lay.s[c0:c1]
+        lay.partial[key] = sum(w * presence(t, clause) for t, w in weights.items() if t not in clause)
+    return lay.partial[key]
 
 
 def span_features(q: Question, spans: list[Span], weights: dict[str, float]) -> None:
@@ -577,13 +637,14 @@ def span_features(q: Question, spans: list[Span], weights: dict[str, float]) -> 
     total_w = sum(weights.values()) or 1.0
     kind = float(KIND_IDS.get(q.kind, 0))
     qword = float(qword_id(q))
+    en = float(q.lang == "en")
     layouts: dict[int, _Layout] = {}
     for sp in spans:
         sent = sp.sentence
         s = sent.simp
         lay = layouts.get(id(sent))
         if lay is None:
-            lay = layouts[id(sent)] = _layout(s, weights, ents)
+            lay = layouts[id(sent)] = _layout(s, weights, ents, qchars, left, right)
         ws = lay.words
         a, b = sp.start, sp.end
         text = s[a:b]
@@ -597,12 +658,25 @@ def span_features(q: Question, spans: list[Span], weights: dict[str, float]) -> 
         c1 = lay.cuts[min(bisect_left(lay.cuts, b), len(lay.cuts) - 1)]
         clause = s[c0:c1]
         spanned = bisect_left(lay.cuts, b) - bisect_right(lay.cuts, a)
-        dist = min((min(abs(a - e), abs(st - b)) for st, e in lay.term_pos if e <= a or st >= b), default=60)
-        clean = _clean(text)
+        dist = gap_before = gap_after = 60
+        inside: set[str] = set()
+        outside: set[str] = set()
+        for st, e, t in lay.occurrences:
+            if a <= st and e <= b:
+                inside.add(t)
+            elif e <= a or st >= b:
+                if e <= a:
+                    gap_before = min(gap_before, a - e)
+                else:
+                    gap_after = min(gap_after, st - b)
+                if c0 <= st and e <= c1:
+                    outside.add(t)
+        dist = min(gap_before, gap_after)
+        n_word = lay.word_chars[b] - lay.word_chars[a]
         w_before = s[before[0] : before[1]] if before else ""
         sp.features = [
             kind,
-            float(q.lang == "en"),
+            en,
             float(sp.entity),
             float(sp.entity in want),
             float(lay.has_expected),
@@ -620,20 +694,20 @@ def span_features(q: Question, spans: list[Span], weights: dict[str, float]) -> 
             float(pos_id(after[2]) if after else 0),
             float(w_before in COPULAS),
             float(s[b : b + 1] == "的"),
-            sum(1 for ch in clean if ch in qchars) / max(len(clean), 1),
-            sum(w for t, w in weights.items() if t in text) / total_w,
-            float(_match_before(s, a, left, 0)),
-            float(_match_after(s, b, right, 0)),
-            float(_match_before(s, a, left, 3)),
-            float(_match_after(s, b, right, 3)),
-            float(min(dist, 60)),
-            coverage(clause.replace(text, " "), weights),
+            (lay.question_chars[b] - lay.question_chars[a]) / max(n_word, 1),
+            sum(weights[t] for t in inside) / total_w,
+            float(lay.before[a]),
+            float(lay.after[b]),
+            float(lay.before_near[a]),
+            float(lay.after_near[b]),
+            float(dist),
+            (sum(weights[t] for t in outside) + _clause_partial(lay, c0, c1, weights)) / total_w,
             lay.coverage,
             float(bool(head) and head in s[b : b + len(head) + 3]),
             float(bool(head) and text.endswith(head)),
-            float(any(ch.isdigit() for ch in text)),
-            float(bool(_CN_NUM.search(text))),
-            float(bool(_LATIN_CHAR.search(text))),
+            float(lay.digits[b] > lay.digits[a]),
+            float(lay.cn_numerals[b] > lay.cn_numerals[a]),
+            float(lay.latin[b] > lay.latin[a]),
             float("《" in text),
             a / max(len(s), 1),
             sent.score,
@@ -643,11 +717,12 @@ def span_features(q: Question, spans: list[Span], weights: dict[str, float]) -> 
             float(len(left)),
             float(len(right)),
             qword,
-            float(sum(1 for e in ents for x, y in _entity_spans(s, e) if a <= x and y <= b)),
+            float(sum(1 for x, y in lay.entities if a <= x and y <= b)),
             float("、" in text),
         ]
 
 
+_NON_WORD = re.compile(r"[\W_]")
 _CN_NUM = re.compile("[零〇一二三四五六七八九十百千万亿两]")
 _LATIN_CHAR = re.compile("[a-z]")
 
