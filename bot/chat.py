@@ -32,7 +32,7 @@ def render(reply: Reply, buttons: list[SourceRef] | None = None, *, raw_html: bo
 
 def _press(service: ChatService, buttons: list[SourceRef], args: str, lang_code: str | None) -> list[Reply]:
     """`/source N`: what pressing the Nth button of this session shows."""
-    number = int(args) if args.strip().isdigit() else 0
+    number = int(args) if args.strip().isdecimal() else 0  # isdigit() would pass "²", which int() refuses
     ref = buttons[number - 1] if 0 < number <= len(buttons) else None
     return service.source(ref, LOCAL_CHAT_ID, detect_language(None, lang_code))
 

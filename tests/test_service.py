@@ -272,6 +272,19 @@ def test_local_chat_ends_at_eof_and_survives_errors(tmp_path: Path) -> None:
     assert "error: RuntimeError: boom" in out.getvalue() and "Example questions" in out.getvalue()
 
 
+def test_local_chat_source_with_an_odd_number_is_a_polite_reply(tmp_path: Path) -> None:
+    import io
+
+    from bot.chat import run_chat
+
+    out = io.StringIO()
+    assert (
+        run_chat(FakeEngine(), make_settings(tmp_path), io.StringIO("/source ²\n/source x\n"), out, language_code="en")
+        == 0
+    )
+    assert "error:" not in out.getvalue() and out.getvalue().strip()
+
+
 def test_upload_names_cut_to_255_bytes_with_suffix(service: ChatService) -> None:
     name = safe_filename("新闻" * 100 + ".jsonl")
     assert name.endswith(".jsonl") and len(name.encode()) <= 255 - 6  # room for "-NNNNN" of a renamed copy
