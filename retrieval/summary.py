@@ -2,9 +2,10 @@
 
 Methods (measured by benchmarks/summary.py, README "Summaries"): "lead" (the first full sentences), "textrank"
 (centrality: PageRank over the sentences' word-overlap graph, as in Mihalcea & Tarau 2004) and "lead+textrank"
-(the lead, then the most central others). On the sample article and 30 CMRC/DRCD contexts all three are verbatim
-and at most three sentences; lead keeps the most of what readers ask about (answer coverage 45.9%, against 42.3%
-for lead+textrank and 39.6% for textrank, which also drops the lead in 61% of articles), so lead is the default.
+(the lead, then the most central others). On the sample article and 30 reading-comprehension contexts all three
+are verbatim and at most three sentences; lead keeps the most of what readers ask about (answer coverage 45.9%,
+against 42.3% for lead+textrank and 39.6% for textrank, which also drops the lead in 61% of articles), so lead is
+the default.
 TextRank is a few lines of numpy over the project's own tokens (jieba, stopwords, OpenCC folding); sumy's
 TextRank would bring its own tokenisers and an nltk dependency for the same computation.
 """
