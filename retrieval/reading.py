@@ -513,7 +513,6 @@ SPAN_FEATURES = (
     "enumeration_mark",
 )
 
-
 # The question word itself, as a category: 哪一年 and 多少 want different extents than 什么 or 为什么.
 QWORD_WORDS = (
     "什么时候 为什么 怎么样 哪些 哪个 哪里 哪儿 哪位 哪家 哪一年 哪年 哪天 多少 什么 怎样 怎么 如何 为何"
@@ -565,7 +564,7 @@ class _Layout:
     ends: list[int]  # word end offsets, ascending
     cuts: list[int]  # clause boundaries (0, after each clause punctuation, len)
     occurrences: list[tuple[int, int, str]]  # (start, end, term) of each question-term occurrence
-    partial: dict[str, float]  # per clause start: terms' partial (bigram) presence in the clause, filled lazily
+    partial: dict[str, float]  # per clause ("start:end"): partial (bigram) presence of its missing terms, lazily
     entities: list[tuple[int, int]]  # spans of the expected entity kinds
     has_expected: bool
     coverage: float
@@ -658,20 +657,16 @@ def span_features(q: Question, spans: list[Span], weights: dict[str, float]) -> 
         c1 = lay.cuts[min(bisect_left(lay.cuts, b), len(lay.cuts) - 1)]
         clause = s[c0:c1]
         spanned = bisect_left(lay.cuts, b) - bisect_right(lay.cuts, a)
-        dist = gap_before = gap_after = 60
+        dist = 60
         inside: set[str] = set()
         outside: set[str] = set()
         for st, e, t in lay.occurrences:
             if a <= st and e <= b:
                 inside.add(t)
             elif e <= a or st >= b:
-                if e <= a:
-                    gap_before = min(gap_before, a - e)
-                else:
-                    gap_after = min(gap_after, st - b)
+                dist = min(dist, a - e if e <= a else st - b)
                 if c0 <= st and e <= c1:
                     outside.add(t)
-        dist = min(gap_before, gap_after)
         n_word = lay.word_chars[b] - lay.word_chars[a]
         w_before = s[before[0] : before[1]] if before else ""
         sp.features = [
