@@ -382,7 +382,10 @@ class Engine:
         try:
             tokens = tokenize_cached(texts, cache)
             lap("tokenize")
-            tagged = tag_all((f for a in articles for f in reading_forms(a.text)), cache)
+            # New or edited articles only (a full build: all): unchanged ones were tagged when they came in, and
+            # re-reading every sentence of a large index would cost seconds per one-article update.
+            to_tag = articles if full else [a for a in articles if old.get(a.id) != hashes[a.id]]
+            tagged = tag_all((f for a in to_tag for f in reading_forms(a.text)), cache)
             log.info("%d new sentences POS-tagged for answering", tagged)
             lap("tag")
             if texts:

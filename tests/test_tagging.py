@@ -70,3 +70,24 @@ def test_a_cache_without_tags_means_tagging_on_the_fly(tmp_path: Path) -> None:
     sqlite3.connect(db).execute("CREATE TABLE vectors (key TEXT PRIMARY KEY)").connection.close()
     tagging.attach(db)  # an index built before tags were stored: no table, no error
     assert tagging.pos_tokens("人民大会堂") == tagging.tag("人民大会堂")
+
+
+def test_a_reindex_tags_new_articles_and_a_full_one_tags_all(tmp_path: Path, embedder: object) -> None:
+    write_jsonl(tmp_path / "articles" / "a.jsonl", [{"id": "a", "title": "报告", "text": TEXT}])
+    engine = make_engine(tmp_path, embedder)
+    engine.reindex()
+    first = tagging.tag_key(reading_forms(TEXT)[0])
+    with sqlite3.connect(engine.store.cache_path) as con:
+        con.execute("DELETE FROM tags WHERE key = ?", (first,))
+    more = "青石镇位于山区。全镇海拔500米至900米。"
+    write_jsonl(tmp_path / "articles" / "b.jsonl", [{"id": "b", "title": "青石镇", "text": more}])
+    engine.reindex()  # one new article: only its sentences are read and tagged
+
+    def stored(key: str) -> bool:
+        with sqlite3.connect(engine.store.cache_path) as con:
+            return con.execute("SELECT 1 FROM tags WHERE key = ?", (key,)).fetchone() is not None
+
+    assert all(stored(tagging.tag_key(f)) for f in reading_forms(more))
+    assert not stored(first)  # the unchanged article was not read again
+    engine.reindex(full=True)
+    assert stored(first)
