@@ -138,15 +138,27 @@ def cmd_eval(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _warm_dictionary() -> None:
+    """Load the English-Chinese dictionary in the background (~2-3 s), so a long-running bot's first English
+    question does not wait for it."""
+    import threading
+
+    from retrieval.crosslingual import dictionary
+
+    threading.Thread(target=dictionary, name="dictionary-warm-up", daemon=True).start()
+
+
 def cmd_chat(engine: Engine, args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
+    _warm_dictionary()
     return run_chat(engine, engine.settings)
 
 
 def cmd_run(engine: Engine, args: argparse.Namespace) -> int:
     from bot.telegram import run_polling, run_webhook
 
+    _warm_dictionary()
     if engine.settings.webhook_url:
         return run_webhook(engine.settings, engine)
     return run_polling(engine.settings, engine)

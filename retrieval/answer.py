@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from retrieval.answer_model import AnswerModel, default_model
+from retrieval.crosslingual import chinese_question
 from retrieval.models import Answer, Hit, Source
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
@@ -20,9 +21,13 @@ _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _english_evidence(sentences: list[Sentence]) -> bool:
-    text = "".join(s.text for s in sentences[:5])
+def _english_text(texts: list[str]) -> bool:
+    text = "".join(texts)
     return len(_LATIN.findall(text)) > 2 * len(_HAN.findall(text))
+
+
+def _english_evidence(sentences: list[Sentence]) -> bool:
+    return _english_text([s.text for s in sentences[:5]])
 
 
 def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: AnswerModel | None = None) -> Answer:
@@ -31,6 +36,12 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
     text = question.strip()
     if q.is_meta:
         return meta_answer(q, hits, corpus, text)
+    if q.lang == "en" and hits and not _english_text([hits[0].chunk.text]):
+        # An English question over Chinese articles: asked again in Chinese (retrieval/crosslingual.py), so the
+        # components trained on Chinese questions see its terms; the reply keeps the question as asked.
+        chinese = chinese_question(text, [h.chunk.text for h in hits])
+        carried = answer_question(chinese, hits, corpus, model)
+        return carried.model_copy(update={"question": text, "kind": q.kind})
     if not hits or not q.terms:
         return refusal(text, q.kind, hits, corpus)
     p = prepare(q, hits, corpus)

