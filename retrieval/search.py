@@ -10,7 +10,7 @@ import numpy as np
 from retrieval.embedding import Embedder
 from retrieval.lexical import is_cjk, tokenize
 from retrieval.models import Hit
-from retrieval.storage import Index, LexicalHits
+from retrieval.storage import Index
 
 # Fusion weight of the dense score (0 = BM25 only, 1 = dense only). Measured on the zh QA benchmark (README "Results"):
 # with the bundled English model, dense evidence for Chinese is mostly noise, so a small weight only breaks ties
@@ -56,24 +56,6 @@ def speaks(embedder: Embedder, query: str) -> bool:
     return bool(languages & {"zh", "multilingual", "zh-cn", "zh-tw", "chinese"}) or len(languages) > 3
 
 
-class BestOfLexicalHits:
-    """BM25 of a query plus, per group of alternative words, the best-scoring word of the group (any store)."""
-
-    def __init__(self, base: LexicalHits, groups: list[list[LexicalHits]], pool: int) -> None:
-        self._base, self._groups = base, [g for g in groups if g]
-        ids = np.unique(np.concatenate([base.ids, *[h.ids for g in self._groups for h in g]]).astype(np.int64))
-        scores = self.score(ids)
-        order = np.lexsort((ids, -scores))[:pool]
-        keep = order[scores[order] > 0]
-        self.ids, self.scores = ids[keep], scores[keep]
-
-    def score(self, ids: np.ndarray) -> np.ndarray:
-        total = self._base.score(ids).astype(np.float32)
-        for group in self._groups:
-            total = total + np.max(np.stack([h.score(ids) for h in group]), axis=0)
-        return total
-
-
 def _normalise_dense(scores: np.ndarray, floor: float, top: float) -> np.ndarray:
     """Map cosine to [0, 1] relative to this query's candidate pool: the pool floor is 0, the best is 1."""
     span = top - floor
@@ -89,30 +71,22 @@ def search(
     k: int = 8,
     params: SearchParams | None = None,
     extra_terms: Sequence[str] = (),
-    alternatives: Sequence[Sequence[str]] = (),
 ) -> list[Hit]:
     """The k best chunks for query, best first (fewer when the index is smaller; empty for an empty index).
 
     Each side of the index (any store, retrieval/storage.py) contributes its best candidates; the fusion is here,
     the same for every store: BM25 normalised by the best BM25 score, cosine by the dense pool's range.
-    `extra_terms` go to the lexical side only (an English question's Chinese names, retrieval/crosslingual.py),
-    and so do `alternatives`: groups of words of which a chunk scores by its best one (the translations of one
-    English word: 名称, 名字, 称号 for "name"), so that three synonyms do not outweigh two different words of the
-    question. The dense side encodes the question as asked.
+    `extra_terms` go to the lexical side only (an English question's Chinese words, retrieval/crosslingual.py);
+    the dense side encodes the question as asked.
     """
     params = params or SearchParams()
     if index.chunk_count == 0 or k <= 0 or not query.strip():
         return []
     pool = max(params.candidates, k)
-    # Words of an alternatives group are scored by the group (below), not again as words of the query.
-    grouped = {t for group in alternatives for word in group for t in tokenize(word)}
-    tokens = [t for t in tokenize(query) if t not in grouped]
+    tokens = tokenize(query)
     for term in extra_terms:
         tokens.extend(tokenize(term))
-    lexical: LexicalHits = index.lexical(tokens, pool)
-    if alternatives:
-        groups = [[index.lexical(tokenize(w), pool) for w in g] for g in alternatives]
-        lexical = BestOfLexicalHits(lexical, groups, pool)
+    lexical = index.lexical(tokens, pool)
     lex_max = float(lexical.scores[0]) if len(lexical.scores) else 0.0
     dense_ids = np.zeros(0, dtype=np.int64)
     qvec: np.ndarray | None = None
