@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from helpers import make_engine, write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.crosslingual import carry, chinese_question, find_name, lexical_terms
 
@@ -95,3 +97,51 @@ def test_english_articles_are_unaffected(tmp_path: Path, embedder: object) -> No
     built.reindex()
     answer = built.ask("How many books does the new wing have?")
     assert answer.answered and "50,000" in answer.answer
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "how",
+                "many",
+                "of",
+                "the",
+                "Who",
+                "when",
+                "did",
+                "was",
+                "Zheng",
+                "Guohua",
+                "Tien-lin",
+                "1st",
+                "2007",
+                "November",
+                "held",
+                "meeting",
+                "?",
+                "'s",
+                "é",
+                "#",
+                "",
+                "which",
+                "country",
+            ]
+        )
+        | st.text(alphabet="abcdeHKLMSTWxyz'-,.?0123456789éü#", max_size=12),
+        max_size=14,
+    ).map(" ".join)
+)
+def test_any_english_text_carries_without_error(question: str) -> None:
+    carried = carry(question)
+    assert 0 <= carried.qword_at <= len(carried.terms)
+    written = chinese_question(question, ["郑国华作了工作报告。", "高雄港第七貨櫃中心於4月1日正式啟用。"])
+    assert written.endswith("？")
+    assert all(isinstance(t, str) and t for t in lexical_terms(question))
+
+
+def test_odd_english_messages_get_a_reply_not_an_error(engine) -> None:  # type: ignore[no-untyped-def]
+    for message in ["Who?", "???", "what about it", "How many", "of of of", "Zhang", "1st 2nd 3rd"]:
+        answer = engine.ask(message)
+        assert answer.question == message.strip()
