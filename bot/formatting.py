@@ -93,6 +93,8 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
         return "\n".join(lines)
     blocks: list[str] = []
     first = f"<b>{esc(answer.answer.strip())}</b>" if answer.answer.strip() else ""
+    if first and answer.reading:  # a Chinese answer to an English question, in pinyin
+        first += f" ({esc(answer.reading)})"
     date = _date(sources[0].published) if sources else None
     if first and (answer.period or answer.earlier) and date:  # about a time, or reports differ: say which day's
         first += " " + esc(text(lang, "reported_on", date=date))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from retrieval.answer_model import AnswerModel, default_model
-from retrieval.crosslingual import chinese_question
+from retrieval.crosslingual import chinese_question, reading
 from retrieval.models import Answer, Hit, Source
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
@@ -41,7 +41,8 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
         # components trained on Chinese questions see its terms; the reply keeps the question as asked.
         chinese = chinese_question(text, [h.chunk.text for h in hits])
         carried = answer_question(chinese, hits, corpus, model)
-        return carried.model_copy(update={"question": text, "kind": q.kind})
+        said = reading(carried.answer, q.kind) if carried.answered else None
+        return carried.model_copy(update={"question": text, "kind": q.kind, "reading": said})
     if not hits or not q.terms:
         return refusal(text, q.kind, hits, corpus)
     p = prepare(q, hits, corpus)

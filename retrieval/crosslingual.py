@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from retrieval.questions import STOPWORDS_EN, classify
+from retrieval.tagging import pos_tokens
 
 # Most Chinese words kept per English word or phrase for retrieval: a gloss like "to sign" has a dozen entries.
 MAX_CANDIDATES = 4
@@ -529,3 +530,47 @@ def chinese_question(question: str, texts: Sequence[str]) -> str:
     if chain:
         parts.append("的".join(reversed(chain)))
     return "".join(parts) + "？"
+
+
+# Longest answer (in Chinese characters) shown with its pinyin to a reader of English: a name, a place, a short term.
+READING_MAX_HAN = 12
+# Answer kinds whose Chinese answer is a name to read aloud (numbers and dates are readable as they are).
+READING_KINDS = frozenset({"who", "where", "org", "which", "what", "title", "list"})
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ITEM_SEP = re.compile(r"([、，,；;和与及/])")
+_PUNCT_ONLY = re.compile(r"[\W_]+")
+
+
+def reading(answer: str, kind: str) -> str | None:
+    """Pinyin with tone marks of a short Chinese answer, for an English question (Wáng Wěizhōng, Guǎngzhōushì);
+    None when there is nothing to read (numbers, dates, Latin text) or the answer is long. pypinyin (MIT)."""
+    from pypinyin import Style, lazy_pinyin
+
+    from retrieval.text import to_simplified
+
+    text = to_simplified(answer.strip())
+    if kind not in READING_KINDS or not _HAN.search(text) or len(_HAN.findall(text)) > READING_MAX_HAN:
+        return None
+    parts: list[str] = []
+    for item in _ITEM_SEP.split(text):
+        if not item:
+            continue
+        if _ITEM_SEP.fullmatch(item):
+            parts.append("," if item in "、，,;；/" else item and " and")
+            continue
+        if kind == "who":  # Chinese names (surname, then given name); anything else would be read wrongly
+            if not (2 <= len(item) <= 4 and all(_HAN.match(c) for c in item)):
+                return None
+            syllables = lazy_pinyin(item, style=Style.TONE)
+            parts.append(f" {syllables[0].capitalize()} {''.join(syllables[1:]).capitalize()}")
+            continue
+        proper = kind in ("where", "org", "which", "title")  # a place or a name: every word capitalised
+        for word, flag in pos_tokens(item):
+            if not _HAN.search(word):
+                parts.append(" " + word.strip() if word.strip() and not _PUNCT_ONLY.fullmatch(word) else word.strip())
+                continue
+            spoken = "".join(lazy_pinyin(word, style=Style.TONE))
+            named = (proper and flag[:1] == "n") or flag[:2] in ("nr", "ns", "nt", "nz")
+            parts.append(" " + (spoken.capitalize() if named else spoken))
+    out = re.sub(r"\s+", " ", "".join(parts)).replace(" ,", ",").strip()
+    return out or None

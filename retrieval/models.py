@@ -94,6 +94,9 @@ class Answer(BaseModel):
     earlier: list[Earlier] = Field(default_factory=list)
     # Reports of other dates give the same answer (their sources are cited with it); not part of the contract.
     corroborated: bool = False
+    # The Chinese answer to an English question in pinyin (Wáng Wěizhōng), so a reader of English can say it;
+    # in the JSON as "reading" when set.
+    reading: str | None = None
 
     def contract(self) -> dict[str, object]:
         """The JSON object promised by the CLI contract: its fields, plus `via` when a language model is set."""
@@ -108,6 +111,8 @@ class Answer(BaseModel):
         }
         if self.via is not None:
             data["via"] = self.via
+        if self.reading:
+            data["reading"] = self.reading
         if self.earlier:  # several articles disagree: the other answers, each with its source
             data["earlier"] = [
                 {"answer": e.answer, "evidence": list(e.evidence), "source": e.source.contract()} for e in self.earlier

@@ -9,7 +9,8 @@ from helpers import make_engine, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.crosslingual import carry, chinese_question, find_name, lexical_terms
+from bot.formatting import format_answer
+from retrieval.crosslingual import carry, chinese_question, find_name, lexical_terms, reading
 
 # Written for these tests (not from any evaluation set): two Chinese reports, one Traditional.
 ARTICLES = [
@@ -145,3 +146,13 @@ def test_odd_english_messages_get_a_reply_not_an_error(engine) -> None:  # type:
     for message in ["Who?", "???", "what about it", "How many", "of of of", "Zhang", "1st 2nd 3rd"]:
         answer = engine.ask(message)
         assert answer.question == message.strip()
+
+
+def test_a_chinese_answer_to_an_english_question_comes_with_its_pinyin(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("Who is the general manager of the port company?")
+    assert answer.reading == "Lín Wénchāng"
+    assert answer.contract()["reading"] == "Lín Wénchāng"
+    assert "(Lín Wénchāng)" in format_answer(answer, "en")
+    assert engine.ask("How much financing did the banks provide?").reading is None  # a number reads as it is
+    assert reading("王伟中、李炳军", "who") == "Wáng Wěizhōng, Lǐ Bǐngjūn"
+    assert "reading" not in engine.ask("谁作了工作报告？").contract()  # Chinese questions: no change
