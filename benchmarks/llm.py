@@ -116,7 +116,7 @@ def main() -> int:
 
 
 def _prompt_sentences(prompt: str) -> list[tuple[int, str]]:
-    from retrieval.chunking import split_sentences
+    from retrieval.text import split_sentences
 
     out = []
     for block in prompt.split('<passage id="')[1:]:

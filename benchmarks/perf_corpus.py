@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.articles import article_from_record
-from retrieval.chunking import chunk_article, split_sentences
+from retrieval.chunking import chunk_article
 from retrieval.embedding import EmbeddingCache, text_key
 from retrieval.engine import passage_text
 from retrieval.models import Article
+from retrieval.text import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "articles" / "000_c2a779a1f5c97f83.txt"

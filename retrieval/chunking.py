@@ -1,43 +1,18 @@
-"""Chinese-aware sentence splitting and overlapping chunks of whole sentences."""
+"""Overlapping chunks of whole sentences (the sentences of retrieval/text.py)."""
 
 from __future__ import annotations
 
 import re
 
 from retrieval.models import Article, Chunk
+from retrieval.text import split_sentences
 
-# A sentence ends after 。！？；… (and their ASCII forms after NFKC), plus any closing quotes or brackets that
-# follow; an ASCII period ends a sentence only before whitespace (so 3.5 and e.g. "U.S." mid-token stay whole).
-_END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|\.(?=\s))[”’」』\"')）】]*")
 # Where a sentence longer than the hard limit may be cut: after a comma-like mark.
 _SOFT = re.compile(r"[，,、:：]")
 
 # Chunk size trade-off: small chunks make BM25 precise and evidence easy to pick; large chunks keep lists and
 # context together. 200 characters measured best on the zh QA benchmark (README "Results"); overlap is one sentence.
 DEFAULT_CHUNK_CHARS = 200
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in text; newlines are hard boundaries; spans exclude surrounding spaces."""
-    spans: list[tuple[int, int]] = []
-    line_start = 0
-    for line in text.split("\n"):
-        pos = 0
-        for match in _END.finditer(line):
-            _add_span(spans, line, line_start, pos, match.end())
-            pos = match.end()
-        _add_span(spans, line, line_start, pos, len(line))
-        line_start += len(line) + 1
-    return spans
-
-
-def _add_span(spans: list[tuple[int, int]], line: str, offset: int, start: int, end: int) -> None:
-    segment = line[start:end]
-    stripped = segment.strip()
-    if not stripped or not any(ch.isalnum() for ch in stripped):
-        return
-    lead = len(segment) - len(segment.lstrip())
-    spans.append((offset + start + lead, offset + start + lead + len(stripped)))
 
 
 def _cut_long(text: str, span: tuple[int, int], limit: int) -> list[tuple[int, int]]:

@@ -4,78 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from retrieval.questions import STOPWORDS_ZH, Question, is_content, pos_tokens, tokens
-
-# ---------------------------------------------------------------- sentences
-
-_SENT_END = "。！？!?…"
-_CLOSERS = "”’」』）)】\"'"
-_SENT_RE = re.compile(
-    r"[^。！？!?…\n]*?(?:[。！？!?]+|…+|\n+|$)[" + re.escape(_CLOSERS) + r"]*"
-    r"|[^\n]*?[.](?=\s+[A-Z\"“(]|\s*$)"
-)
-
-
-@lru_cache(maxsize=4096)
-def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentence (start, end) offsets: Chinese ends 。！？…, English . ! ? before a capital; whitespace trimmed."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    n = len(text)
-    while pos < n:
-        end = _next_end(text, pos)
-        s, e = pos, end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s and not re.fullmatch(r"[\W_]+", text[s:e]):
-            spans.append((s, e))
-        pos = max(end, pos + 1)
-    return tuple(spans)
-
-
-def _next_end(text: str, pos: int) -> int:
-    n = len(text)
-    i = pos
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            return i + 1
-        if ch in _SENT_END:
-            j = i + 1
-            while j < n and (text[j] in _SENT_END or text[j] in _CLOSERS):
-                j += 1
-            return j
-        if ch == "." and (i + 1 >= n or text[i + 1].isspace()):
-            # English full stop: not after a single capital (initials) or common abbreviations.
-            word = re.search(r"(\w+)$", text[pos:i])
-            w = word.group(1) if word else ""
-            if w not in {
-                "Mr",
-                "Mrs",
-                "Ms",
-                "Dr",
-                "Prof",
-                "St",
-                "Jr",
-                "Sr",
-                "Inc",
-                "Ltd",
-                "Co",
-                "No",
-                "vs",
-                "U.S",
-            } and not (len(w) == 1 and w.isupper()):
-                j = i + 1
-                while j < n and text[j] in _CLOSERS:
-                    j += 1
-                return j
-        i += 1
-    return n
-
 
 _CLAUSE_RE = re.compile(r"(?:[^，,；;：:。！？!?]|,(?=\d{3}))+(?:[，；;：:。！？!?]|,(?!\d{3}))*")
 
@@ -1101,7 +1031,6 @@ __all__ = [
     "person_items",
     "persons",
     "places",
-    "split_sentences",
     "titles",
     "trim_answer",
 ]

@@ -16,10 +16,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Protocol
 
-from retrieval.extract import ENTITY_FUNCS, expected_entities, is_definition, split_sentences
+from retrieval.extract import ENTITY_FUNCS, expected_entities, is_definition
 from retrieval.models import Article, Chunk, Hit
 from retrieval.questions import Question, classify, pos_tokens
-from retrieval.text import to_simplified
+from retrieval.text import split_sentences, to_simplified
 
 # ---------------------------------------------------------------- shared pieces
 

@@ -20,7 +20,6 @@ from retrieval.extract import (
     is_definition,
     person_items,
     persons,
-    split_sentences,
     trim_punct,
     with_context,
 )
@@ -35,6 +34,7 @@ from retrieval.reading import (
     presence,
     term_weights,
 )
+from retrieval.text import split_sentences
 
 # How many retrieved chunks feed the evidence pool. More finds answers ranked lower by retrieval but gives the
 # sentence scorer more distractors; 5 measured best on the reading-comprehension benchmark (README).

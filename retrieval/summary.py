@@ -18,9 +18,9 @@ from enum import Enum
 
 import numpy as np
 
-from retrieval.chunking import split_sentences
 from retrieval.lexical import tokenize
 from retrieval.models import Article
+from retrieval.text import split_sentences
 
 MAX_SENTENCES = 3
 # Sentences shorter than this (characters) are fragments: bylines, photo credits, headings.

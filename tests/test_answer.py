@@ -7,8 +7,8 @@ import re
 import pytest
 
 from retrieval.answer import answer_question
-from retrieval.extract import split_sentences
 from retrieval.models import Article, Chunk, Hit
+from retrieval.text import split_sentences
 
 ZH = Article(
     id="zh1",

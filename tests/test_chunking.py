@@ -1,4 +1,4 @@
-"""Sentence splitting and chunk properties: no empty chunk, offsets map back, one sentence of overlap."""
+"""Sentence splitting (retrieval/text.py) and chunk properties: no empty chunk, offsets map back, overlap."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.articles import parse_saved_page
-from retrieval.chunking import chunk_article, split_sentences
+from retrieval.chunking import chunk_article
 from retrieval.models import Article
+from retrieval.text import split_sentences
 
 
 def _sentences(text: str) -> list[str]:
@@ -23,8 +24,7 @@ def test_chinese_and_english_sentence_ends() -> None:
         "他说:“我们来了。”",
         "大家鼓掌!",
         "会议结束了吗?",
-        "是的;",
-        "下一项……",
+        "是的;下一项……",  # a semicolon joins clauses of one sentence (lists: 第一组…；第二组…)
         "The plan costs $3.5 million.",
         "It starts now.",
     ]

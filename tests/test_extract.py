@@ -10,11 +10,11 @@ from retrieval.extract import (
     orgs,
     persons,
     places,
-    split_sentences,
     titles,
     trim_answer,
 )
 from retrieval.questions import classify
+from retrieval.text import split_sentences
 
 
 def texts(spans) -> list[str]:

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval.articles import normalize_text
-from retrieval.chunking import split_sentences
 from retrieval.config import Settings
 from retrieval.engine import Engine
 from retrieval.generative import Generative
 from retrieval.llm import ChatClient, MalformedReply, Passage, build_messages, parse_reply
 from retrieval.models import Answer
+from retrieval.text import split_sentences
 from retrieval.verify import INJECTION, disagreement, key_content_problem, locate
 from tests.fakellm import Behaviour, Request, answer, completion, fake_llm
 
