@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from retrieval.text import detect_lang
+
 Lang = Literal["zh", "en"]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -248,15 +250,13 @@ def text(lang: Lang, key: str, **values: object) -> str:
 
 
 def detect_language(message: str | None, language_code: str | None = None) -> Lang:
-    """Chinese when the message has Chinese characters, English when it has Latin letters, else the user's locale.
+    """The message's language (retrieval/text.py's detector; Chinese punctuation alone counts as Chinese), else the
+    user's locale.
 
     Chinese is the default when nothing tells otherwise: the bot is Chinese first.
     """
-    if message:
-        if _CJK.search(message):
-            return "zh"
-        if _LATIN.search(message):
-            return "en"
+    if message and (_CJK.search(message) or _LATIN.search(message)):
+        return "zh" if detect_lang(message) == "zh" or not _LATIN.search(message) else "en"
     if language_code and not language_code.lower().startswith("zh"):
         return "en"
     return "zh"

@@ -16,14 +16,11 @@ from retrieval.models import Answer, Hit, Source
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
-
-_LATIN = re.compile(r"[A-Za-z]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+from retrieval.text import detect_lang
 
 
 def _english_text(texts: list[str]) -> bool:
-    text = "".join(texts)
-    return len(_LATIN.findall(text)) > 2 * len(_HAN.findall(text))
+    return detect_lang("".join(texts)) == "en"
 
 
 def _english_evidence(sentences: list[Sentence]) -> bool:

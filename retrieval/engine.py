@@ -24,13 +24,13 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, Rei
 from retrieval.lexical import TOKENIZER_VERSION, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
-from retrieval.questions import detect_lang
 from retrieval.reading import reading_forms
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
 from retrieval.storage import Build, Index, Store
 from retrieval.store import IndexStore
 from retrieval.tagging import tag_all
+from retrieval.text import detect_lang
 from retrieval.timeline import compare, focus, outside
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from functools import lru_cache
 import jieba
 
 from retrieval.tagging import pos_tokens
+from retrieval.text import detect_lang
 
 jieba.setLogLevel(60)  # silence "Building prefix dict" on stderr
 
@@ -378,13 +379,6 @@ class Question:
     def is_meta(self) -> bool:
         """True for questions about the article itself (date, outlet, author, title, link)."""
         return self.kind.startswith("meta_")
-
-
-def detect_lang(text: str) -> str:
-    """'zh' when the text has Chinese characters, else 'en'."""
-    han = len(_HAN.findall(text))
-    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
-    return "zh" if han and han * 2 >= latin * 0.5 else "en"
 
 
 @lru_cache(maxsize=65536)

@@ -1,4 +1,4 @@
-"""The shared text layer: the one sentence splitter, and Simplified/Traditional folding for matching (OpenCC)."""
+"""The shared text layer: the one language detector and sentence splitter, and Simplified/Traditional folding."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ from functools import cache, lru_cache
 import opencc
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def detect_lang(text: str) -> str:
+    """'zh' when the text is Chinese, 'en' when it is English: Chinese characters against Latin letters, a Chinese
+    character counting as four letters (an English word is ~5 letters, a Chinese word ~1.5 characters), so a Chinese
+    name in an English sentence or an English name in a Chinese one does not change its language. The one detector
+    for questions, evidence and the bot's reply language."""
+    han = len(_HAN.findall(text))
+    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
+    return "zh" if han and han * 2 >= latin * 0.5 else "en"
 
 
 @cache

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.questions import classify, detect_lang
+from retrieval.questions import classify
+from retrieval.text import detect_lang
 
 
 @pytest.mark.parametrize(

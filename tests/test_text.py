@@ -1,12 +1,13 @@
-"""The shared text layer: Traditional characters fold to Simplified for matching, offsets unchanged."""
+"""The shared text layer: script folding (offsets unchanged) and the one language detector."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.messages import detect_language
 from retrieval.lexical import tokenize
-from retrieval.text import to_simplified
+from retrieval.text import detect_lang, to_simplified
 
 
 def test_traditional_question_words_fold_to_simplified() -> None:
@@ -23,3 +24,14 @@ def test_folding_keeps_every_offset(text: str) -> None:
 
 def test_either_script_finds_the_other_in_lexical_search() -> None:
     assert set(tokenize("聯席會議在廣州舉行")) & set(tokenize("联席会议在广州举行")) >= {"联席", "会议", "广州"}
+
+
+def test_one_language_detector_for_questions_evidence_and_replies() -> None:
+    assert detect_lang("谁签署了框架协议？") == "zh"
+    assert detect_lang("Who signed the framework agreement?") == "en"
+    assert detect_lang("What did 王家瑞 say in Shenzhen about the framework agreement?") == "en"  # a name inside
+    assert detect_lang("中国移动与Apple签署了协议") == "zh"
+    assert detect_lang("2026") == "en"
+    assert detect_language("What did 王家瑞 say in Shenzhen about the framework agreement?") == "en"
+    assert detect_language("？？") == "zh"
+    assert detect_language("123", "en-US") == "en" and detect_language("123", None) == "zh"
