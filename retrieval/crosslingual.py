@@ -25,6 +25,7 @@ from importlib import resources
 
 from retrieval.questions import STOPWORDS_EN, classify
 from retrieval.tagging import pos_tokens
+from retrieval.text import lemma_en
 
 # Most Chinese words kept per English word or phrase for retrieval: a gloss like "to sign" has a dozen entries.
 MAX_CANDIDATES = 4
@@ -102,14 +103,6 @@ _MONTHS = [
 _HEADED = frozenset(["many", "much", "which", "what", "whose"])
 
 
-@cache
-def _lemma(word: str) -> str:
-    """The dictionary form of an English word (held -> hold), by simplemma (MIT, maintained, offline)."""
-    import simplemma
-
-    return str(simplemma.lemmatize(word, lang="en")).lower()
-
-
 # British spellings as CC-CEDICT (American English) writes them: centimetre -> centimeter, colour -> color.
 _AMERICAN = (
     (re.compile(r"tre(s?)$"), r"ter\1"),
@@ -122,7 +115,7 @@ def _keys(words: Sequence[str]) -> list[str]:
     """The lookup keys of a phrase: as written (lower-cased), then with every word in its dictionary form, then
     in American spelling."""
     exact = [w.lower() for w in words]
-    lemma = [_lemma(w) for w in exact]
+    lemma = [lemma_en(w) for w in exact]
     american = [_americanise(w) for w in lemma]
     return list(dict.fromkeys(" ".join(k) for k in (exact, lemma, american)))
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.questions import STOPWORDS_ZH, Question, is_content, pos_tokens, tokens
+from retrieval.text import stem_en
 
 _CLAUSE_RE = re.compile(r"(?:[^，,；;：:。！？!?]|,(?=\d{3}))+(?:[，；;：:。！？!?]|,(?!\d{3}))*")
 
@@ -610,7 +611,7 @@ def _align_en(sentence: str, q: Question) -> tuple[int, int] | None:
     ]
     # "what did X visit" -> find the verb (last right word, stemmed) and take the phrase after it
     for w in reversed(right_words):
-        stem = w[:-1] if len(w) > 4 and w.endswith(("s", "e")) else w
+        stem = stem_en(w)
         if len(stem) < 3:
             continue
         m = re.search(r"\b" + re.escape(stem) + r"[a-z]*\b", low)

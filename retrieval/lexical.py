@@ -15,9 +15,8 @@ from typing import Protocol
 import bm25s
 import jieba
 import numpy as np
-import Stemmer
 
-from retrieval.text import to_simplified
+from retrieval.text import stem_en, to_simplified
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -26,11 +25,6 @@ _LATIN = re.compile(r"[a-z]+")
 
 jieba.setLogLevel(logging.WARNING)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-
-@cache
-def _english_stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
 
 
 @cache
@@ -51,14 +45,13 @@ def tokenize(text: str) -> list[str]:
     instead of one per occurrence cut that from ~18 KB to ~10 KB per chunk on 500 chunks (less at scale).
     """
     stop = stopwords()
-    stem = _english_stemmer().stemWord
     text = to_simplified(text.lower())
     tokens: list[str] = []
     for token in jieba.cut_for_search(text):
         token = token.strip()
         if not token or token in stop or not _WORD.search(token):
             continue
-        tokens.append(intern(stem(token) if _LATIN.fullmatch(token) else token))
+        tokens.append(intern(stem_en(token) if _LATIN.fullmatch(token) else token))
     for run in _CJK_RUN.findall(text):
         tokens.extend(intern(run[i : i + 2]) for i in range(len(run) - 1) if run[i : i + 2] not in stop)
     return tokens

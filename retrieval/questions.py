@@ -388,7 +388,11 @@ def tokens(text: str) -> tuple[str, ...]:
 
 
 def normalize_en(word: str) -> str:
-    """Lowercase and strip a few English inflections so 'visited' matches 'visit'."""
+    """Lowercase and strip a few English inflections so 'visited' matches 'visit'.
+
+    Not the Snowball stemmer of retrieval/text.py nor its lemmatizer, measured on the English test questions: question
+    terms are found in sentences as substrings, and a stem stops reading as the word (companies -> compani, which
+    "company" does not contain), a dictionary form misses irregular verbs (built -> build, not in "was built")."""
     w = word.lower()
     for suf in ("ies", "ing", "ed", "es", "s"):
         if len(w) > len(suf) + 2 and w.endswith(suf):

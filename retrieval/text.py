@@ -1,4 +1,4 @@
-"""The shared text layer: the one language detector and sentence splitter, and Simplified/Traditional folding."""
+"""The shared text layer: the one language detector, sentence splitter and English stemmer; script folding."""
 
 from __future__ import annotations
 
@@ -6,9 +6,32 @@ import re
 from functools import cache, lru_cache
 
 import opencc
+import Stemmer
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+@cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def stem_en(word: str) -> str:
+    """The Snowball stem of a lower-cased English word (PyStemmer; the stemmer bm25s recommends): visited -> visit,
+    replaces -> replac, so a stem is found inside its inflected forms. The one stemmer for BM25 tokens, question
+    terms and answer matching."""
+    return str(_stemmer().stemWord(word.lower()))
+
+
+@lru_cache(maxsize=65536)
+def lemma_en(word: str) -> str:
+    """The dictionary form of an English word (held -> hold, companies -> company, visited -> visit), lower-cased,
+    by simplemma (MIT, maintained, offline): for question terms matched as words and for dictionary look-ups, where
+    a stem (compani) would not read as a word."""
+    import simplemma
+
+    return str(simplemma.lemmatize(word.lower(), lang="en")).lower()
 
 
 def detect_lang(text: str) -> str:

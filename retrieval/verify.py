@@ -23,7 +23,7 @@ import jieba
 import jieba.posseg
 
 from retrieval.llm import ModelReply, Passage
-from retrieval.text import split_sentences
+from retrieval.text import split_sentences, stem_en
 
 
 def _load_fold() -> Callable[[str], str]:
@@ -272,7 +272,7 @@ def content_units(text: str) -> list[str]:
 def _present(unit: str, support: str) -> bool:
     if unit in support:
         return True
-    return len(unit) > 4 and unit.isascii() and unit[:-2] in support  # crude English stemming: rose / rising
+    return len(unit) > 4 and unit.isascii() and stem_en(unit) in support  # an inflected form: increased / increases
 
 
 def coverage(units: list[str], support: str) -> float:
