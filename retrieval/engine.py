@@ -219,10 +219,12 @@ class Engine:
         return answer
 
     def latest(self, topic: str = "", limit: int = LATEST_LIMIT) -> list[Article]:
-        """The newest articles, newest first; with a topic, only articles that match it."""
+        """The newest articles, newest first; with a topic, only articles that contain a word of it (an English
+        topic's Chinese words too), not the dense side's nearest articles, which always exist."""
         index = self.index
         if topic.strip():
-            ids = list(dict.fromkeys(h.chunk.article_id for h in self.search(topic, k=FOCUS_POOL) if h.score > 0))
+            hits = self.search(topic, k=FOCUS_POOL)
+            ids = list(dict.fromkeys(h.chunk.article_id for h in hits if h.lexical > 0))
             articles = [index.articles_by_id[a] for a in ids if a in index.articles_by_id]
         else:
             articles = index.articles()

@@ -64,6 +64,8 @@ def test_latest_listing_and_preferred_article(engine: Engine) -> None:
     newest = engine.latest()
     assert [a.id for a in newest][:2] == ["reservoir-3", "bridge-3"]
     assert [a.id for a in engine.latest("南湖书展")] == ["bookfair-3", "bookfair-2", "bookfair-1"]
+    assert [a.id for a in engine.latest("Nanhu book fair")] == ["bookfair-3", "bookfair-2", "bookfair-1"]
+    assert engine.latest("天文望远镜") == [] and engine.latest("football") == []  # no article about it
     assert engine.article("metro-2") is not None and engine.article("nope") is None
     answer = engine.ask("这篇报道是哪天发布的？", prefer_article="metro-2")  # a follow-up about that article
     assert answer.answered and answer.answer.startswith("2024-03-10")
