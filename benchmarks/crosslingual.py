@@ -1,7 +1,7 @@
 """English questions over Chinese articles: retrieval and short answers, beside the same questions in Chinese.
 
 Usage: python benchmarks/crosslingual.py SET.jsonl [SET.jsonl ...] --shared ../shared/data [--model NAME]
-       [--work DIR] [--rebuild] [--show]
+       [--work DIR] [--rebuild | --reindex] [--show]
 
 One index holds every context of the CMRC 2018 trial and DRCD test files (../shared/data) plus the sample article
 (data/articles/), built once under --work with the chosen embedding model (default: the project default) and reused
@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = REPO / "data" / "articles"
 
 
-def build(shared: Path, work: Path, model: str, rebuild: bool):  # type: ignore[no-untyped-def]
+def build(shared: Path, work: Path, model: str, rebuild: bool, reindex: bool = False):  # type: ignore[no-untyped-def]
     from benchmarks.squad import convert
     from retrieval.config import Settings
     from retrieval.engine import Engine
@@ -49,7 +49,7 @@ def build(shared: Path, work: Path, model: str, rebuild: bool):  # type: ignore[
             shutil.copy(f, work / "articles" / f.name)
     settings = Settings(data_dir=work / "articles", index_dir=work / "index", embedding_model=model)
     engine = Engine(settings)
-    if not marker.exists() or marker.read_text() != model:
+    if reindex or not marker.exists() or marker.read_text() != model:
         t0 = time.perf_counter()
         report = engine.reindex(full=True)
         print(f"built {report.chunks} chunks with {model} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
@@ -101,14 +101,15 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--model", default="")
     parser.add_argument("--work", type=Path, default=Path("/tmp/newsbot-crosslingual"))
-    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="start from empty folders")
+    parser.add_argument("--reindex", action="store_true", help="rebuild the index with the current code, cache kept")
     parser.add_argument("--show", action="store_true", help="print every question with its answer")
     parser.add_argument("--lang", default="en,zh", help="which question forms to ask: en, zh or both")
     args = parser.parse_args()
     from retrieval.config import Settings
 
     model = args.model or Settings().embedding_model
-    engine = build(args.shared, args.work / model.replace("/", "_"), model, args.rebuild)
+    engine = build(args.shared, args.work / model.replace("/", "_"), model, args.rebuild, args.reindex)
     print(f"model {model}; dense weight {engine.search_params.dense_weight}")
     print("| set | questions | recall@5 | short answer | EM | F1 | answered | p50 / p95 ms |")
     print("|---|---|---|---|---|---|---|---|")
