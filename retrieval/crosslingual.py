@@ -541,7 +541,7 @@ _PUNCT_ONLY = re.compile(r"[\W_]+")
 
 
 def reading(answer: str, kind: str) -> str | None:
-    """Pinyin with tone marks of a short Chinese answer, for an English question (Wáng Wěizhōng, Guǎngzhōushì);
+    """Pinyin with tone marks of a short Chinese answer, for an English question (Zhāng Wěi, Hángzhōushì);
     None when there is nothing to read (numbers, dates, Latin text) or the answer is long. pypinyin (MIT)."""
     from pypinyin import Style, lazy_pinyin
 

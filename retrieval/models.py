@@ -94,7 +94,7 @@ class Answer(BaseModel):
     earlier: list[Earlier] = Field(default_factory=list)
     # Reports of other dates give the same answer (their sources are cited with it); not part of the contract.
     corroborated: bool = False
-    # The Chinese answer to an English question in pinyin (Wáng Wěizhōng), so a reader of English can say it;
+    # The Chinese answer to an English question in pinyin (Zhāng Wěi), so a reader of English can say it;
     # in the JSON as "reading" when set.
     reading: str | None = None
 

@@ -66,9 +66,9 @@ def to_simplified(text: str) -> str:
 
 
 # ---------------------------------------------------------------- sentences
-# Hand-written rather than pysbd (MIT, keeps offsets): measured on 200 CMRC 2018 trial contexts (105k characters),
-# pysbd's Chinese mode took 2.3 ms per 1,000 characters against 0.09 here (25x; a reindex splits every article),
-# and it cut "(Dr. Virginia Apgar)" after "Dr."; otherwise the two agree on all but 14 of ~2,400 sentences.
+# Hand-written rather than pysbd (MIT, keeps offsets): measured on 200 public reading-comprehension contexts (105k
+# characters), pysbd's Chinese mode took 2.3 ms per 1,000 characters against 0.09 here (25x; a reindex splits every
+# article), and it cut "(Dr. Virginia Apgar)" after "Dr."; otherwise the two agree on all but 14 of ~2,400 sentences.
 
 _SENT_END = "。！？!?…"
 _CLOSERS = "”’」』）)】\"'"
