@@ -555,7 +555,7 @@ def reading(answer: str, kind: str) -> str | None:
         if not item:
             continue
         if _ITEM_SEP.fullmatch(item):
-            parts.append("," if item in "、，,;；/" else item and " and")
+            parts.append("," if item in "、，,;；/" else " and")
             continue
         if kind == "who":  # Chinese names (surname, then given name); anything else would be read wrongly
             if not (2 <= len(item) <= 4 and all(_HAN.match(c) for c in item)):
