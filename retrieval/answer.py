@@ -13,10 +13,14 @@ import re
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import chinese_question, reading
 from retrieval.models import Answer, Hit, Source
-from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, prepare, span_features
+from retrieval.questions import Question
+from retrieval.reader import SpanReader, default_reader
+from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, pool, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
 from retrieval.text import detect_lang
+
+TRAILING = "。，、；：！？,;:!? "  # a span the reader ends on a clause's punctuation is quoted without it
 
 
 def _english_text(texts: list[str]) -> bool:
@@ -27,8 +31,13 @@ def _english_evidence(sentences: list[Sentence]) -> bool:
     return _english_text([s.text for s in sentences[:5]])
 
 
-def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: AnswerModel | None = None) -> Answer:
-    """Answer a question from retrieved hits: short answer, verbatim evidence (best first), sources; or refuse."""
+def answer_question(
+    question: str, hits: list[Hit], corpus: Corpus, model: AnswerModel | None = None, reader: str = "neural"
+) -> Answer:
+    """Answer a question from retrieved hits: short answer, verbatim evidence (best first), sources; or refuse.
+
+    reader: "neural" reads the top passages with the fine-tuned span reader (retrieval/reader.py) when it is
+    installed; "trees" (or no reader) uses the LightGBM components."""
     q = analyse(question)
     text = question.strip()
     if q.is_meta:
@@ -36,12 +45,19 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
     if q.lang == "en" and hits and not _english_text([hits[0].chunk.text]):
         # An English question over Chinese articles: asked again in Chinese (retrieval/crosslingual.py), so the
         # components trained on Chinese questions see its terms; the reply keeps the question as asked.
+        # The LightGBM components answer these: on the English development set they were right on 21.4% against the
+        # span reader's 17.1% with the written question and 8.6% with the English one (it is trained on Chinese).
         chinese = chinese_question(text, [h.chunk.text for h in hits])
-        carried = answer_question(chinese, hits, corpus, model)
+        carried = answer_question(chinese, hits, corpus, model, "trees")
         said = reading(carried.answer, q.kind) if carried.answered else None
         return carried.model_copy(update={"question": text, "kind": q.kind, "reading": said})
     if not hits or not q.terms:
         return refusal(text, q.kind, hits, corpus)
+    if _english_text([h.chunk.text for h in hits[:5]]):
+        return rule_answer(question, hits, corpus)
+    neural = default_reader() if reader == "neural" else None
+    if neural is not None:
+        return _read(q, text, hits, corpus, neural)
     p = prepare(q, hits, corpus)
     if not p.sentences:
         return refusal(text, q.kind, hits, corpus)
@@ -83,3 +99,32 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus, model: Answe
         sources=sources[:3],
         kind=q.kind,
     )
+
+
+def _read(q: Question, text: str, hits: list[Hit], corpus: Corpus, neural: SpanReader) -> Answer:
+    """The span reader's answer: the best span over the top passages, refused when its margin over "no answer
+    here" is below the trained threshold; the evidence is the article's sentence that holds the span."""
+    passages = hits[: neural.config.passages]
+    reads = neural.read(text, [h.chunk.text for h in passages])
+    best = max(range(len(reads)), key=lambda n: reads[n].margin)
+    r, hit = reads[best], passages[best]
+    answer = hit.chunk.text[r.start : r.end].strip().rstrip(TRAILING)
+    if r.margin < neural.config.refusal_margin or not answer:
+        return refusal(text, q.kind, hits, corpus)
+    at = hit.chunk.start + r.start
+    sentences = pool(hits, corpus)
+    chosen = next(
+        (s for s in sentences if s.article_id == hit.chunk.article_id and s.start <= at < s.end),
+        None,
+    )
+    evidence = [chosen.text if chosen else hit.chunk.text]
+    if chosen is not None and q.kind == "list":
+        p = prepare(q, hits, corpus)
+        items, quoted = list_answer(q, chosen.article_id, chosen.start, p.weights, corpus)
+        if len(quoted) > 1 and any(i in answer for i in re.split(r"[、；：;:,，]", items) if len(i) > 1):
+            answer, evidence = items, quoted
+    sources: list[Source] = [source_of(corpus.article(hit.chunk.article_id), hit.chunk.text, hit.score)]
+    for h in hits:
+        if all(src.article_id != h.chunk.article_id for src in sources):
+            sources.append(source_of(corpus.article(h.chunk.article_id), h.chunk.text, h.score))
+    return Answer(question=text, answered=True, answer=answer, evidence=evidence, sources=sources[:3], kind=q.kind)

