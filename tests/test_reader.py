@@ -86,3 +86,17 @@ def test_answers_fall_back_to_the_trees_without_the_reader(monkeypatch: pytest.M
     monkeypatch.setattr(answer, "default_reader", lambda: None)
     trees = corpus.ask("青石镇水库的总库容是多少？")
     assert neural.answer == "2300万立方米" and "2300万立方米" in trees.answer
+
+
+def test_openmp_threads_sleep_when_idle_unless_the_environment_says_otherwise() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "import retrieval, os; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ACTIVE"

