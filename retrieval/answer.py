@@ -18,7 +18,7 @@ from retrieval.reader import SpanReader, default_reader
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, pool, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
-from retrieval.text import detect_lang
+from retrieval.text import detect_lang, in_script_of
 
 TRAILING = "。，、；：！？,;:!? "  # a span the reader ends on a clause's punctuation is quoted without it
 
@@ -105,7 +105,8 @@ def _read(q: Question, text: str, hits: list[Hit], corpus: Corpus, neural: SpanR
     """The span reader's answer: the best span over the top passages, refused when its margin over "no answer
     here" is below the trained threshold; the evidence is the article's sentence that holds the span."""
     passages = hits[: neural.config.passages]
-    reads = neural.read(text, [h.chunk.text for h in passages])
+    texts = [h.chunk.text for h in passages]
+    reads = neural.read([in_script_of(text, t) for t in texts], texts)
     best = max(range(len(reads)), key=lambda n: reads[n].margin)
     r, hit = reads[best], passages[best]
     answer = hit.chunk.text[r.start : r.end].strip().rstrip(TRAILING)

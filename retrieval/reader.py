@@ -383,11 +383,16 @@ class SpanReader:
         self.torch = torch
         self._lock = threading.Lock()
 
-    def read(self, question: str, passages: list[str]) -> list[Read]:
-        """One Read per passage (margin -inf where the passage has no tokens)."""
+    def read(self, question: str | list[str], passages: list[str]) -> list[Read]:
+        """One Read per passage (margin -inf where the passage has no tokens); question: one for all passages, or
+        one per passage (the same question in each passage's script)."""
         torch = self.torch
         cfg = self.config
-        encoded = [encode_pair(self.tok, question, p, cfg.max_question_tokens, cfg.max_tokens) for p in passages]
+        questions = [question] * len(passages) if isinstance(question, str) else question
+        encoded = [
+            encode_pair(self.tok, q, p, cfg.max_question_tokens, cfg.max_tokens)
+            for q, p in zip(questions, passages, strict=True)
+        ]
         if not encoded:
             return []
         T = max(len(r) for r, _, _ in encoded)

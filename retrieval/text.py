@@ -65,6 +65,23 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c) == 1 else t for t, c in ((t, _t2s().convert(t)) for t in text))
 
 
+@cache
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=4096)
+def to_traditional(text: str) -> str:
+    """Text in Traditional characters (OpenCC s2t), for a model that reads best in one script: never shown."""
+    return _s2t().convert(text) if _HAN.search(text) else text
+
+
+def in_script_of(question: str, passage: str) -> str:
+    """The question written in the passage's script: Traditional when the passage has Traditional-only characters,
+    else Simplified (a reader trained on questions and passages in the same script reads mixed pairs worse)."""
+    return to_traditional(question) if to_simplified(passage) != passage else to_simplified(question)
+
+
 # ---------------------------------------------------------------- sentences
 # Hand-written rather than pysbd (MIT, keeps offsets): measured on 200 public reading-comprehension contexts (105k
 # characters), pysbd's Chinese mode took 2.3 ms per 1,000 characters against 0.09 here (25x; a reindex splits every

@@ -100,3 +100,18 @@ def test_openmp_threads_sleep_when_idle_unless_the_environment_says_otherwise() 
     env["OMP_WAIT_POLICY"] = "ACTIVE"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ACTIVE"
+
+
+def test_a_question_in_either_script_is_read_in_the_articles_script() -> None:
+    from retrieval.models import Article
+    from tests.test_answer import MemoryCorpus
+
+    trad = "青石鎮水庫於1998年建成，總庫容為2300萬立方米，是全縣最大的水庫。"
+    corpus = MemoryCorpus([Article(id="t1", title="青石鎮", text=trad, published="2024-01-01")])
+    for question in ("青石镇水库的总库容是多少？", "青石鎮水庫的總庫容是多少？"):
+        answer = corpus.ask(question)
+        assert answer.answered and answer.answer == "2300萬立方米"  # quoted in the article's own characters
+    from retrieval.text import in_script_of
+
+    assert in_script_of("青石镇水库的总库容是多少？", trad) == "青石鎮水庫的總庫容是多少？"
+    assert in_script_of("青石鎮水庫的總庫容是多少？", "青石镇水库于1998年建成。") == "青石镇水库的总库容是多少？"
