@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # Collections are named <prefix>_<generation>; the alias <prefix> names the serving one.
     milvus_prefix: str = Field(default="newsbot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
     # Extractive answers (retrieval/answer.py): "neural" reads the top passages with the fine-tuned span reader
-    # (retrieval/reader.py; cross-validated 59.4% short answers against 48.9% for the trees), falling back to the
+    # (retrieval/reader.py; out of fold 59.9% short answers against 48.2% for the trees), falling back to the
     # LightGBM components when it cannot load; "trees" always uses those (faster: ~10 ms against ~150 ms per answer).
     answer_reader: Literal["neural", "trees"] = "neural"
     # Optional generative answers (retrieval/llm.py): an OpenAI-compatible base URL such as

