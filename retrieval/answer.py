@@ -14,13 +14,11 @@ from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import chinese_question, reading
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question
-from retrieval.reader import SpanReader, default_reader
+from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, pool, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
 from retrieval.text import detect_lang, in_script_of
-
-TRAILING = "。，、；：！？,;:!? "  # a span the reader ends on a clause's punctuation is quoted without it
 
 
 def _english_text(texts: list[str]) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 META = "\u2581"  # SentencePiece's metaspace
+TRAILING = "。，、；：！？,;:!? "  # a span that ends on a clause's punctuation is quoted without it
 QK = 32  # weights per Q4_0 block
 BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
 
@@ -217,8 +218,12 @@ def build_encoder(f: E5File, rank: int = 16, alpha: float = 32.0, dropout: float
             self.scale = alpha / rank
             self.drop = nn.Dropout(dropout)
 
+        merged = False  # set by merge(): the adapter is inside weight
+
         def forward(self, x: Any) -> Any:
             y = nn.functional.linear(x, self.weight, self.bias)
+            if self.merged:
+                return y
             return y + nn.functional.linear(nn.functional.linear(self.drop(x), self.a), self.b) * self.scale
 
     def ln(prefix: str) -> Any:
@@ -307,6 +312,7 @@ def merge(model: Any) -> None:
             if hasattr(m, "a") and hasattr(m, "b") and hasattr(m, "scale"):
                 m.weight += (m.b @ m.a) * m.scale
                 m.b.zero_()
+                m.merged = True
 
 
 def read_meta(path: Path) -> dict[str, Any]:

@@ -33,12 +33,14 @@ import numpy as np
 from retrieval.reader import (
     BLOCK_BYTES,
     QK,
+    TRAILING,
     E5File,
     ReaderConfig,
     Tokenizer,
     adapter_state,
     best_span,
     build_encoder,
+    dequantize,
     encode_pair,
 )
 
@@ -206,8 +208,6 @@ def fit(
     dev = "cuda" if torch.cuda.is_available() else "cpu"
     f, data = _load_pack(d)
     H = f.config["H"]
-    from retrieval.reader import dequantize
-
     word_rows = dequantize(data["word_q4"].reshape(-1), len(data["word_q4"]), H)
     words = torch.from_numpy(word_rows).to(dev)
     ids, lens, label, first = data["ids"], data["lens"], data["label"], data["first"]
@@ -391,9 +391,6 @@ def report(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> d
     figures["false_refusals"] = round(100 * false / max(len(asked), 1), 1)
     figures["negatives"] = len(negatives)
     return figures
-
-
-TRAILING = "。，、；：！？,;:!? "
 
 
 def main(argv: list[str] | None = None) -> None:
