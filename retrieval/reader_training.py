@@ -291,9 +291,7 @@ def fit(
 
 def dump(sets: list[Path], work: Path, k: int = 5) -> None:
     """Retrieved passages for every question of the sets (hits.jsonl), through the project's engine."""
-    from retrieval.config import Settings
-    from retrieval.engine import Engine
-    from retrieval.training import _search, assign_folds, load_squad
+    from retrieval.training import _search, assign_folds, index_set, load_squad
 
     work.mkdir(parents=True, exist_ok=True)
     with (work / "hits.jsonl").open("w", encoding="utf-8") as out:
@@ -301,12 +299,7 @@ def dump(sets: list[Path], work: Path, k: int = 5) -> None:
             name = path.stem.split("_")[0]
             arts, items = load_squad(path, name)
             assign_folds(items)
-            d = work / name
-            (d / "articles").mkdir(parents=True, exist_ok=True)
-            body = "\n".join(json.dumps(a, ensure_ascii=False) for a in arts) + "\n"
-            (d / "articles" / "contexts.jsonl").write_text(body, encoding="utf-8")
-            engine = Engine(Settings(data_dir=d / "articles", index_dir=d / "index"))
-            engine.reindex()
+            engine = index_set(arts, work / name)
             index = engine.index
 
             def rows(hits: list[Any]) -> list[dict[str, Any]]:

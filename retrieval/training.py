@@ -112,6 +112,19 @@ def span_label(text: str, golds: Sequence[str]) -> int:
     return min(3, int(f1_score(simp, gs) * 4))
 
 
+def index_set(articles: list[dict[str, str]], d: Path) -> Engine:
+    """Every context of a set as one JSONL articles file under d, indexed by the real engine (built or reused)."""
+    from retrieval.config import Settings
+    from retrieval.engine import Engine
+
+    (d / "articles").mkdir(parents=True, exist_ok=True)
+    body = "\n".join(json.dumps(a, ensure_ascii=False) for a in articles) + "\n"
+    (d / "articles" / "contexts.jsonl").write_text(body, encoding="utf-8")
+    engine = Engine(Settings(data_dir=d / "articles", index_dir=d / "index"))
+    engine.reindex()
+    return engine
+
+
 def _search(engine: Engine, question: str, exclude: str | None, k: int = 8) -> list[Hit]:
     """What the engine retrieves for the question; with exclude, as if that article were not in the index."""
     hits = engine.search(question, k=k + (24 if exclude else 0))
@@ -442,8 +455,6 @@ def train(
     on_step: Callable[[str], None] = lambda _m: None,
 ) -> dict[str, object]:
     """Cross-validate, report, then fit the three models on everything and write them to out_dir."""
-    from retrieval.config import Settings
-    from retrieval.engine import Engine
 
     t0 = time.perf_counter()
     items: list[Item] = []
@@ -454,12 +465,7 @@ def train(
         if limit:
             its = random.Random(SEED).sample(its, min(limit, len(its)))
         assign_folds(its, folds)
-        d = work / name
-        (d / "articles").mkdir(parents=True, exist_ok=True)
-        body = "\n".join(json.dumps(a, ensure_ascii=False) for a in arts) + "\n"
-        (d / "articles" / "contexts.jsonl").write_text(body, encoding="utf-8")
-        engine = Engine(Settings(data_dir=d / "articles", index_dir=d / "index"))
-        engine.reindex()
+        engine = index_set(arts, work / name)
         on_step(f"{name}: {len(arts)} contexts indexed, asking {len(its)} questions")
         items.extend(collect(engine, its, negatives, baseline))
         sources.append(
