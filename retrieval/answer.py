@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
+from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import chinese_question, reading
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question
 from retrieval.reader import TRAILING, SpanReader, default_reader
-from retrieval.reading import Corpus, Sentence, Span, analyse, candidates, pool, prepare, span_features
+from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
 from retrieval.text import detect_lang, in_script_of
@@ -55,7 +56,7 @@ def answer_question(
         return rule_answer(question, hits, corpus)
     neural = default_reader() if reader == "neural" else None
     if neural is not None:
-        return _read(q, text, hits, corpus, neural)
+        return _read(q, text, hits, corpus, neural, model)
     p = prepare(q, hits, corpus)
     if not p.sentences:
         return refusal(text, q.kind, hits, corpus)
@@ -63,28 +64,15 @@ def answer_question(
         return rule_answer(question, hits, corpus)
     model = model or default_model()
     cfg = model.config
-    model.score_sentences(p)
-    ranked = sorted(p.sentences, key=lambda s: -s.score)
-    spans: list[Span] = []
-    for s in ranked[: cfg.sentences_for_spans]:
-        spans.extend(candidates(s, q))
-    if not spans:
-        return refusal(text, q.kind, hits, corpus)
-    span_features(q, spans, p.weights)
-    model.score_spans(spans)
-    if model.p_answerable(p, spans) < cfg.refusal_threshold:
+    ranked, spans, probability = _score_trees(q, p, model)
+    if not spans or probability < cfg.refusal_threshold:
         return refusal(text, q.kind, hits, corpus)
     best = max(spans, key=lambda sp: sp.score)
     chosen = best.sentence
-    answer = best.text.strip()
     others = [s for s in ranked if s is not chosen and s.score >= chosen.score - cfg.evidence_margin]
-    evidence = [chosen.text, *[s.text for s in others[: cfg.evidence_extra]]]
-    if q.kind == "list":
-        # "Which companies…": the article may list them over several sentences (第一组…；第二组…). When the
-        # learned answer is one of those lists, the items of the others are gathered around it, in source order.
-        items, quoted = list_answer(q, chosen.article_id, chosen.start, p.weights, corpus)
-        if len(quoted) > 1 and any(i in answer for i in re.split(r"[、；：;:,，]", items) if len(i) > 1):
-            answer, evidence = items, quoted
+    answer, evidence = _gather_list(
+        q, chosen, best.text.strip(), [chosen.text, *[s.text for s in others[: cfg.evidence_extra]]], p, corpus
+    )
     sources: list[Source] = []
     for s in [chosen, *ranked]:
         if all(src.article_id != s.article_id for src in sources):
@@ -99,29 +87,63 @@ def answer_question(
     )
 
 
-def _read(q: Question, text: str, hits: list[Hit], corpus: Corpus, neural: SpanReader) -> Answer:
-    """The span reader's answer: the best span over the top passages, refused when its margin over "no answer
-    here" is below the trained threshold; the evidence is the article's sentence that holds the span."""
-    passages = hits[: neural.config.passages]
+def _score_trees(q: Question, p: Prepared, model: AnswerModel) -> tuple[list[Sentence], list[Span], float]:
+    """The LightGBM components over prepared sentences: ranked sentences, scored spans, answerability probability
+    (0 when no span)."""
+    model.score_sentences(p)
+    ranked = sorted(p.sentences, key=lambda s: -s.score)
+    spans: list[Span] = []
+    for s in ranked[: model.config.sentences_for_spans]:
+        spans.extend(candidates(s, q))
+    if not spans:
+        return ranked, spans, 0.0
+    span_features(q, spans, p.weights)
+    model.score_spans(spans)
+    return ranked, spans, model.p_answerable(p, spans)
+
+
+def _gather_list(
+    q: Question, chosen: Sentence, answer: str, evidence: list[str], p: Prepared, corpus: Corpus
+) -> tuple[str, list[str]]:
+    """ "Which companies…": the article may list them over several sentences (第一组…；第二组…). When the answer is one
+    of those lists, the items of the others are gathered around it, in source order."""
+    if q.kind != "list":
+        return answer, evidence
+    items, quoted = list_answer(q, chosen.article_id, chosen.start, p.weights, corpus)
+    if len(quoted) > 1 and any(i in answer for i in re.split(r"[、；：;:,，]", items) if len(i) > 1):
+        return items, quoted
+    return answer, evidence
+
+
+def _read(
+    q: Question, text: str, hits: list[Hit], corpus: Corpus, neural: SpanReader, model: AnswerModel | None
+) -> Answer:
+    """The span reader's answer: the best span over the top passages; the evidence is the article's sentence that
+    holds it. Refused when the refusal model (stacking.py: the reader's margin, the trees' probability and their
+    agreement) says so, or, without it, when the margin over "no answer here" is below the trained one."""
+    cfg = neural.config
+    passages = hits[: cfg.passages]
     texts = [h.chunk.text for h in passages]
     reads = neural.read([in_script_of(text, t) for t in texts], texts)
     best = max(range(len(reads)), key=lambda n: reads[n].margin)
     r, hit = reads[best], passages[best]
     answer = hit.chunk.text[r.start : r.end].strip().rstrip(TRAILING)
-    if r.margin < neural.config.refusal_margin or not answer:
+    p = prepare(q, hits, corpus)
+    if not answer or not p.sentences:
+        return refusal(text, q.kind, hits, corpus)
+    if neural.stack is not None:
+        _, spans, probability = _score_trees(q, p, model or default_model())
+        trees = max(spans, key=lambda sp: sp.score).text.strip() if spans else ""
+        row = stacking.features(r.margin, probability, answer, trees, q.kind)
+        if neural.stack.probability(row) < cfg.stack_threshold:
+            return refusal(text, q.kind, hits, corpus)
+    elif r.margin < cfg.refusal_margin:
         return refusal(text, q.kind, hits, corpus)
     at = hit.chunk.start + r.start
-    sentences = pool(hits, corpus)
-    chosen = next(
-        (s for s in sentences if s.article_id == hit.chunk.article_id and s.start <= at < s.end),
-        None,
-    )
+    chosen = next((s for s in p.sentences if s.article_id == hit.chunk.article_id and s.start <= at < s.end), None)
     evidence = [chosen.text if chosen else hit.chunk.text]
-    if chosen is not None and q.kind == "list":
-        p = prepare(q, hits, corpus)
-        items, quoted = list_answer(q, chosen.article_id, chosen.start, p.weights, corpus)
-        if len(quoted) > 1 and any(i in answer for i in re.split(r"[、；：;:,，]", items) if len(i) > 1):
-            answer, evidence = items, quoted
+    if chosen is not None:
+        answer, evidence = _gather_list(q, chosen, answer, evidence, p, corpus)
     sources: list[Source] = [source_of(corpus.article(hit.chunk.article_id), hit.chunk.text, hit.score)]
     for h in hits:
         if all(src.article_id != h.chunk.article_id for src in sources):

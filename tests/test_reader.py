@@ -115,3 +115,19 @@ def test_a_question_in_either_script_is_read_in_the_articles_script() -> None:
 
     assert in_script_of("青石镇水库的总库容是多少？", trad) == "青石鎮水庫的總庫容是多少？"
     assert in_script_of("青石鎮水庫的總庫容是多少？", "青石镇水库于1998年建成。") == "青石镇水库的总库容是多少？"
+
+
+def test_the_refusal_model_reads_both_answerers() -> None:
+    from retrieval import stacking
+    from retrieval.models import Article
+    from tests.test_answer import MemoryCorpus
+
+    row = stacking.features(9.5, 0.8, "2300万立方米", "總庫容為2300萬立方米", "number")
+    assert row[:2] == [9.5, 0.8] and row[3] == 1.0 and row[4] == 0.0  # the reader's span inside the trees' (folded)
+    assert 0 < row[2] < 1 and row[5:7] == [8.0, 12.0] and len(row) == len(stacking.FEATURES)
+    reader = default_reader()
+    assert reader is not None and reader.stack is not None
+    text = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。"
+    corpus = MemoryCorpus([Article(id="w1", title="青石镇", text=text, published="2024-01-01")])
+    assert corpus.ask("青石镇水库是哪一年建成的？").answer == "1998年"
+    assert not corpus.ask("火星上有多少座城市？").answered
