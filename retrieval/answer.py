@@ -1,9 +1,11 @@
-"""Extractive answers from learned components: sentence ranking → span candidates → span ranking → answerability.
+"""Extractive answers from learned components: the span reader, or sentence ranking → spans → answerability.
 
-The models (retrieval/answer_model.py, trained by `newsbot train` on public Chinese reading-comprehension data)
-rank; nothing here is tuned by hand beyond the named knobs of AnswerConfig. Questions about the article itself
-(date, outlet, author, title, link) are answered from its fields. English evidence goes to the rule-based
-extractor (retrieval/rules.py): the training data is Chinese only.
+Chinese evidence is read by the fine-tuned span reader (retrieval/reader.py) and refused by the model that weighs it
+against the LightGBM components (retrieval/stacking.py); with NEWSBOT_ANSWER_READER=trees, or when the reader cannot
+load, the LightGBM components (retrieval/answer_model.py, trained by `newsbot train`) answer alone. Nothing here is
+tuned by hand beyond the named knobs of AnswerConfig and ReaderConfig. Questions about the article itself (date,
+outlet, author, title, link) are answered from its fields. English evidence goes to the rule-based extractor
+(retrieval/rules.py): the training data is Chinese only.
 """
 
 from __future__ import annotations
@@ -105,8 +107,8 @@ def _score_trees(q: Question, p: Prepared, model: AnswerModel) -> tuple[list[Sen
 def _gather_list(
     q: Question, chosen: Sentence, answer: str, evidence: list[str], p: Prepared, corpus: Corpus
 ) -> tuple[str, list[str]]:
-    """ "Which companies…": the article may list them over several sentences (第一组…；第二组…). When the answer is one
-    of those lists, the items of the others are gathered around it, in source order."""
+    """For a list question ("which companies…"), the article may list them over several sentences (第一组…；第二组…):
+    when the answer is one of those lists, the items of the others are gathered around it, in source order."""
     if q.kind != "list":
         return answer, evidence
     items, quoted = list_answer(q, chosen.article_id, chosen.start, p.weights, corpus)

