@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     milvus_prefix: str = Field(default="newsbot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
     # Extractive answers (retrieval/answer.py): "neural" reads the top passages with the fine-tuned span reader
     # (retrieval/reader.py; out of fold 59.9% short answers against 48.2% for the trees), falling back to the
-    # LightGBM components when it cannot load; "trees" always uses those (faster: ~10 ms against ~150 ms per answer).
+    # LightGBM components when it cannot load; "trees" always uses those (~10-30 ms against ~90 ms per answer).
     answer_reader: Literal["neural", "trees"] = "neural"
     # Optional generative answers (retrieval/llm.py): an OpenAI-compatible base URL such as
     # http://127.0.0.1:11434/v1 (Ollama) or https://api.deepseek.com/v1; unset = extractive answers only.

