@@ -131,3 +131,20 @@ def test_the_refusal_model_reads_both_answerers() -> None:
     corpus = MemoryCorpus([Article(id="w1", title="青石镇", text=text, published="2024-01-01")])
     assert corpus.ask("青石镇水库是哪一年建成的？").answer == "1998年"
     assert not corpus.ask("火星上有多少座城市？").answered
+
+
+def test_bf16_and_float32_read_the_same_span() -> None:
+    reader = default_reader()
+    assert reader is not None
+    passage = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。"
+    native = reader.bf16
+    try:
+        reads = []
+        for bf16 in (False, True):
+            reader.bf16 = bf16
+            (r,) = reader.read("青石镇水库是哪一年建成的？", [passage])
+            reads.append(r)
+    finally:
+        reader.bf16 = native
+    assert (reads[0].start, reads[0].end) == (reads[1].start, reads[1].end)
+    assert abs(reads[0].margin - reads[1].margin) < 1.0
