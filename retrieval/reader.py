@@ -291,9 +291,6 @@ def build_encoder(f: E5File, rank: int = 16, alpha: float = 32.0, dropout: float
     return Reader()
 
 
-TRAINABLE = ("a", "b", "bias", "aln.", "oln.", "eln.", "head.")
-
-
 def adapter_state(model: Any) -> dict[str, np.ndarray]:
     """The trained part of the model (adapters, biases, layer norms, head) as float16 arrays."""
     out = {}
@@ -319,10 +316,6 @@ def merge(model: Any) -> None:
                 m.weight += (m.b @ m.a) * m.scale
                 m.b.zero_()
                 m.merged = True
-
-
-def read_meta(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def encode_pair(
@@ -396,7 +389,7 @@ class SpanReader:
         import threading
 
         torch = _torch()
-        self.meta = read_meta(directory / "meta.json")
+        self.meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         self.config = ReaderConfig(
             refusal_margin=float(self.meta["refusal_margin"]),
             stack_threshold=float(self.meta.get("stack_threshold", ReaderConfig.stack_threshold)),
