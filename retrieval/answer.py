@@ -10,6 +10,7 @@ outlet, author, title, link) are answered from its fields. English evidence goes
 
 from __future__ import annotations
 
+import math
 import re
 
 from retrieval import stacking
@@ -122,7 +123,8 @@ def _read(
 ) -> Answer:
     """The span reader's answer: the best span over the top passages; the evidence is the article's sentence that
     holds it. Refused when the refusal model (stacking.py: the reader's margin, the trees' probability and their
-    agreement) says so, or, without it, when the margin over "no answer here" is below the trained one."""
+    agreement) says so, or, without it, when the margin over "no answer here" is below the trained one. Where the
+    answer chooser is shipped, it picks among the reader's span in each passage and the trees' best span."""
     cfg = neural.config
     passages = hits[: cfg.passages]
     texts = [h.chunk.text for h in passages]
@@ -133,16 +135,32 @@ def _read(
     p = prepare(q, hits, corpus)
     if not answer or not p.sentences:
         return refusal(text, q.kind, hits, corpus)
+    at = hit.chunk.start + r.start
+    article_id = hit.chunk.article_id
     if neural.stack is not None:
         _, spans, probability = _score_trees(q, p, model or default_model())
-        trees = max(spans, key=lambda sp: sp.score).text.strip() if spans else ""
+        top = max(spans, key=lambda sp: sp.score) if spans else None
+        trees = top.text.strip() if top else ""
         row = stacking.features(r.margin, probability, answer, trees, q.kind)
         if neural.stack.probability(row) < cfg.stack_threshold:
             return refusal(text, q.kind, hits, corpus)
+        if neural.selector is not None:
+            found = [
+                (n, rd.margin, passages[n].chunk.text[rd.start : rd.end].strip().rstrip(TRAILING))
+                for n, rd in enumerate(reads)
+                if rd.margin > -math.inf
+            ]
+            pick = neural.selector.choose(stacking.candidate_features(found, trees, probability, q.kind))
+            if pick < len(found) and found[pick][2]:
+                n = found[pick][0]
+                r, hit, answer = reads[n], passages[n], found[pick][2]
+                at, article_id = hit.chunk.start + r.start, hit.chunk.article_id
+            elif pick == len(found) and top is not None and trees:
+                hit, answer = top.sentence.hit, trees
+                at, article_id = top.sentence.start + top.start, top.sentence.article_id
     elif r.margin < cfg.refusal_margin:
         return refusal(text, q.kind, hits, corpus)
-    at = hit.chunk.start + r.start
-    chosen = next((s for s in p.sentences if s.article_id == hit.chunk.article_id and s.start <= at < s.end), None)
+    chosen = next((s for s in p.sentences if s.article_id == article_id and s.start <= at < s.end), None)
     evidence = [chosen.text if chosen else hit.chunk.text]
     if chosen is not None:
         answer, evidence = _gather_list(q, chosen, answer, evidence, p, corpus)

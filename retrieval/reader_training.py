@@ -3,6 +3,8 @@
     python -m retrieval.reader_training dump ../shared/data/cmrc2018_trial.json ../shared/data/drcd_test.json --work W
     python -m retrieval.reader_training examples --work W
     python -m retrieval.reader_training fit --work W        # a GPU: ~4 min per model on an H100; CPU: hours
+    python -m retrieval.reader_training trees ../shared/data/cmrc2018_trial.json ../shared/data/drcd_test.json --work W
+    python -m retrieval.reader_training stack --work W
     python -m retrieval.reader_training report --work W [--install]
 
 1. ``dump`` (the project's engine): every context of a set in one index; every question asked with its context in
@@ -15,7 +17,11 @@
    model on all rows first, then per fold: fine-tune on the other folds, score the held-out rows (oof.npy).
 4. ``report``: per question the best span over its top passages, refused below the margin that keeps out-of-fold
    false refusals at 5% of answerable questions; short answer, EM, F1 and refusals as `newsbot train` measures them
-   (retrieval/evaluation.py); with --install, reader.npz and meta.json go to retrieval/resources/reader/.
+   (retrieval/evaluation.py); with --install, reader.npz, stack.txt, select.txt and meta.json go to
+   retrieval/resources/reader/.
+5. ``trees`` then ``stack`` (before ``report --install``): the LightGBM components' out-of-fold answers for the same
+   questions, then the refusal model and the answer chooser of retrieval/stacking.py over both, cross-validated over
+   the folds the reader scored.
 Seeded (13): the same rows and device give the same adapter.
 """
 
@@ -352,16 +358,18 @@ def trees(sets: list[Path], work: Path) -> None:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
-def _reader_answers(
+def _reader_spans(
     work: Path, passages: int
-) -> tuple[dict[tuple[str, str, str], tuple[float, str, int]], dict[Any, Any]]:
-    """Per (set, qid, mode): the reader's best margin and span over the top passages, and the fold; and the dump."""
+) -> tuple[dict[tuple[str, str, str], list[tuple[int, float, str]]], dict[tuple[str, str, str], int], dict[Any, Any]]:
+    """Per (set, qid, mode): the reader's best span in each of the top passages (rank, margin, text) and the fold;
+    and the dump."""
     oof = np.load(work / "oof.npy")
     hits = {}
     for line in (work / "hits.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         hits[(r["set"], r["qid"])] = r
-    best: dict[tuple[str, str, str], tuple[float, str, int]] = {}
+    spans_of: dict[tuple[str, str, str], list[tuple[int, float, str]]] = {}
+    folds: dict[tuple[str, str, str], int] = {}
     with (work / "rows.jsonl").open(encoding="utf-8") as fh:
         for n, line in enumerate(fh):
             m = json.loads(line)
@@ -369,11 +377,23 @@ def _reader_answers(
             if m["mode"] == "gold" or m["rank"] >= passages or not (i or j or margin):
                 continue  # gold-only rows are not retrieved; an all-zero row is one of a fold not scored
             key = (m["set"], m["qid"], m["mode"])
-            if key not in best or margin > best[key][0]:
-                text = hits[(m["set"], m["qid"])][m["mode"]][m["rank"]]["text"]
-                spans, f = m["spans"], m["first"]
-                ans = text[spans[int(i) - f][0] : spans[int(j) - f][1]].strip().rstrip(TRAILING)
-                best[key] = (float(margin), ans, int(m["fold"]))
+            text = hits[(m["set"], m["qid"])][m["mode"]][m["rank"]]["text"]
+            spans, f = m["spans"], m["first"]
+            ans = text[spans[int(i) - f][0] : spans[int(j) - f][1]].strip().rstrip(TRAILING)
+            spans_of.setdefault(key, []).append((int(m["rank"]), float(margin), ans))
+            folds[key] = int(m["fold"])
+    return spans_of, folds, hits
+
+
+def _reader_answers(
+    work: Path, passages: int
+) -> tuple[dict[tuple[str, str, str], tuple[float, str, int]], dict[Any, Any]]:
+    """Per (set, qid, mode): the reader's best margin and span over the top passages, and the fold; and the dump."""
+    spans_of, folds, hits = _reader_spans(work, passages)
+    best = {}
+    for key, found in spans_of.items():
+        _, margin, ans = max(found, key=lambda x: x[1])
+        best[key] = (margin, ans, folds[key])
     return best, hits
 
 
@@ -418,13 +438,16 @@ def _figures(
 
 
 def stack(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> dict[str, Any]:
-    """The refusal model (retrieval/stacking.py) on the reader's and the trees' out-of-fold outputs: its figures
-    cross-validated over the folds the reader scored (train on the others, predict the held-out one), then fitted on
-    all of them (stack.txt)."""
+    """The refusal model and the answer chooser (retrieval/stacking.py) on the reader's and the trees' out-of-fold
+    outputs: their figures cross-validated over the folds the reader scored (train on the others, predict the
+    held-out one), then both fitted on all of them (stack.txt, select.txt)."""
     from retrieval import stacking
+    from retrieval.evaluation import short_answer_ok
     from retrieval.reading import analyse
+    from retrieval.text import to_simplified
 
-    reader, hits = _reader_answers(work, passages)
+    spans_of, fold_of, hits = _reader_spans(work, passages)
+    reader, _ = _reader_answers(work, passages)
     tree_out = {}
     for line in (work / "trees.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
@@ -440,10 +463,46 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> di
     for f in sorted(set(folds.tolist())):
         model = stacking.train(x[folds != f], y[folds != f])
         held[folds == f] = model.predict(x[folds == f])
-    stacked = _figures({k: (float(held[n]), reader[k][1]) for n, k in enumerate(keys)}, hits, max_false_refusals)
-    margin_only = _figures({k: (reader[k][0], reader[k][1]) for k in keys}, hits, max_false_refusals)
+
+    # The chooser: one row per candidate of each answerable question, labelled by whether it is a right short answer.
+    asked = [k for k in keys if k[2] == "asked"]
+    texts: list[str] = []
+    rows: list[list[float]] = []
+    owner: list[int] = []
+    for n, k in enumerate(asked):
+        found = sorted(spans_of[k])
+        p, trees_text = tree_out[k]
+        rows.extend(stacking.candidate_features(found, trees_text, p, kinds[k]))
+        texts.extend([a for _, _, a in found] + [trees_text])
+        owner.extend([n] * (len(found) + 1))
+    golds = [[to_simplified(g) for g in hits[(k[0], k[1])]["answers"]] for k in asked]
+    cx, own = np.asarray(rows), np.asarray(owner)
+    cy = np.asarray([int(short_answer_ok(to_simplified(t), golds[o])) for t, o in zip(texts, owner, strict=True)])
+    cfold = np.asarray([fold_of[asked[o]] for o in owner])
+    picked = np.zeros(len(cx))
+    for f in sorted(set(cfold.tolist())):
+        model = stacking.train(cx[cfold != f], cy[cfold != f], stacking.CANDIDATE_CATEGORICAL)
+        picked[cfold == f] = model.predict(cx[cfold == f])
+    chosen = dict(reader)
+    for n, k in enumerate(asked):
+        at = np.flatnonzero(own == n)
+        best = int(at[np.argmax(picked[at])])
+        if texts[best]:
+            chosen[k] = (reader[k][0], texts[best], reader[k][2])
+
+    def figures(score: dict[Any, float], answers: dict[Any, tuple[float, str, int]]) -> dict[str, Any]:
+        return _figures({k: (score[k], answers[k][1]) for k in keys}, hits, max_false_refusals)
+
+    stacked_scores = {k: float(held[n]) for n, k in enumerate(keys)}
+    out = {
+        "stacked": figures(stacked_scores, reader),
+        "stacked_and_chosen": figures(stacked_scores, chosen),
+        "margin_on_same_questions": figures({k: reader[k][0] for k in keys}, reader),
+        "rows": len(keys),
+        "candidate_rows": len(cx),
+    }
     stacking.train(x, y).save_model(str(work / "stack.txt"))
-    out = {"stacked": stacked, "margin_on_same_questions": margin_only, "rows": len(keys)}
+    stacking.train(cx, cy, stacking.CANDIDATE_CATEGORICAL).save_model(str(work / "select.txt"))
     (work / "stack.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     return out
 
@@ -458,10 +517,10 @@ def report(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> d
     return figures
 
 
-def stacking_features() -> tuple[str, ...]:
-    from retrieval.stacking import FEATURES
+def stacking_features(model: str = "stack") -> tuple[str, ...]:
+    from retrieval.stacking import CANDIDATE_FEATURES, FEATURES
 
-    return FEATURES
+    return CANDIDATE_FEATURES if model == "select" else FEATURES
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -504,6 +563,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             if stacked:
                 shutil.copy(args.work / "stack.txt", dest / "stack.txt")
+                shutil.copy(args.work / "select.txt", dest / "select.txt")
             fit_info = json.loads((args.work / "fit.json").read_text()) if (args.work / "fit.json").exists() else {}
             meta = {
                 "version": 1,
@@ -524,6 +584,7 @@ def main(argv: list[str] | None = None) -> None:
                 "stack_threshold": stacked["stacked"]["threshold"] if stacked else None,
                 "stack_features": list(stacking_features()) if stacked else None,
                 "stack_cross_validated": stacked,
+                "select_features": list(stacking_features("select")) if stacked else None,
             }
             (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

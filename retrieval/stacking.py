@@ -1,8 +1,10 @@
-"""Refusal from both answerers: a small LightGBM model over the span reader's margin, the trees' answerability
-probability and how far their two answers agree, trained on their out-of-fold outputs (reader_training.py)."""
+"""Refusing and choosing with both answerers, trained on their out-of-fold outputs (reader_training.py): a small
+LightGBM model that refuses (the span reader's margin, the trees' answerability probability, how far their two answers
+agree) and one that picks the answer among the reader's span in each passage and the trees' best span."""
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -52,10 +54,66 @@ def features(margin: float, probability: float, reader: str, trees: str, kind: s
     ]
 
 
-def train(x: np.ndarray, y: np.ndarray) -> Any:
+# One row per candidate answer of a question: the reader's best span in each passage it read, then the trees' best.
+CANDIDATE_FEATURES = (
+    "from_trees",
+    "passage_rank",  # the reader's passage (0 = first retrieved); 3 for the trees' span
+    "reader_margin",  # missing for the trees' span
+    "below_best_margin",  # the best reader margin of the question minus this one's; missing for the trees' span
+    "trees_probability",
+    "chars",
+    "agreement_trees",  # F1 with the trees' span
+    "agreement_best",  # F1 with the reader's best span
+    "in_trees",
+    "holds_trees",
+    "same_text",  # reader spans with exactly this text
+    "overlapping",  # reader spans that hold this one or are held by it
+    "question_kind",
+    "has_digit",
+    "best_margin",
+    "passages_read",
+)
+CANDIDATE_CATEGORICAL = [CANDIDATE_FEATURES.index("question_kind")]
+
+
+def candidate_features(
+    reader: list[tuple[int, float, str]], trees: str, probability: float, kind: str
+) -> list[list[float]]:
+    """CANDIDATE_FEATURES for each (passage rank, margin, span) the reader found, then the trees' span (last row)."""
+    texts = [to_simplified(a) for _, _, a in reader]
+    t = to_simplified(trees)
+    best_margin = max((m for _, m, _ in reader), default=math.nan)
+    best = texts[max(range(len(reader)), key=lambda n: reader[n][1])] if reader else ""
+    items = [(float(rank), margin, a) for (rank, margin, _), a in zip(reader, texts, strict=True)]
+    rows = []
+    for rank, margin, a in [*items, (3.0, math.nan, t)]:
+        rows.append(
+            [
+                float(math.isnan(margin)),
+                rank,
+                margin,
+                best_margin - margin,
+                probability,
+                float(len(a)),
+                f1_score(a, [t]) if a and t else 0.0,
+                f1_score(a, [best]) if a and best else 0.0,
+                float(bool(a) and a in t),
+                float(bool(t) and t in a),
+                float(sum(1 for x in texts if x == a)),
+                float(sum(1 for x in texts if a and x and (x in a or a in x))),
+                float(KIND_IDS.get(kind, 0)),
+                float(any(c.isdigit() for c in a)),
+                best_margin,
+                float(len(reader)),
+            ]
+        )
+    return rows
+
+
+def train(x: np.ndarray, y: np.ndarray, categorical: list[int] = CATEGORICAL) -> Any:
     import lightgbm as lgb
 
-    return lgb.train(PARAMS, lgb.Dataset(x, y, categorical_feature=CATEGORICAL), ROUNDS)
+    return lgb.train(PARAMS, lgb.Dataset(x, y, categorical_feature=categorical), ROUNDS)
 
 
 class Stack:
@@ -70,3 +128,12 @@ class Stack:
     def probability(self, row: list[float]) -> float:
         with self._lock:
             return float(self.booster.predict(np.asarray([row], dtype=np.float64), num_threads=1)[0])
+
+
+class Selector(Stack):
+    """The shipped answer chooser (select.txt): the candidate most likely to be a right short answer."""
+
+    def choose(self, rows: list[list[float]]) -> int:
+        with self._lock:
+            scores = self.booster.predict(np.asarray(rows, dtype=np.float64), num_threads=1)
+        return int(np.argmax(scores))
