@@ -137,7 +137,7 @@ def machine() -> dict[str, Any]:
 
 
 def env_for(data_dir: Path, index_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") or k == "NEWSBOT_EMBEDDING_MODEL"}
     env.update({"NEWSBOT_DATA_DIR": str(data_dir), "NEWSBOT_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"})
     env["PYTHONPATH"] = str(REPO)
     env.update(extra)
@@ -859,6 +859,7 @@ def main() -> int:
     parser.add_argument("--scales", default=None, help="comma-separated chunk counts (default 1000,10000,100000)")
     parser.add_argument("--articles", type=int, default=None, help="base corpus size (default 850; quick 300)")
     parser.add_argument("--skip-backends", action="store_true")
+    parser.add_argument("--model", help="embedding model of every engine in the run (default: the project's default)")
     parser.add_argument("--work-dir", type=Path, default=None, help="keep corpora and indexes here")
     parser.add_argument(
         "--distractors",
@@ -892,6 +893,8 @@ def main() -> int:
         parser.error("give the CMRC 2018 (SQuAD-format) file, e.g. ../shared/data/cmrc2018_trial.json")
     for key in [k for k in os.environ if k.startswith("NEWSBOT_")]:
         del os.environ[key]
+    if args.model:  # every engine of the run, in this process and its children, embeds with it
+        os.environ["NEWSBOT_EMBEDDING_MODEL"] = args.model
     quick = args.quick
     scales = [int(x) for x in (args.scales or ("1000,10000" if quick else "1000,10000,100000")).split(",")]
     n_articles = args.articles or (300 if quick else 850)

