@@ -294,9 +294,10 @@ class FixedEmbedder:
         self._dimension = dimension
         self._languages = languages
         self.misses = 0
+        # the backend of the run's model: its vector space goes into the manifest, which serving checks
+        self.backend = Engine(Settings()).backend()
 
     name = "composed"
-    backend = "torch"
 
     @property
     def dimension(self) -> int:
