@@ -17,7 +17,7 @@ from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import chinese_question, reading
 from retrieval.models import Answer, Hit, Source
-from retrieval.questions import Question
+from retrieval.questions import Question, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
@@ -129,6 +129,9 @@ def _read(
     passages = hits[: cfg.passages]
     texts = [h.chunk.text for h in passages]
     reads = neural.read([in_script_of(text, t) for t in texts], texts)
+    for rd, t in zip(reads, texts, strict=True):  # quoted as whole words (trained so: reader_training._reader_spans)
+        if rd.margin > -math.inf:
+            rd.start, rd.end = whole_words(t, rd.start, rd.end)
     best = max(range(len(reads)), key=lambda n: reads[n].margin)
     r, hit = reads[best], passages[best]
     answer = hit.chunk.text[r.start : r.end].strip().rstrip(TRAILING)

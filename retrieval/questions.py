@@ -9,7 +9,7 @@ from functools import lru_cache
 import jieba
 
 from retrieval.tagging import pos_tokens
-from retrieval.text import detect_lang
+from retrieval.text import detect_lang, to_simplified
 
 jieba.setLogLevel(60)  # silence "Building prefix dict" on stderr
 
@@ -385,6 +385,17 @@ class Question:
 def tokens(text: str) -> tuple[str, ...]:
     """jieba tokens of a text (precise mode), cached."""
     return tuple(jieba.lcut(text))
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) widened to the jieba word boundaries around it (words of the Simplified form, whose offsets are the
+    text's): a span whose sub-word tokens cut a word (斗煥 of 全斗煥, 元十一年 of 至元十一年) is quoted whole."""
+    bounds = [0]
+    for w in tokens(to_simplified(text)):
+        bounds.append(bounds[-1] + len(w))
+    if bounds[-1] != len(text):  # not expected (jieba keeps every character); then the span as it is
+        return start, end
+    return max(b for b in bounds if b <= start), min((b for b in bounds if b >= end), default=end)
 
 
 def normalize_en(word: str) -> str:

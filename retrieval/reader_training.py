@@ -348,10 +348,12 @@ def trees(sets: list[Path], work: Path) -> None:
 
 
 def _reader_spans(
-    work: Path, passages: int
+    work: Path, passages: int, words: bool = True
 ) -> tuple[dict[tuple[str, str, str], list[tuple[int, float, str]]], dict[tuple[str, str, str], int], dict[Any, Any]]:
-    """Per (set, qid, mode): the reader's best span in each of the top passages (rank, margin, text) and the fold;
-    and the dump."""
+    """Per (set, qid, mode): the reader's best span in each of the top passages (rank, margin, text), widened to whole
+    words as answer.py quotes it (words=False: as read), and the fold; and the dump."""
+    from retrieval.questions import whole_words
+
     oof = np.load(work / "oof.npy")
     hits = {}
     for line in (work / "hits.jsonl").read_text(encoding="utf-8").splitlines():
@@ -368,7 +370,10 @@ def _reader_spans(
             key = (m["set"], m["qid"], m["mode"])
             text = hits[(m["set"], m["qid"])][m["mode"]][m["rank"]]["text"]
             spans, f = m["spans"], m["first"]
-            ans = text[spans[int(i) - f][0] : spans[int(j) - f][1]].strip().rstrip(TRAILING)
+            start, end = spans[int(i) - f][0], spans[int(j) - f][1]
+            if words:
+                start, end = whole_words(text, start, end)
+            ans = text[start:end].strip().rstrip(TRAILING)
             spans_of.setdefault(key, []).append((int(m["rank"]), float(margin), ans))
             folds[key] = int(m["fold"])
     return spans_of, folds, hits

@@ -89,3 +89,13 @@ def test_detect_lang() -> None:
     assert detect_lang("谁主持了会议？") == "zh"
     assert detect_lang("Who chaired the meeting?") == "en"
     assert detect_lang("GDP增长了多少？") == "zh"
+
+
+def test_a_span_cut_inside_a_word_is_widened_to_whole_words() -> None:
+    from retrieval.questions import whole_words
+
+    text = "1980年，全斗煥就任大韓民國總統。"
+    start = text.index("斗煥")
+    assert text[slice(*whole_words(text, start, start + 2))] == "全斗煥"  # Traditional: words of its Simplified form
+    assert whole_words(text, 0, 5) == (0, 5)  # already whole: unchanged
+    assert whole_words("", 0, 0) == (0, 0)
