@@ -140,6 +140,7 @@ def cmd_eval(engine: Engine, args: argparse.Namespace) -> int:
         neural = default_reader()
         if neural is not None:
             config |= {f"reader_{k}": v for k, v in asdict(neural.config).items()}
+            config |= {"refusal_model": neural.stack is not None, "answer_chooser": neural.selector is not None}
     report.answer_config = config
     print(report.model_dump_json(indent=2) if args.json else format_table(report))
     return 0
