@@ -319,6 +319,20 @@ def inference_form(model: Any, bf16: bool) -> None:
             del m.a, m.b
 
 
+def batch_inputs(f: E5File, pad: int, sequences: list[list[int]]) -> tuple[Any, Any]:
+    """Token id sequences as one padded batch: word embeddings [B, T, H] (each distinct id dequantised once) and the
+    attention mask [B, T]."""
+    torch = load_torch()
+    T = max(len(r) for r in sequences)
+    ids = np.full((len(sequences), T), pad, dtype=np.int64)
+    att = np.zeros((len(sequences), T), dtype=bool)
+    for n, r in enumerate(sequences):
+        ids[n, : len(r)] = r
+        att[n, : len(r)] = True
+    uniq, inv = np.unique(ids, return_inverse=True)
+    return torch.from_numpy(f.word_rows(uniq))[torch.from_numpy(inv.reshape(ids.shape))], torch.from_numpy(att)
+
+
 def cpu_has_bf16() -> bool:
     """Whether the CPU advertises native bfloat16 (AMX or AVX512-BF16), read from /proc/cpuinfo without importing
     torch (elsewhere: False; native_bf16 asks torch itself once it is loaded)."""
@@ -371,15 +385,7 @@ class SentenceEncoder:
         order = sorted(range(len(ids)), key=lambda n: len(ids[n]))
         for b in range(0, len(order), self.BATCH):
             sel = order[b : b + self.BATCH]
-            T = max(len(ids[n]) for n in sel)
-            x = np.full((len(sel), T), tok.pad, dtype=np.int64)
-            att = np.zeros((len(sel), T), dtype=bool)
-            for r, n in enumerate(sel):
-                x[r, : len(ids[n])] = ids[n]
-                att[r, : len(ids[n])] = True
-            uniq, inv = np.unique(x, return_inverse=True)
-            words = torch.from_numpy(self.file.word_rows(uniq))[torch.from_numpy(inv.reshape(x.shape))]
-            mask = torch.from_numpy(att)
+            words, mask = batch_inputs(self.file, tok.pad, [ids[n] for n in sel])
             with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
                 h = self.model.hidden(words, mask).float()
             m = mask[..., None].float()

@@ -20,6 +20,7 @@ import numpy as np
 from retrieval.e5 import (
     E5File,
     Tokenizer,
+    batch_inputs,
     build_encoder,
     inference_form,
     load_torch,
@@ -163,16 +164,9 @@ class SpanReader:
         ]
         if not encoded:
             return []
-        T = max(len(r) for r, _, _ in encoded)
-        ids = np.full((len(encoded), T), self.tok.pad, dtype=np.int64)
-        att = np.zeros((len(encoded), T), dtype=bool)
-        for n, (r, _, _) in enumerate(encoded):
-            ids[n, : len(r)] = r
-            att[n, : len(r)] = True
-        uniq, inv = np.unique(ids, return_inverse=True)
-        words = torch.from_numpy(self.file.word_rows(uniq))[torch.from_numpy(inv.reshape(ids.shape))]
+        words, mask = batch_inputs(self.file, self.tok.pad, [r for r, _, _ in encoded])
         with self._lock, torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
-            s, e = self.model(words, torch.from_numpy(att))
+            s, e = self.model(words, mask)
         s, e = s.float().numpy(), e.float().numpy()
         out = []
         for n, (r, spans, first) in enumerate(encoded):

