@@ -384,11 +384,18 @@ def _reader_answers(
 ) -> tuple[dict[tuple[str, str, str], tuple[float, str, int]], dict[Any, Any]]:
     """Per (set, qid, mode): the reader's best margin and span over the top passages, and the fold; and the dump."""
     spans_of, folds, hits = _reader_spans(work, passages)
+    return _best_spans(spans_of, folds), hits
+
+
+def _best_spans(
+    spans_of: dict[tuple[str, str, str], list[tuple[int, float, str]]], folds: dict[tuple[str, str, str], int]
+) -> dict[tuple[str, str, str], tuple[float, str, int]]:
+    """Each question's best span over its passages (the highest margin), with the margin and the fold."""
     best = {}
     for key, found in spans_of.items():
         _, margin, ans = max(found, key=lambda x: x[1])
         best[key] = (margin, ans, folds[key])
-    return best, hits
+    return best
 
 
 def _figures(
@@ -441,7 +448,7 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> di
     from retrieval.text import to_simplified
 
     spans_of, fold_of, hits = _reader_spans(work, passages)
-    reader, _ = _reader_answers(work, passages)
+    reader = _best_spans(spans_of, fold_of)
     tree_out = {}
     for line in (work / "trees.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
