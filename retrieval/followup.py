@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from retrieval.questions import classify, pos_tokens
 from retrieval.reading import analyse
-from retrieval.text import to_simplified
+from retrieval.text import stopwords, to_simplified
 
 # Previous answers longer than this are sentences, not a referent one can put in place of a pronoun.
 MAX_REFERENT_CHARS = 16
@@ -52,7 +52,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NAMED = ("nr", "ns", "nt", "nz", "m", "t")
 # Word classes that end a leading subject: verbs, prepositions, particles, adverbs, pronouns, conjunctions, marks.
 _STOP_FLAGS = ("v", "p", "u", "d", "r", "c", "x", "y", "e")
-_STOP_WORDS = {"的", "是", "有", "在", "和", "与", "这", "那", "哪", "什么", "谁", "几", "多少", "多"}
+_STOP_WORDS = stopwords("follow-up")
 _DATE_CLAUSE = re.compile(r"^(?:在)?[\d一二三四五六七八九十零〇年月日号时至到\-－~～]{2,14}[，,]\s*")
 
 

@@ -6,8 +6,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from sys import intern
 from typing import Protocol
@@ -16,7 +14,7 @@ import bm25s
 import jieba
 import numpy as np
 
-from retrieval.text import stem_en, to_simplified
+from retrieval.text import stem_en, stopwords, to_simplified
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -25,13 +23,6 @@ _LATIN = re.compile(r"[a-z]+")
 
 jieba.setLogLevel(logging.WARNING)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-
-@cache
-def stopwords() -> frozenset[str]:
-    """The bundled stopword list (retrieval/resources/stopwords.txt)."""
-    text = resources.files("retrieval").joinpath("resources/stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 def tokenize(text: str) -> list[str]:
@@ -44,7 +35,7 @@ def tokenize(text: str) -> list[str]:
     Tokens are interned: a build holds every chunk's token list at once, and one shared string per distinct token
     instead of one per occurrence cut that from ~18 KB to ~10 KB per chunk on 500 chunks (less at scale).
     """
-    stop = stopwords()
+    stop = stopwords("index")
     text = to_simplified(text.lower())
     tokens: list[str] = []
     for token in jieba.cut_for_search(text):

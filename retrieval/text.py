@@ -1,9 +1,11 @@
-"""The shared text layer: the one language detector, sentence splitter and English stemmer; script folding."""
+"""The shared text layer: the one language detector, sentence splitter, English stemmer and stopword list; script
+folding."""
 
 from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from importlib import resources
 
 import opencc
 import Stemmer
@@ -32,6 +34,31 @@ def lemma_en(word: str) -> str:
     import simplemma
 
     return str(simplemma.lemmatize(word.lower(), lang="en")).lower()
+
+
+STOPWORD_ROLES = ("index", "question", "particle", "function", "follow-up", "verify")
+
+
+@cache
+def _stopword_table() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {role: set() for role in STOPWORD_ROLES}
+    text = resources.files("retrieval").joinpath("resources/stopwords.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, *roles = line.split()
+        for role in roles:
+            table[role].add(word)  # an unknown role is a broken file: KeyError on first use, not a silent miss
+    return {role: frozenset(words) for role, words in table.items()}
+
+
+def stopwords(role: str) -> frozenset[str]:
+    """The words that one step drops (retrieval/resources/stopwords.txt, the one stopword list; its header says what
+    each role is for): "index" (BM25), "question" (never a question's content term), "particle", "function",
+    "follow-up", "verify"."""
+    if role not in STOPWORD_ROLES:
+        raise ValueError(f"unknown stopword role {role!r}; one of {', '.join(STOPWORD_ROLES)}")
+    return _stopword_table()[role]
 
 
 def detect_lang(text: str) -> str:

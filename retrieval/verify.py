@@ -23,7 +23,7 @@ import jieba
 import jieba.posseg
 
 from retrieval.llm import ModelReply, Passage
-from retrieval.text import split_sentences, stem_en
+from retrieval.text import split_sentences, stem_en, stopwords
 
 
 def _load_fold() -> Callable[[str], str]:
@@ -230,23 +230,10 @@ def _same_date(a: tuple[int | None, int | None, int | None], b: tuple[int | None
 
 _NAME_TAGS = ("nr", "ns", "nt", "nz", "nrt", "nrfg")
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z&'.-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
-_LATIN_COMMON = frozenset(
-    re.findall(
-        r"\S+",
-        "the a an and or of in on at to for by with from as is was were are be been it its he she they we you i this "
-        "that these those yes no not because so but if when where who what which why how after before during about "
-        "according also than then there their his her our much many did does do has have had will would can could "
-        "should may might",
-    )
-)
-_CJK_STOP = frozenset("的了是在和与及等也都就而对把被将从向于为以之其这那一个有着过中上下")
-_QUESTION_WORDS = frozenset(
-    re.findall(
-        r"\S+",
-        "什么 哪些 哪个 哪里 哪儿 哪天 哪年 哪位 哪家 多少 几 谁 何时 何地 为何 为什么 怎么 怎样 如何 是否 吗 呢 请问 "
-        "是 的 了 在 有 和 与 及 哪 了吗 呀 么 几个 多久 时候 大约 大概 主要",
-    )
-)
+# What an answer claims leaves out function characters and common English words (the one stopword list).
+_CJK_STOP = frozenset(w for w in stopwords("function") if not w.isascii())
+_LATIN_COMMON = frozenset(w for w in stopwords("function") if w.isascii())
+_QUESTION_WORDS = stopwords("verify")
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+", re.I)
 
 

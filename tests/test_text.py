@@ -1,13 +1,14 @@
-"""The shared text layer: script folding (offsets unchanged) and the one language detector."""
+"""The shared text layer: script folding (offsets unchanged), the one language detector and the one stopword list."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.messages import detect_language
 from retrieval.lexical import tokenize
-from retrieval.text import detect_lang, to_simplified
+from retrieval.text import detect_lang, stopwords, to_simplified
 
 
 def test_traditional_question_words_fold_to_simplified() -> None:
@@ -35,3 +36,17 @@ def test_one_language_detector_for_questions_evidence_and_replies() -> None:
     assert detect_language("What did 王家瑞 say in Shenzhen about the framework agreement?") == "en"
     assert detect_language("？？") == "zh"
     assert detect_language("123", "en-US") == "en" and detect_language("123", None) == "zh"
+
+
+def test_one_stopword_list_gives_each_step_its_role() -> None:
+    from retrieval.questions import STOPWORDS_EN, STOPWORDS_ZH, is_content
+
+    assert "什么" in stopwords("index") and "什么" in STOPWORDS_ZH  # a question word: neither searched nor a term
+    assert "告诉" in STOPWORDS_ZH and "告诉" not in stopwords("index")  # the roles differ on purpose
+    assert "the" in STOPWORDS_EN and not any(w.isascii() for w in STOPWORDS_ZH)
+    assert set(stopwords("follow-up")) <= set(stopwords("question"))
+    assert all(len(w) == 1 for w in stopwords("particle"))
+    assert "什么" not in tokenize("会议讨论了什么") and "会议" in tokenize("会议讨论了什么")
+    assert not is_content("的") and is_content("会议")
+    with pytest.raises(ValueError, match="unknown stopword role"):
+        stopwords("bm25")
