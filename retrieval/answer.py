@@ -19,7 +19,7 @@ from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import chinese_question, reading
 from retrieval.models import Answer, Hit, Source
-from retrieval.questions import Question, whole_words
+from retrieval.questions import Question, balanced, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
@@ -124,7 +124,7 @@ def _read_english(text: str, chinese: str, hits: list[Hit], corpus: Corpus, neur
         return None
     sentence = texts[best]
     start, end = whole_words(sentence, r.start, r.end)
-    answer = sentence[start:end].strip().rstrip(TRAILING)
+    answer = balanced(sentence[start:end].strip().rstrip(TRAILING))
     if not answer:
         return None
     hit = chosen[best][0]
@@ -198,7 +198,9 @@ def _read(
                 for n, rd in enumerate(reads)
                 if rd.margin > -math.inf
             ]
-            pick = neural.selector.choose(stacking.candidate_features(found, trees, probability, q.kind))
+            ranked = sorted(spans, key=lambda sp: -sp.score)[: stacking.TREE_SPANS]
+            scored = [(sp.text.strip(), sp.score) for sp in ranked]
+            pick = neural.selector.choose(stacking.candidate_features(found, trees, probability, q.kind, scored))
             if pick < len(found) and found[pick][2]:
                 n = found[pick][0]
                 r, hit, answer = reads[n], passages[n], found[pick][2]
@@ -208,6 +210,7 @@ def _read(
                 at, article_id = top.sentence.start + top.start, top.sentence.article_id
     elif r.margin < cfg.refusal_margin:
         return refusal(text, q.kind, hits, corpus)
+    answer = balanced(answer) or answer
     chosen = next((s for s in p.sentences if s.article_id == article_id and s.start <= at < s.end), None)
     evidence = [chosen.text if chosen else hit.chunk.text]
     if chosen is not None:

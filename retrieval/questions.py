@@ -169,6 +169,20 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return max(b for b in bounds if b <= start), min((b for b in bounds if b >= end), default=end)
 
 
+_PAIRS = dict(zip("“‘「『《（(【[〈", "”’」』》）)】]〉", strict=True))  # opener -> closer
+_OPENERS = {close: open_ for open_, close in _PAIRS.items()}
+
+
+def balanced(answer: str) -> str:
+    """The answer without a quote or bracket whose partner it does not hold: a span read up to 四个不摘” (the opening “
+    left outside) is quoted as 四个不摘; 《长江》 stays whole."""
+    while answer and answer[-1] in _OPENERS and answer.count(answer[-1]) > answer.count(_OPENERS[answer[-1]]):
+        answer = answer[:-1].rstrip()
+    while answer and answer[0] in _PAIRS and answer.count(answer[0]) > answer.count(_PAIRS[answer[0]]):
+        answer = answer[1:].lstrip()
+    return answer
+
+
 def normalize_en(word: str) -> str:
     """Lowercase and strip a few English inflections so 'visited' matches 'visit'.
 

@@ -332,6 +332,7 @@ def dump(sets: list[Path], work: Path, k: int = 5) -> None:
 def trees(sets: list[Path], work: Path) -> None:
     """The LightGBM components' out-of-fold answers and probabilities for the same questions (trees.jsonl), from
     retrieval/training.py's cross-validation over the indexes `dump` built."""
+    from retrieval import stacking
     from retrieval.training import _cross_validate, assign_folds, collect, index_set, load_squad
 
     items = []
@@ -349,6 +350,11 @@ def trees(sets: list[Path], work: Path) -> None:
                 "mode": it.mode,
                 "answer": o.answer,
                 "p": o.p_answerable,
+                # the trees' best-scored spans (text, out-of-fold score), for the answer chooser's features
+                "spans": [
+                    [sp.text.strip(), round(float(sp.score), 4)]
+                    for sp in sorted(it.spans[: it.visible], key=lambda sp: -sp.score)[: stacking.TREE_SPANS]
+                ],
             }
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
@@ -456,9 +462,11 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
     spans_of, fold_of, hits = _reader_spans(work, passages)
     reader = _best_spans(spans_of, fold_of)
     tree_out = {}
+    tree_spans: dict[tuple[str, str, str], list[tuple[str, float]]] = {}  # the trees' top spans (trees.jsonl "spans")
     for line in (work / "trees.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         tree_out[(r["set"], r["qid"], r["mode"])] = (float(r["p"]), r["answer"])
+        tree_spans[(r["set"], r["qid"], r["mode"])] = [(x, float(sc)) for x, sc in r.get("spans", [])]
     keys = [k for k in reader if k in tree_out]
     kinds = {k: analyse(hits[(k[0], k[1])]["question"]).kind for k in keys}
     x = np.asarray(
@@ -479,7 +487,7 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
     for n, k in enumerate(asked):
         found = sorted(spans_of[k])
         p, trees_text = tree_out[k]
-        rows.extend(stacking.candidate_features(found, trees_text, p, kinds[k]))
+        rows.extend(stacking.candidate_features(found, trees_text, p, kinds[k], tree_spans[k]))
         texts.extend([a for _, _, a in found] + [trees_text])
         owner.extend([n] * (len(found) + 1))
     golds = [[to_simplified(g) for g in hits[(k[0], k[1])]["answers"]] for k in asked]

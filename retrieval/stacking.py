@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,32 @@ CANDIDATE_FEATURES = (
     "has_digit",
     "best_margin",
     "passages_read",
+    # How the trees' span ranker scored this extent: its top TREE_SPANS spans (text, score) against the candidate.
+    "trees_score_same",  # the score of a trees span with exactly this text; missing when none
+    "trees_same_below_top",  # that score minus the trees' top score
+    "trees_best_f1",  # the best F1 of this candidate with any of the trees' spans
+    "trees_best_f1_below_top",  # that span's score minus the trees' top score
+    "trees_inside_below_top",  # the best trees span inside this candidate, below the top; missing when none
+    "trees_holding_below_top",  # the best trees span holding this candidate, below the top; missing when none
 )
+# The trees' spans the chooser compares each candidate with (best first). Adding these six features lifted out-of-fold
+# short answers 63.3 -> 64.7, EM 52.0 -> 53.8, F1 71.5 -> 72.8 (folds 0-2, no refusals; every fold gained).
+TREE_SPANS = 10
 CANDIDATE_CATEGORICAL = [CANDIDATE_FEATURES.index("question_kind")]
 
 
 def candidate_features(
-    reader: list[tuple[int, float, str]], trees: str, probability: float, kind: str
+    reader: list[tuple[int, float, str]],
+    trees: str,
+    probability: float,
+    kind: str,
+    tree_spans: Sequence[tuple[str, float]] = (),
 ) -> list[list[float]]:
-    """CANDIDATE_FEATURES for each (passage rank, margin, span) the reader found, then the trees' span (last row)."""
+    """CANDIDATE_FEATURES for each (passage rank, margin, span) the reader found, then the trees' span (last row).
+    tree_spans: the trees' best spans as (text, score), best first (TREE_SPANS of them)."""
     texts = [to_simplified(a) for _, _, a in reader]
     t = to_simplified(trees)
+    scored = [(to_simplified(x.strip()), float(sc)) for x, sc in tree_spans[:TREE_SPANS]]
     best_margin = max((m for _, m, _ in reader), default=math.nan)
     best = texts[max(range(len(reader)), key=lambda n: reader[n][1])] if reader else ""
     items = [(float(rank), margin, a) for (rank, margin, _), a in zip(reader, texts, strict=True)]
@@ -105,9 +122,23 @@ def candidate_features(
                 float(any(c.isdigit() for c in a)),
                 best_margin,
                 float(len(reader)),
+                *_against_trees(a, scored),
             ]
         )
     return rows
+
+
+def _against_trees(a: str, scored: list[tuple[str, float]]) -> list[float]:
+    """The six trees_* CANDIDATE_FEATURES of candidate a (Simplified) against the trees' scored spans."""
+    nan = math.nan
+    if not scored:
+        return [nan] * 6
+    top = max(sc for _, sc in scored)
+    same = max((sc for x, sc in scored if x == a), default=nan)
+    f1, f1_score_of = max(((f1_score(a, [x]) if a and x else 0.0), sc) for x, sc in scored)
+    inside = max((sc for x, sc in scored if a and x and x in a), default=nan)
+    holding = max((sc for x, sc in scored if a and x and a in x), default=nan)
+    return [same, same - top, f1, f1_score_of - top, inside - top, holding - top]
 
 
 def train(x: np.ndarray, y: np.ndarray, categorical: list[int] = CATEGORICAL) -> Any:

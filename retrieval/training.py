@@ -68,6 +68,9 @@ class Item:
     spans: list[Span] = field(default_factory=list)
     span_x: np.ndarray | None = None  # span features (float32: millions of rows), kept apart from the spans
     span_y: np.ndarray | None = None  # graded span labels
+    # Spans from the top SENTENCES_FOR_SPANS sentences: what answering sees. The rest (a gold sentence ranked lower,
+    # added for training the span ranker) never reach an outcome or the answerability model.
+    visible: int = 0
     fold: int = 0
     baseline: tuple[bool, str, str] | None = None  # the rule-based answer: answered, answer, first evidence
 
@@ -265,8 +268,12 @@ def _top_sentences(it: Item, training: bool) -> list[Sentence]:
 def _make_spans(it: Item, training: bool) -> None:
     assert it.prepared is not None
     spans: list[Span] = []
-    for s in _top_sentences(it, training):
-        spans.extend(candidates(s, it.prepared.question))
+    it.visible = 0
+    for n, s in enumerate(_top_sentences(it, training)):
+        found = candidates(s, it.prepared.question)
+        spans.extend(found)
+        if n < SENTENCES_FOR_SPANS:
+            it.visible += len(found)
     span_features(it.prepared.question, spans, it.prepared.weights)
     it.span_x = np.asarray([sp.features for sp in spans], dtype=np.float32).reshape(len(spans), len(SPAN_FEATURES))
     it.span_y = np.asarray([span_label(sp.text, it.answers) for sp in spans], dtype=np.int32)
@@ -276,9 +283,9 @@ def _make_spans(it: Item, training: bool) -> None:
 
 
 def _restore_top(it: Item) -> None:
-    """Give the best-scored span its features back (the answerability model reads them)."""
-    if it.spans and it.span_x is not None:
-        n = max(range(len(it.spans)), key=lambda i: it.spans[i].score)
+    """Give the best-scored span that answering would see its features back (the answerability model reads them)."""
+    if it.visible and it.span_x is not None:
+        n = max(range(it.visible), key=lambda i: it.spans[i].score)
         it.spans[n].features = [float(v) for v in it.span_x[n]]
 
 
@@ -353,7 +360,7 @@ def _cross_validate(items: list[Item], folds: int, on_step: Callable[[str], None
     for it in items:
         _restore_top(it)
     # 3. answerability on the out-of-fold span scores
-    rows = [answerability_features(it.prepared, it.spans) for it in items]  # type: ignore[arg-type]
+    rows = [answerability_features(it.prepared, it.spans[: it.visible]) for it in items]  # type: ignore[arg-type]
     labels = np.asarray([int(it.mode == "asked") for it in items])
     probs = np.zeros(len(items))
     for f in range(folds):
@@ -367,7 +374,7 @@ def _cross_validate(items: list[Item], folds: int, on_step: Callable[[str], None
     on_step("answerability")
     outcomes = []
     for n, it in enumerate(items):
-        best = max(it.spans, key=lambda sp: sp.score, default=None)
+        best = max(it.spans[: it.visible], key=lambda sp: sp.score, default=None)
         outcomes.append(Outcome(it, best.text if best else "", best.sentence.text if best else "", float(probs[n])))
     return outcomes
 
@@ -489,7 +496,7 @@ def train(
     sentence_model = _train_ranker(x, y, g, SENTENCE_CATEGORICAL, ROUNDS["sentence"], 31)
     x, y, g = _span_rows(asked)
     span_model = _train_ranker(x, y, g, SPAN_CATEGORICAL, ROUNDS["span"], 63)
-    rows = [answerability_features(it.prepared, it.spans) for it in items]  # type: ignore[arg-type]
+    rows = [answerability_features(it.prepared, it.spans[: it.visible]) for it in items]  # type: ignore[arg-type]
     labels = np.asarray([int(it.mode == "asked") for it in items])
     answerable_model = _train_binary(_matrix(rows), labels, ANSWERABILITY_CATEGORICAL, ROUNDS["answerable"])
     meta = {

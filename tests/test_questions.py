@@ -99,3 +99,13 @@ def test_a_span_cut_inside_a_word_is_widened_to_whole_words() -> None:
     assert text[slice(*whole_words(text, start, start + 2))] == "全斗煥"  # Traditional: words of its Simplified form
     assert whole_words(text, 0, 5) == (0, 5)  # already whole: unchanged
     assert whole_words("", 0, 0) == (0, 0)
+
+
+def test_an_answer_keeps_only_quotes_and_brackets_it_closes() -> None:
+    from retrieval.questions import balanced
+
+    assert balanced("四个不摘”") == "四个不摘"  # the opening quote was left outside the span
+    assert balanced("“四个不摘") == "四个不摘"
+    assert balanced("《长江》") == "《长江》" and balanced("“四个不摘”要求") == "“四个不摘”要求"
+    assert balanced("北京（首都） ）") == "北京（首都）"
+    assert balanced("”") == "" and balanced("") == ""

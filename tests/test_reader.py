@@ -142,7 +142,8 @@ def test_the_answer_chooser_sees_every_candidate_and_picks_one() -> None:
     from retrieval import stacking
 
     found = [(0, 8.0, "2300万立方米"), (1, 2.0, "1998年"), (2, 7.0, "2300万立方米")]
-    rows = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number")
+    tree_spans = [("總庫容為2300萬立方米", 1.5), ("2300萬立方米", 1.0), ("1998", -0.5)]
+    rows = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number", tree_spans)
     assert len(rows) == 4 and {len(r) for r in rows} == {len(stacking.CANDIDATE_FEATURES)}
     col = {name: n for n, name in enumerate(stacking.CANDIDATE_FEATURES)}
     assert [r[col["from_trees"]] for r in rows] == [0.0, 0.0, 0.0, 1.0]  # the trees' span comes last
@@ -151,6 +152,14 @@ def test_the_answer_chooser_sees_every_candidate_and_picks_one() -> None:
     assert rows[0][col["in_trees"]] == 1.0 and rows[1][col["in_trees"]] == 0.0  # compared in Simplified
     assert rows[0][col["same_text"]] == 2.0 and rows[1][col["same_text"]] == 1.0
     assert rows[3][col["holds_trees"]] == 1.0 and rows[3][col["overlapping"]] == 2.0
+    # against the trees' scored spans (compared in Simplified): the same text, the best F1, held and holding spans
+    assert rows[0][col["trees_score_same"]] == 1.0 and rows[0][col["trees_same_below_top"]] == -0.5
+    assert math.isnan(rows[1][col["trees_score_same"]]) and rows[1][col["trees_inside_below_top"]] == -2.0
+    assert math.isnan(rows[1][col["trees_holding_below_top"]])
+    assert rows[0][col["trees_inside_below_top"]] == -0.5 and rows[0][col["trees_holding_below_top"]] == 0.0
+    assert rows[3][col["trees_best_f1"]] == 1.0 and rows[3][col["trees_best_f1_below_top"]] == 0.0
+    without = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number")
+    assert all(math.isnan(r[col["trees_best_f1"]]) for r in without)  # no scored spans: missing, not zero
     reader = default_reader()
     assert reader is not None and reader.selector is not None
     assert 0 <= reader.selector.choose(rows) < 4

@@ -75,3 +75,23 @@ def test_training_writes_loadable_models_and_is_deterministic(tmp_path: Path) ->
         assert meta["training_data"][0]["questions"] == 24
     strip = [r.split("\nparameters:")[0] for r in runs]
     assert strip[0] == strip[1]
+
+
+def test_a_gold_sentence_ranked_low_trains_the_span_ranker_but_never_answers(tmp_path: Path) -> None:
+    """Training adds the spans of a gold sentence ranked below the top ones (the span ranker learns from them);
+    out-of-fold answers and the answerability model see only the spans answering would see (Item.visible)."""
+    from retrieval.training import SENTENCES_FOR_SPANS, _make_spans, collect, contains, index_set
+
+    _squad(tmp_path / "tiny_set.json")
+    arts, items = load_squad(tmp_path / "tiny_set.json", "tiny")
+    asked = collect(index_set(arts, tmp_path / "work"), items[:3], negatives=0.0)
+    it = next(i for i in asked if i.prepared and len(i.prepared.sentences) > SENTENCES_FOR_SPANS)
+    assert it.prepared is not None
+    for n, s in enumerate(it.prepared.sentences):  # the gold sentence ranked last
+        s.score = -1.0 if contains(s.text, it.answers) else float(100 - n)
+    _make_spans(it, training=True)
+    assert 0 < it.visible < len(it.spans)
+    assert all(contains(sp.sentence.text, it.answers) for sp in it.spans[it.visible :])
+    assert not any(contains(sp.sentence.text, it.answers) for sp in it.spans[: it.visible])
+    _make_spans(it, training=False)
+    assert it.visible == len(it.spans)
