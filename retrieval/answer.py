@@ -83,16 +83,13 @@ def answer_question(
     answer, evidence = _gather_list(
         q, chosen, best.text.strip(), [chosen.text, *[s.text for s in others[: cfg.evidence_extra]]], p, corpus
     )
-    sources: list[Source] = []
-    for s in [chosen, *ranked]:
-        if all(src.article_id != s.article_id for src in sources):
-            sources.append(source_of(corpus.article(s.article_id), s.hit.chunk.text, s.hit.score))
+    sources = _sources([s.hit for s in [chosen, *ranked]], corpus)
     return Answer(
         question=text,
         answered=True,
         answer=answer,
         evidence=evidence,
-        sources=sources[:3],
+        sources=sources,
         kind=q.kind,
     )
 
@@ -127,12 +124,17 @@ def _read_english(text: str, chinese: str, hits: list[Hit], corpus: Corpus, neur
     answer = balanced(sentence[start:end].strip().rstrip(TRAILING))
     if not answer:
         return None
-    hit = chosen[best][0]
-    sources: list[Source] = [source_of(corpus.article(hit.chunk.article_id), hit.chunk.text, hit.score)]
+    sources = _sources([chosen[best][0], *hits], corpus)
+    return Answer(question=text, answered=True, answer=answer, evidence=[sentence], sources=sources)
+
+
+def _sources(hits: list[Hit], corpus: Corpus) -> list[Source]:
+    """The articles of the hits, first appearance first, at most 3 (the answer's own hit goes first)."""
+    sources: list[Source] = []
     for h in hits:
         if all(src.article_id != h.chunk.article_id for src in sources):
             sources.append(source_of(corpus.article(h.chunk.article_id), h.chunk.text, h.score))
-    return Answer(question=text, answered=True, answer=answer, evidence=[sentence], sources=sources[:3])
+    return sources[:3]
 
 
 def _score_trees(q: Question, p: Prepared, model: AnswerModel) -> tuple[list[Sentence], list[Span], float]:
@@ -215,8 +217,5 @@ def _read(
     evidence = [chosen.text if chosen else hit.chunk.text]
     if chosen is not None:
         answer, evidence = _gather_list(q, chosen, answer, evidence, p, corpus)
-    sources: list[Source] = [source_of(corpus.article(hit.chunk.article_id), hit.chunk.text, hit.score)]
-    for h in hits:
-        if all(src.article_id != h.chunk.article_id for src in sources):
-            sources.append(source_of(corpus.article(h.chunk.article_id), h.chunk.text, h.score))
-    return Answer(question=text, answered=True, answer=answer, evidence=evidence, sources=sources[:3], kind=q.kind)
+    sources = _sources([hit, *hits], corpus)
+    return Answer(question=text, answered=True, answer=answer, evidence=evidence, sources=sources, kind=q.kind)
