@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by document")
     p.add_argument("--limit", type=int, default=0, help="at most N questions per file (a seeded sample)")
     p.add_argument("--baseline", action="store_true", help="also score the rule-based answers on the same folds")
+    p.add_argument(
+        "--max-false-refusals",
+        type=float,
+        default=0.05,
+        help="the refusal threshold keeps out-of-fold false refusals at this share of answerable questions (0.05)",
+    )
     p = sub.add_parser("add", help="fetch articles by link, save them in the data folder and index them")
     p.add_argument("urls", nargs="+", metavar="URL", help="http or https link of a news article")
 
@@ -190,7 +196,18 @@ def cmd_train(engine: Engine, args: argparse.Namespace) -> int:
     def step(message: str) -> None:
         print(f"[{time.perf_counter() - started:6.0f}s] {message}", file=sys.stderr, flush=True)
 
-    meta = train(args.squad, out, args.work, folds=args.folds, limit=args.limit, baseline=args.baseline, on_step=step)
+    if not 0.0 <= args.max_false_refusals < 1.0:
+        return _fail("--max-false-refusals is a share of answerable questions, from 0 to below 1 (e.g. 0.05)")
+    meta = train(
+        args.squad,
+        out,
+        args.work,
+        max_false_refusals=args.max_false_refusals,
+        folds=args.folds,
+        limit=args.limit,
+        baseline=args.baseline,
+        on_step=step,
+    )
     print(format_report(meta))
     print(f"models written to {out}")
     return 0

@@ -196,6 +196,12 @@ def test_eval_file_problems_are_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "index").exists(), "no index is built before the QA file is read"
 
 
+def test_train_refuses_an_impossible_refusal_share_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "set.json").write_text('{"data": []}', encoding="utf-8")
+    line = one_error_line(newsbot(tmp_path, "train", "set.json", "--max-false-refusals", "5"))
+    assert "--max-false-refusals" in line and "0.05" in line
+
+
 def _fill_disk_after(monkeypatch: pytest.MonkeyPatch, target: str) -> None:
     """A fault-injecting writer: `target` writes part of its output, then the disk is full."""
     if target == "bm25":
