@@ -82,7 +82,7 @@ CANDIDATE_FEATURES = (
     "trees_holding_below_top",  # the best trees span holding this candidate, below the top; missing when none
 )
 # The trees' spans the chooser compares each candidate with (best first). Adding these six features lifted out-of-fold
-# short answers 63.3 -> 64.7, EM 52.0 -> 53.8, F1 71.5 -> 72.8 (folds 0-2, no refusals; every fold gained).
+# short answers 63.1 -> 64.1, EM 52.0 -> 53.5, F1 71.3 -> 72.3 (reader folds 0-2, no refusals; every fold gained).
 TREE_SPANS = 10
 CANDIDATE_CATEGORICAL = [CANDIDATE_FEATURES.index("question_kind")]
 
