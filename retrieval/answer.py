@@ -18,6 +18,7 @@ import numpy as np
 from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import chinese_question, reading
+from retrieval.extract import expected_entities
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question, balanced, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
@@ -191,7 +192,7 @@ def _read(
         _, spans, probability = _score_trees(q, p, model or default_model())
         top = max(spans, key=lambda sp: sp.score) if spans else None
         trees = top.text.strip() if top else ""
-        row = stacking.features(r.margin, probability, answer, trees, q.kind)
+        row = stacking.features(r.margin, probability, answer, trees, q.kind, expected_entities(q))
         if neural.stack.probability(row) < cfg.stack_threshold:
             return refusal(text, q.kind, hits, corpus)
         if neural.selector is not None:

@@ -45,10 +45,11 @@ MAX_ANSWER = ReaderConfig.max_answer_tokens
 NEG_ASKED = 2  # retrieved passages without the answer, per question
 NEG_NO_CONTEXT = 2  # passages retrieved with the question's own article left out
 # The refusal operating point: out-of-fold false refusals at 3% of answerable questions. On folds 0-2 (2,627 answerable,
-# 1,206 asked without their context), 3% / 4% / 5% gave short answers 63.3 / 63.0 / 62.7, F1 71.1 / 70.7 / 70.2 and
-# refusal recall 74.7 / 81.0 / 83.9% at precision 92.0 / 90.3 / 88.5%: 3% keeps every refusal target of issue 8 with
-# room (recall >= 60% at precision >= 85%, false refusals <= 5%), so that data unlike the training sets, whose margins
-# run lower, does not push false refusals past 5%; it answers more, and refuses fewer unanswerable questions.
+# 1,206 asked without their context), 3% / 4% / 5% gave short answers 63.3 / 62.9 / 62.7, F1 71.1 / 70.6 / 70.1 and
+# refusal recall 75.3 / 80.5 / 84.8% at precision 92.1 / 90.2 / 88.6% (with answer types; README): 3% keeps every
+# refusal target of issue 8 with room (recall >= 60% at precision >= 85%, false refusals <= 5%), so that data unlike the
+# training sets, whose margins run lower, does not push false refusals past 5%; it answers more, and refuses fewer
+# unanswerable questions.
 MAX_FALSE_REFUSALS = 0.03
 
 
@@ -456,6 +457,7 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
     held-out one), then both fitted on all of them (stack.txt, select.txt)."""
     from retrieval import stacking
     from retrieval.evaluation import short_answer_ok
+    from retrieval.extract import expected_entities
     from retrieval.reading import analyse
     from retrieval.text import to_simplified
 
@@ -468,9 +470,20 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
         tree_out[(r["set"], r["qid"], r["mode"])] = (float(r["p"]), r["answer"])
         tree_spans[(r["set"], r["qid"], r["mode"])] = [(x, float(sc)) for x, sc in r.get("spans", [])]
     keys = [k for k in reader if k in tree_out]
-    kinds = {k: analyse(hits[(k[0], k[1])]["question"]).kind for k in keys}
+    analysed = {k: analyse(hits[(k[0], k[1])]["question"]) for k in keys}
+    kinds = {k: q.kind for k, q in analysed.items()}
     x = np.asarray(
-        [stacking.features(reader[k][0], tree_out[k][0], reader[k][1], tree_out[k][1], kinds[k]) for k in keys]
+        [
+            stacking.features(
+                reader[k][0],
+                tree_out[k][0],
+                reader[k][1],
+                tree_out[k][1],
+                kinds[k],
+                expected_entities(analysed[k]),
+            )
+            for k in keys
+        ]
     )
     y = np.asarray([int(k[2] == "asked") for k in keys])
     folds = np.asarray([reader[k][2] for k in keys])

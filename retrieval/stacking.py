@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.evaluation import f1_score
+from retrieval.extract import ENTITY_FUNCS
 from retrieval.reading import KIND_IDS
 from retrieval.text import to_simplified
 
@@ -25,6 +26,11 @@ FEATURES = (
     "reader_chars",
     "trees_chars",
     "question_kind",
+    # Whether each answer is of the kind the question asks for (retrieval/extract.py's entity finders): the share of
+    # its characters inside a person / place / org / date / number / title of the expected kinds; missing when the
+    # question expects none.
+    "reader_typed",
+    "trees_typed",
 )
 CATEGORICAL = [FEATURES.index("question_kind")]
 PARAMS = {
@@ -40,8 +46,24 @@ PARAMS = {
 ROUNDS = 100
 
 
-def features(margin: float, probability: float, reader: str, trees: str, kind: str) -> list[float]:
-    """FEATURES for one question: the reader's best span (and its margin), the trees' best span (and probability)."""
+def typed_share(answer: str, expected: Sequence[str]) -> float:
+    """The share of an answer's characters inside entities of the expected kinds (NaN when none is expected)."""
+    if not expected:
+        return math.nan
+    if not answer:
+        return 0.0
+    covered = np.zeros(len(answer), dtype=bool)
+    for kind in expected:
+        for sp in ENTITY_FUNCS[kind](answer):
+            covered[sp.start : sp.end] = True
+    return float(covered.mean())
+
+
+def features(
+    margin: float, probability: float, reader: str, trees: str, kind: str, expected: Sequence[str] = ()
+) -> list[float]:
+    """FEATURES for one question: the reader's best span (and its margin), the trees' best span (and probability);
+    expected: the entity kinds that answer the question (extract.expected_entities)."""
     r, t = to_simplified(reader), to_simplified(trees)
     return [
         margin,
@@ -52,6 +74,8 @@ def features(margin: float, probability: float, reader: str, trees: str, kind: s
         float(len(r)),
         float(len(t)),
         float(KIND_IDS.get(kind, 0)),
+        typed_share(r, expected),
+        typed_share(t, expected),
     ]
 
 

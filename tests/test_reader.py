@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +129,11 @@ def test_the_refusal_model_reads_both_answerers() -> None:
     row = stacking.features(9.5, 0.8, "2300万立方米", "總庫容為2300萬立方米", "number")
     assert row[:2] == [9.5, 0.8] and row[3] == 1.0 and row[4] == 0.0  # the reader's span inside the trees' (folded)
     assert 0 < row[2] < 1 and row[5:7] == [8.0, 12.0] and len(row) == len(stacking.FEATURES)
+    typed = stacking.FEATURES.index("reader_typed")
+    assert math.isnan(row[typed]) and math.isnan(row[typed + 1])  # no expected kinds given: missing
+    row = stacking.features(9.5, 0.8, "2300万立方米", "李炳军分别介绍", "number", ("number",))
+    assert row[typed] == 1.0 and row[typed + 1] == 0.0  # a number answers how many; a clause of names does not
+    assert 0 < stacking.typed_share("王伟中、李炳军代表两省签署", ("person",)) < 1  # names inside a clause: a share
     reader = default_reader()
     assert reader is not None and reader.stack is not None
     text = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。"
