@@ -94,7 +94,7 @@ def run_chat(
         )
         command = parse_command(message)
         try:
-            if command is not None and command[0] == "source":
+            if command is not None and command[0] == "source" and command[1].strip():  # a button; bare: the service
                 replies = _press(service, buttons, command[1], language_code)
             else:
                 replies = service.handle(incoming, progress=progress)

@@ -1,4 +1,5 @@
-"""Per-chat conversation memory: the last question's turn and the last listed articles, kept for a short window."""
+"""Per-chat conversation memory: the last question's turn, its answer's sources and the last listed articles, kept for
+a short window."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from retrieval.followup import Turn
+from retrieval.models import Source
 
 # Chats remembered at most; the oldest is forgotten first (a bound on memory in a busy group bot).
 MAX_CHATS = 10_000
@@ -20,6 +22,7 @@ class ChatState:
     at: float
     turn: Turn | None = None
     listed: list[str] = field(default_factory=list)  # article ids of the last /latest, numbered from 1
+    sources: tuple[Source, ...] = ()  # the last answer's sources (/source)
 
 
 class Conversations:
@@ -52,8 +55,20 @@ class Conversations:
         state = self.get(chat_id)
         return list(state.listed) if state is not None else []
 
-    def remember(self, chat_id: int, *, turn: Turn | None = None, listed: list[str] | None = None) -> None:
-        """Record a turn and/or a listing for the chat and restart its window."""
+    def sources(self, chat_id: int) -> tuple[Source, ...]:
+        """The sources of the chat's last answer, when fresh."""
+        state = self.get(chat_id)
+        return state.sources if state is not None else ()
+
+    def remember(
+        self,
+        chat_id: int,
+        *,
+        turn: Turn | None = None,
+        listed: list[str] | None = None,
+        sources: tuple[Source, ...] | None = None,
+    ) -> None:
+        """Record a turn, a listing and/or an answer's sources for the chat and restart its window."""
         if self.window <= 0:
             return
         with self._lock:
@@ -63,6 +78,8 @@ class Conversations:
                 state.turn = turn
             if listed is not None:
                 state.listed = listed
+            if sources is not None:
+                state.sources = sources
             self._states[chat_id] = state  # re-inserted: dict order is recency order
             while len(self._states) > MAX_CHATS:
                 del self._states[next(iter(self._states))]

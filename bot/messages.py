@@ -32,13 +32,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "examples_title": {"zh": "示例问题：", "en": "Example questions:"},
     "commands": {
-        "zh": "命令：/ask 问题 — 提问（群组里使用）；/latest [主题] — 最新文章；/summary [序号] — 文章摘要；"
-        "/new — 开始新话题（忘记上一个问题）；/help — 帮助；/stats、/reindex、/add、/feeds — 管理员专用。"
+        "zh": "命令：/ask 问题 — 提问（群组里使用）；/source — 上一条回答的原文段落；/latest [主题] — 最新文章；"
+        "/summary [序号] — 文章摘要；/new — 开始新话题（忘记上一个问题）；/help — 帮助；"
+        "/stats、/reindex、/add、/feeds — 管理员专用。"
         "在私聊中直接发送问题即可；可以接着追问（如“他说了什么？”“那上海呢？”），也可以按时间问"
         "（“昨天……”“上周……”“最新的……”）。在任何聊天里输入 @机器人名 问题 也能得到回答。",
-        "en": "Commands: /ask question — ask (use it in groups); /latest [topic] — newest articles; /summary [N] — "
-        "summary of an article; /new — start over (forget the last question); /help — this help; /stats, /reindex, "
-        "/add, /feeds — admins only. "
+        "en": "Commands: /ask question — ask (use it in groups); /source — the last answer's source passage; /latest "
+        "[topic] — newest articles; /summary [N] — summary of an article; /new — start over (forget the last "
+        "question); /help — this help; /stats, /reindex, /add, /feeds — admins only. "
         'In a private chat just send your question; follow-ups work ("What did she say?", "And when?"), and '
         'so do times ("yesterday", "last week", "latest"). In any chat, type @botname question for an inline '
         "answer.",
@@ -111,6 +112,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "source_gone": {
         "zh": "这条回答的原文已经过期，请重新提问。",
         "en": "That answer is too old to show its source; please ask again.",
+    },
+    "source_none": {
+        "zh": "还没有可以查看原文的回答：先提一个问题吧。",
+        "en": "There is no recent answer to show the source of: ask a question first.",
     },
     "source_title": {"zh": "原文段落", "en": "Source passage"},
     "error": {

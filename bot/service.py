@@ -297,6 +297,8 @@ class ChatService:
             return self.latest(args, detect_language(args or None, msg.language_code), msg.chat_id)
         if name == "summary":
             return self.summary(args, lang, msg.chat_id)
+        if name == "source":
+            return self.last_source(msg.chat_id, lang)
         if name == "ask":
             if not clean_question(args):
                 return [Reply(esc(text(lang, "empty_question")))]
@@ -369,6 +371,7 @@ class ChatService:
         buttons: tuple[Button, ...] = ()
         if answer.answered and answer.sources:
             buttons = (Button(text(lang, "show_source"), SourceRef(chat_id, lang, tuple(answer.sources))),)
+        self.conversations.remember(chat_id, sources=tuple(answer.sources) if answer.answered else ())
         return [Reply(note + format_answer(answer, lang, self._understood(resolution, turn, lang)), buttons)]
 
     def answer(self, question: str, chat_id: int = 0) -> tuple[Resolution, Answer]:
@@ -497,6 +500,13 @@ class ChatService:
                 seen.add(s.article_id)
                 blocks.append(format_source_passage(s, lang))
         return [Reply("\n\n".join(blocks[:3]))]
+
+    def last_source(self, chat_id: int, lang: Lang) -> list[Reply]:
+        """/source: the full source passage(s) of this chat's last answer, while the conversation is fresh."""
+        sources = self.conversations.sources(chat_id)
+        if not sources:
+            return [Reply(esc(text(lang, "source_none")))]
+        return self.source(SourceRef(chat_id, lang, sources), chat_id, lang)
 
     def stats(self, lang: Lang) -> list[Reply]:
         """/stats (admin): index facts and the last reindex result."""

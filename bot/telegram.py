@@ -232,14 +232,14 @@ def build_application(settings: Settings, engine: EngineLike) -> Application[Any
 
     app.add_handler(CommandHandler(["start", "help"], cmd_help, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("ask", cmd_ask, filters=_NEW_MESSAGES))
-    app.add_handler(CommandHandler(["latest", "summary", "new"], cmd_conversation, filters=_NEW_MESSAGES))
+    app.add_handler(CommandHandler(["latest", "summary", "new", "source"], cmd_conversation, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("stats", cmd_stats, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler("reindex", cmd_reindex, filters=_NEW_MESSAGES))
     app.add_handler(CommandHandler(["add", "feeds"], cmd_ingest, filters=_NEW_MESSAGES))
     app.add_handler(MessageHandler(filters.Document.ALL & _NEW_MESSAGES, on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & _NEW_MESSAGES, on_text))
     private = filters.ChatType.PRIVATE & _NEW_MESSAGES
-    # other commands (and /source from the local harness) in private chats: the service answers or explains
+    # other commands in private chats: the service answers or explains
     app.add_handler(MessageHandler(filters.COMMAND & private, on_other_command))
     # stickers, photos, voice… in private chats: a polite hint instead of silence
     app.add_handler(
@@ -265,6 +265,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         BotCommand("ask", "提问 / ask a question"),
         BotCommand("latest", "最新文章 / newest articles"),
         BotCommand("summary", "文章摘要 / summary of an article"),
+        BotCommand("source", "上一条回答的原文 / source of the last answer"),
         BotCommand("new", "新话题 / start over"),
         BotCommand("help", "帮助 / help"),
         BotCommand("stats", "索引信息 / index stats (admin)"),
@@ -573,7 +574,7 @@ async def on_stale_button(update: Update, context: Context) -> None:
 
 
 async def cmd_conversation(update: Update, context: Context) -> None:
-    """/latest [topic], /summary [N], /new: in any chat, answered by the service with that chat's memory."""
+    """/latest [topic], /summary [N], /new, /source: in any chat, answered by the service with that chat's memory."""
     if update.effective_chat is None:
         return
     async with typing(context.bot, update.effective_chat.id):

@@ -68,8 +68,28 @@ def test_source_button_bound_to_its_chat(service: ChatService) -> None:
     (other,) = service.source(ref, 43, "en")  # another chat holding the same object learns nothing
     assert "too old" in other.html and "harbour" not in other.html
     assert "too old" in service.source("1", 42, "en")[0].html  # anything else: the same polite reply
-    (cmd,) = say(service, "/source 1")  # no shared, guessable /source ids any more
-    assert "harbour" not in cmd and "/help" in cmd
+    (cmd,) = say(service, "/source 1")  # no shared, guessable /source ids: /source is this chat's last answer
+    assert "harbour" not in cmd and "先提一个问题" in cmd
+
+
+def test_source_command_shows_this_chats_last_answer(service: ChatService) -> None:
+    def source(chat_id: int) -> str:
+        (reply,) = service.handle(Incoming(user_id=USER_ID, text="/source", chat_id=chat_id, language_code="en"))
+        parse_telegram_html(reply.html)
+        return reply.html
+
+    assert "ask a question first" in source(42)
+    service.handle(Incoming(user_id=USER_ID, text="Who built the bridge?", chat_id=42))
+    shown = source(42)
+    assert "The full passage about the harbour bridge. It has two sentences." in shown and "Source passage" in shown
+    assert "harbour" not in source(43)  # another chat's answer is not shown
+    service.handle(Incoming(user_id=USER_ID, text="文章里没有的问题？", chat_id=42))
+    assert "ask a question first" in source(42)  # a refusal has no source passage to show
+    service.handle(Incoming(user_id=USER_ID, text="Who built the bridge?", chat_id=42))
+    service.handle(Incoming(user_id=USER_ID, text="/new", chat_id=42))
+    assert "ask a question first" in source(42)
+    (zh,) = service.handle(Incoming(user_id=USER_ID, text="/source", chat_id=7, language_code="zh-hans"))
+    assert "先提一个问题" in zh.html
 
 
 def test_chinese_question_gets_chinese_ui(service: ChatService) -> None:
@@ -283,6 +303,9 @@ def test_local_chat_source_with_an_odd_number_is_a_polite_reply(tmp_path: Path) 
         == 0
     )
     assert "error:" not in out.getvalue() and out.getvalue().strip()
+    out = io.StringIO()  # a bare /source: the last answer's passage, as in Telegram
+    assert run_chat(FakeEngine(), make_settings(tmp_path), io.StringIO("Who?\n/source\n"), out, language_code="en") == 0
+    assert "The full passage about the harbour bridge." in out.getvalue()
 
 
 def test_upload_names_cut_to_255_bytes_with_suffix(service: ChatService) -> None:

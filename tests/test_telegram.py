@@ -100,6 +100,21 @@ def test_start_help_question_with_evidence_and_source_button(api: FakeBotAPI, tm
     assert not api.errors
 
 
+def test_source_command_shows_the_last_answers_passage(api: FakeBotAPI, tmp_path: Path) -> None:
+    async def scenario(api: FakeBotAPI) -> None:
+        api.push_text("/source", user_id=USER_ID)
+        await api.until(lambda: len(api.sent()) == 1, what="/source before any answer")
+        assert "ask a question first" in api.sent()[0].text
+        api.push_text("Who opened the bridge?", user_id=USER_ID)
+        await api.until(lambda: len(api.sent()) == 2, what="answer")
+        api.push_text("/source", user_id=USER_ID)
+        await api.until(lambda: len(api.sent()) == 3, what="source passage")
+        assert "The full passage about the harbour bridge." in api.sent()[2].text
+
+    run_bot(api, settings_for(api, tmp_path), FakeEngine(), scenario)
+    assert not api.errors
+
+
 def test_html_looking_input_is_shown_literally(api: FakeBotAPI, tmp_path: Path) -> None:
     question = "<b>x</b> & <a href='javascript:1'>y</a> <script>?"
 
