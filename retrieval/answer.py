@@ -20,7 +20,7 @@ from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import chinese_question, reading
 from retrieval.extract import expected_entities
 from retrieval.models import Answer, Hit, Source
-from retrieval.questions import Question, balanced, whole_words
+from retrieval.questions import Question, as_asked, balanced, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
@@ -176,7 +176,8 @@ def _read(
     cfg = neural.config
     passages = hits[: cfg.passages]
     texts = [h.chunk.text for h in passages]
-    reads = neural.read([in_script_of(text, t) for t in texts], texts)
+    asked = as_asked(text)
+    reads = neural.read([in_script_of(asked, t) for t in texts], texts)
     for rd, t in zip(reads, texts, strict=True):  # quoted as whole words (trained so: reader_training._reader_spans)
         if rd.margin > -math.inf:
             rd.start, rd.end = whole_words(t, rd.start, rd.end)

@@ -183,6 +183,19 @@ def balanced(answer: str) -> str:
     return answer
 
 
+_FINAL_PUNCT = re.compile(r"[?？!！。.…]$")
+
+
+def as_asked(question: str) -> str:
+    """The question as the reader was trained to see it: ending in a question mark (？ where it holds Chinese). Every
+    training question ends in one; one typed without it (usual in chat) read differently: on 300 shared-data questions
+    the shipped reader changed 25 answers when the mark was dropped, 4 fewer right (246 -> 242)."""
+    q = question.strip()
+    if not q or _FINAL_PUNCT.search(q):
+        return q
+    return q + ("？" if _HAN.search(q) else "?")
+
+
 def normalize_en(word: str) -> str:
     """Lowercase and strip a few English inflections so 'visited' matches 'visit'.
 

@@ -109,3 +109,12 @@ def test_an_answer_keeps_only_quotes_and_brackets_it_closes() -> None:
     assert balanced("《长江》") == "《长江》" and balanced("“四个不摘”要求") == "“四个不摘”要求"
     assert balanced("北京（首都） ）") == "北京（首都）"
     assert balanced("”") == "" and balanced("") == ""
+
+
+def test_a_question_typed_without_its_mark_is_read_as_asked() -> None:
+    from retrieval.questions import as_asked
+
+    assert as_asked("贵州省委书记是谁") == "贵州省委书记是谁？"
+    assert as_asked("Who chaired the meeting ") == "Who chaired the meeting?"
+    for done in ("谁主持了会议？", "What happened?", "告诉我。", ""):
+        assert as_asked(done) == done.strip()

@@ -139,6 +139,19 @@ def test_the_refusal_model_reads_both_answerers() -> None:
     text = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。"
     corpus = MemoryCorpus([Article(id="w1", title="青石镇", text=text, published="2024-01-01")])
     assert corpus.ask("青石镇水库是哪一年建成的？").answer == "1998年"
+    seen: list[str] = []
+    read = reader.read
+
+    def spy(question: str | list[str], passages: list[str]) -> list:  # type: ignore[type-arg]
+        seen.extend([question] if isinstance(question, str) else question)
+        return read(question, passages)
+
+    reader.read = spy  # type: ignore[method-assign]
+    try:
+        assert corpus.ask("青石镇水库是哪一年建成的").answer == "1998年"
+    finally:
+        del reader.read  # the instance attribute goes; the method is back
+    assert seen and all(q == "青石镇水库是哪一年建成的？" for q in seen)  # typed without its ？, read as trained
     assert not corpus.ask("火星上有多少座城市？").answered
 
 
