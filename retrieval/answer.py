@@ -25,7 +25,7 @@ from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
-from retrieval.text import detect_lang, in_script_of, split_sentences
+from retrieval.text import detect_lang, in_script_of, split_sentences, without_headings
 
 
 def _english_text(texts: list[str]) -> bool:
@@ -107,7 +107,9 @@ def _read_english(text: str, chinese: str, hits: list[Hit], corpus: Corpus, neur
     from retrieval.e5 import sentence_encoder
 
     cfg = neural.config
-    sentences = [(h, s, e) for h in hits[: cfg.passages] for s, e in split_sentences(h.chunk.text) if e - s > 1]
+    sentences = [
+        (h, s, e) for h in hits[: cfg.passages] for s, e in split_sentences(without_headings(h.chunk.text)) if e - s > 1
+    ]
     if not sentences:
         return None
     encoder = sentence_encoder()
@@ -177,7 +179,7 @@ def _read(
     passages = hits[: cfg.passages]
     texts = [h.chunk.text for h in passages]
     asked = as_asked(text)
-    reads = neural.read([in_script_of(asked, t) for t in texts], texts)
+    reads = neural.read([in_script_of(asked, t) for t in texts], [without_headings(t) for t in texts])
     for rd, t in zip(reads, texts, strict=True):  # quoted as whole words (trained so: reader_training._reader_spans)
         if rd.margin > -math.inf:
             rd.start, rd.end = whole_words(t, rd.start, rd.end)

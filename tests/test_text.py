@@ -50,3 +50,18 @@ def test_one_stopword_list_gives_each_step_its_role() -> None:
     assert not is_content("的") and is_content("会议")
     with pytest.raises(ValueError, match="unknown stopword role"):
         stopwords("bm25")
+
+
+def test_headings_are_blanked_for_the_reader_with_offsets_kept() -> None:
+    from retrieval.text import without_headings
+
+    text = (
+        "青石镇召开水利建设推进会\n\n孙丽华吴文斌参加有关活动\n5月3日,青石镇召开推进会。王建国主持会议。\n记者 周明 摄"
+    )
+    out = without_headings(text)
+    assert len(out) == len(text)  # offsets into the reader's input are offsets into the passage
+    assert "推进会\n" not in out and "孙丽华" not in out and "周明" not in out  # headline, deck line, credit
+    assert out[text.index("5月3日") :].startswith("5月3日,青石镇召开推进会。王建国主持会议。")
+    assert without_headings("只有标题\n没有正文") == "只有标题\n没有正文"  # nothing but headings: read as it is
+    prose = "Xinhua reported on Monday, citing officials.\n王建国主持会议。"
+    assert without_headings(prose) == prose
