@@ -147,7 +147,7 @@ _PROSE_MARK = re.compile(r"[。！？!?…；;，,、：:]")
 
 def without_headings(text: str) -> str:
     """The text with its heading lines blanked (spaces, so offsets hold): a line with no clause or sentence mark is a
-    headline, deck line or credit ("两省在广州举行…会议", "黄楚平王荣孟凡利参加有关活动", "杜朋城 闻双 摄"), not prose.
+    headline, deck line or credit ("两市在京举行合作会议", "张明李华王强参加有关活动", "记者 某某 摄"), not prose.
     The text as it was when nothing but headings is left. In the shared training data no retrieved passage has such a
     line (0 of 13,477), so the span reader, trained on prose, never learnt to read them."""
     out = []
