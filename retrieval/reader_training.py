@@ -77,6 +77,9 @@ def token_span(spans: list[tuple[int, int]], first: int, start: int, end: int) -
 
 def examples(hits_path: Path, model_file: Path, out: Path) -> None:
     """Tokenised training and scoring rows from a dump of retrieved passages (one JSON object per question)."""
+    from retrieval.questions import as_asked
+    from retrieval.text import without_headings
+
     f = E5File.read(model_file)
     tok = Tokenizer(f)
     rng = random.Random(13)
@@ -98,7 +101,10 @@ def examples(hits_path: Path, model_file: Path, out: Path) -> None:
         neg_asked = 0
         for mode, rank, h, _ in cands:
             text = h["text"]
-            ids, p_spans, first = encode_pair(tok, rec["question"], text, MAX_QUESTION, MAX_LEN)
+            # read as answer.py reads: the question with its mark, headings blanked (offsets kept). On the shared data
+            # this changes 3 of 4,495 questions and none of 60,959 passages.
+            read = without_headings(text)
+            ids, p_spans, first = encode_pair(tok, as_asked(rec["question"]), read, MAX_QUESTION, MAX_LEN)
             spans = [(-1, -1)] * first + p_spans + [(-1, -1)]
             pos = None
             for a in answers:
