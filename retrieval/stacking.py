@@ -60,10 +60,11 @@ def typed_share(answer: str, expected: Sequence[str]) -> float:
 
 
 def features(
-    margin: float, probability: float, reader: str, trees: str, kind: str, expected: Sequence[str] = ()
+    margin: float, probability: float, reader: str, trees: str, kind: str, expected: Sequence[str]
 ) -> list[float]:
     """FEATURES for one question: the reader's best span (and its margin), the trees' best span (and probability);
-    expected: the entity kinds that answer the question (extract.expected_entities)."""
+    expected: the entity kinds that answer the question (extract.expected_entities; required, so that answering and
+    training cannot disagree on it)."""
     r, t = to_simplified(reader), to_simplified(trees)
     return [
         margin,

@@ -126,7 +126,7 @@ def test_the_refusal_model_reads_both_answerers() -> None:
     from retrieval.models import Article
     from tests.test_answer import MemoryCorpus
 
-    row = stacking.features(9.5, 0.8, "2300万立方米", "總庫容為2300萬立方米", "number")
+    row = stacking.features(9.5, 0.8, "2300万立方米", "總庫容為2300萬立方米", "number", ())
     assert row[:2] == [9.5, 0.8] and row[3] == 1.0 and row[4] == 0.0  # the reader's span inside the trees' (folded)
     assert 0 < row[2] < 1 and row[5:7] == [8.0, 12.0] and len(row) == len(stacking.FEATURES)
     typed = stacking.FEATURES.index("reader_typed")
