@@ -1,4 +1,5 @@
-"""Plain messages that mean a command: "最近有什么新闻？" → /latest, "这篇文章讲了什么？" → /summary."""
+"""Plain messages that mean a command: "最近有什么新闻？" → /latest, "这篇文章讲了什么？" → /summary, "你好" → /help,
+"谢谢" → a short "you're welcome" (not a question to search the articles for)."""
 
 from __future__ import annotations
 
@@ -29,17 +30,32 @@ _SUMMARY_EN = re.compile(
     re.I,
 )
 
+# Whole messages only, so a question that contains such a word ("谁表示感谢？") stays a question.
+_GREETING = re.compile(
+    r"^(?:你好|您好|嗨|哈喽|哈啰|早上好|上午好|中午好|下午好|晚上好|早安|在吗|在不在|有人吗"
+    r"|hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))"
+    r"(?:啊|呀|呢|哦)?(?:[,，\s]*(?:there|bot|newsbot|机器人))?[!！。.~～?？\s]*$",
+    re.I,
+)
+_THANKS = re.compile(
+    r"^(?:(?:好的|好|嗯|ok|okay|great|cool|nice|perfect|got it|明白了|知道了)[,，!！。.\s]*)?"
+    r"(?:谢谢|多谢|感谢|谢了|谢啦|thanks|thank you|thx|ty|cheers|many thanks)"
+    r"(?:\s*(?:你|您|啦|了|a lot|so much|very much))?(?:[,，\s]*(?:bot|newsbot|机器人))?[!！。.~～\s]*$",
+    re.I,
+)
+
 
 @dataclass(frozen=True)
 class Intent:
     """A command a plain message stands for, with its argument."""
 
-    command: str  # "latest" or "summary"
+    command: str  # "latest", "summary", "greeting" or "thanks"
     args: str = ""
 
 
 def intent(message: str) -> Intent | None:
-    """The command a question means ("latest" with a topic, "summary"), or None for an ordinary question."""
+    """The command a message means ("latest" with a topic, "summary", "greeting", "thanks"), or None for an ordinary
+    question."""
     text = to_simplified(message.strip())  # 最近有什麼新聞 reads as 最近有什么新闻
     for pattern in (_LATEST_ZH, _LATEST_EN):
         m = pattern.match(text)
@@ -48,4 +64,9 @@ def intent(message: str) -> Intent | None:
             return Intent("latest", topic)
     if _SUMMARY_ZH.match(text) or _SUMMARY_EN.match(text):
         return Intent("summary")
+    text = re.sub(r"\s+", " ", text)
+    if _GREETING.match(text):
+        return Intent("greeting")
+    if _THANKS.match(text):
+        return Intent("thanks")
     return None

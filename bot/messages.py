@@ -20,15 +20,19 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "knows": {
         "zh": "我目前知道 {articles} 篇文章（{chunks} 个段落），发布时间 {first} 至 {last}。",
-        "en": "I currently know {articles} articles ({chunks} passages), published {first} to {last}.",
+        "en": "I currently know {articles} article{s} ({chunks} passages), published {first} to {last}.",
     },
     "knows_undated": {
         "zh": "我目前知道 {articles} 篇文章（{chunks} 个段落）。",
-        "en": "I currently know {articles} articles ({chunks} passages).",
+        "en": "I currently know {articles} article{s} ({chunks} passages).",
     },
     "no_index": {
         "zh": "索引还没有建立，暂时无法回答问题。请管理员发送 /reindex 建立索引。",
         "en": "The article index has not been built yet, so I cannot answer questions. An admin can run /reindex.",
+    },
+    "thanks_reply": {
+        "zh": "不客气！还有关于新闻的问题，随时问我。",
+        "en": "You're welcome! Ask me anything else about the news.",
     },
     "examples_title": {"zh": "示例问题：", "en": "Example questions:"},
     "commands": {

@@ -283,6 +283,10 @@ class ChatService:
                 lang = detect_language(msg.text, msg.language_code)
                 if meant.command == "latest":
                     return self.latest(meant.args, lang, msg.chat_id)
+                if meant.command == "greeting":
+                    return self.help(lang)
+                if meant.command == "thanks":
+                    return [Reply(esc(text(lang, "thanks_reply")))]
                 return self.summary("", lang, msg.chat_id)
             return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         name, args = command
@@ -333,10 +337,13 @@ class ChatService:
             lines.append(esc(text(lang, "no_index")))
         else:
             first, last = _date(st.first_published), _date(st.last_published)
+            s = "" if st.articles == 1 else "s"  # "1 article", "2 articles" (the Chinese text has no plural)
             if first and last:
-                lines.append(esc(text(lang, "knows", articles=st.articles, chunks=st.chunks, first=first, last=last)))
+                lines.append(
+                    esc(text(lang, "knows", articles=st.articles, s=s, chunks=st.chunks, first=first, last=last))
+                )
             else:
-                lines.append(esc(text(lang, "knows_undated", articles=st.articles, chunks=st.chunks)))
+                lines.append(esc(text(lang, "knows_undated", articles=st.articles, s=s, chunks=st.chunks)))
         lines.append("")
         lines.append(f"<b>{esc(text(lang, 'examples_title'))}</b>")
         lines.extend(f"• {esc(q)}" for q in EXAMPLES["zh"] + EXAMPLES["en"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,23 @@ def test_intents() -> None:
     assert intent("这篇文章讲了什么？") == intent("Summarize this article") and intent("这篇文章讲了什么？") is not None
     for question in ("谁主持了会议？", "最近谁当选了市长？", "What is the new bridge called?"):
         assert intent(question) is None
+
+
+def test_greetings_and_thanks_are_not_questions(service: ChatService, engine: FakeEngine) -> None:
+    for greeting in ("你好", "您好！", "Hello", "hi there", "Good morning!", "在吗？"):
+        meant = intent(greeting)
+        assert meant is not None and meant.command == "greeting", greeting
+    for thanks in ("谢谢", "好的，谢谢！", "thanks", "OK thank you!", "Thanks a lot", "多謝"):
+        meant = intent(thanks)
+        assert meant is not None and meant.command == "thanks", thanks
+    for question in ("谁表示感谢？", "李希对谁表示感谢？", "Who said hello to the mayor?", "你好吗？这篇文章讲了什么"):
+        assert intent(question) is None or intent(question).command == "summary", question  # type: ignore[union-attr]
+    asked = len(engine.asked)
+    assert "Hello! I answer questions about news articles" in say(service, "hello")
+    assert html.unescape(say(service, "thanks!")) == "You're welcome! Ask me anything else about the news."
+    zh = service.handle(Incoming(user_id=USER_ID, text="谢谢", language_code="en"))[0].html
+    assert zh.startswith("不客气")
+    assert len(engine.asked) == asked  # none of them searched the articles
 
 
 def test_chat_harness_keeps_the_conversation(tmp_path: Path, engine: FakeEngine) -> None:
