@@ -261,12 +261,9 @@ def build_encoder(f: E5File, rank: int = 16, alpha: float = 32.0, dropout: float
             def heads(t: Any) -> Any:
                 return t.view(B, T, NH, hd).transpose(1, 2)
 
-            q, k, v = heads(self.q(x)), heads(self.k(x)), heads(self.v(x))
-            if mask.dtype == torch.bool:
-                ctx = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-            else:  # inference on the CPU (Encoder.math_attention): mask is additive, 0 or -inf
-                scores = (q @ k.transpose(-1, -2)).float() * (hd**-0.5) + mask
-                ctx = torch.softmax(scores, dim=-1).to(v.dtype) @ v
+            ctx = nn.functional.scaled_dot_product_attention(
+                heads(self.q(x)), heads(self.k(x)), heads(self.v(x)), attn_mask=mask
+            )
             ctx = ctx.transpose(1, 2).reshape(B, T, H)
             x = self.aln(x + self.drop(self.ao(ctx)))
             mid = nn.functional.gelu(self.fi(x))
@@ -283,20 +280,11 @@ def build_encoder(f: E5File, rank: int = 16, alpha: float = 32.0, dropout: float
             nn.init.normal_(self.head.weight, std=0.02)
             nn.init.zeros_(self.head.bias)
 
-        # Attention as two batched products and a float32 softmax instead of torch's fused kernel (set by the span
-        # reader: its batches are a question's few passages of at most ReaderConfig.max_tokens). On the CPU the fused
-        # kernel is slower on such short inputs with heads of 32 dimensions: the reader's p50 went from 67 to 59 ms on
-        # 300 training questions' top-3 passages, the same best span on 299. Long batches (sentence vectors, up to
-        # 512 tokens x 16 texts) keep the fused kernel, which never holds the whole score matrix.
-        math_attention = False
-
         def hidden(self, words: Any, attention: Any) -> Any:
             """words: [B, T, H] word embeddings; attention: [B, T] bool. The last layer's states [B, T, H]."""
             T = words.shape[1]
             x = self.eln(words + self.pos[:T] + self.ttype)
             mask = attention[:, None, None, :]
-            if self.math_attention:
-                mask = torch.zeros(mask.shape).masked_fill(~mask, -math.inf)
             for layer in self.layers:
                 x = layer(x, mask)
             return x

@@ -155,7 +155,6 @@ class SpanReader:
         self.torch = torch
         self.bf16 = native_bf16(torch) if bf16 is None else bf16
         inference_form(self.model, self.bf16)
-        self.model.math_attention = True
         self._lock = threading.Lock()
 
     def read(self, question: str | list[str], passages: list[str]) -> list[Read]:

@@ -212,28 +212,3 @@ def test_bf16_and_float32_read_the_same_span() -> None:
     assert reader.bf16 and str(weight.dtype) == "torch.bfloat16" and not hasattr(reader.model.layers[0].q, "a")
     assert (reads[0].start, reads[0].end) == (reads[1].start, reads[1].end)
     assert abs(reads[0].margin - reads[1].margin) < 1.0
-
-
-def test_the_readers_attention_matches_the_fused_kernel_on_padded_batches() -> None:
-    from importlib import resources
-
-    import torch
-
-    from retrieval.e5 import batch_inputs
-    from retrieval.reader import READER_DIR, SpanReader, encode_pair
-
-    reader = SpanReader(Path(str(resources.files("retrieval").joinpath(READER_DIR))), bf16=False)
-    assert reader.model.math_attention
-    question = "青石镇水库的总库容是多少？"
-    passages = ["青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。", "镇上举办了油菜花节。"]
-    encoded = [encode_pair(reader.tok, question, p, 48, 320)[0] for p in passages]
-    words, mask = batch_inputs(reader.file, reader.tok.pad, encoded)
-    logits = []
-    for math_attention in (True, False):
-        reader.model.math_attention = math_attention
-        with torch.inference_mode():
-            logits.append(torch.stack(reader.model(words, mask)))
-    short = len(encoded[1])
-    assert short < len(encoded[0])  # the second row is padded: its padding must not be attended to
-    assert torch.allclose(logits[0][:, 0], logits[1][:, 0], atol=1e-3)
-    assert torch.allclose(logits[0][:, 1, :short], logits[1][:, 1, :short], atol=1e-3)
