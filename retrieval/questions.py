@@ -338,8 +338,8 @@ def classify(text: str) -> Question:
         kind = "title"
     left = q[: m.start()]
     qend = m.end()
-    if q[m.start() : qend].endswith("哪") and q[qend : qend + 1] in ("里", "儿"):
-        qend += 1  # "位于哪" matched before "哪里": the 里 belongs to the question word
+    if q[m.start() : qend].endswith("哪") and q[qend : qend + 1] in ("里", "儿", "裡", "兒"):
+        qend += 1  # "位于哪" matched before "哪里" (or 哪裡): the 里 belongs to the question word
     right = re.sub(r"[？?。！!\s]+$", "", q[qend:])
     head = _head(q, lang)
     return Question(q, kind, lang, terms, qword=q[m.start() : qend], left=left, right=right, head=head, titles=titles)

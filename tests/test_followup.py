@@ -24,6 +24,9 @@ EN = Turn("Who opened the Harbour Bridge?", "Mayor Jane Smith", "e1", "Bridge op
         (YEAR, "他是哪里人？", "王海涛是哪里人？"),  # subject continuity: the topic carries on
         (WHO, "什么时候？", "张建国主持了防汛工作会议，什么时候？"),  # a bare question word
         (WHO, "还有呢？", "谁主持了防汛工作会议？"),
+        (Turn("会议在哪里举行？", "江城", "a5"), "那什么时候？", "会议在江城举行，什么时候？"),  # 在 stays
+        (Turn("會議在哪裡舉行？", "江城", "a5"), "什麼時候？", "會議在江城舉行，什麼時候？"),  # Traditional 哪裡
+        (PARK, "什么时候？", "金水湖公园位于江城西郊，什么时候？"),
         (EN, "What did she say?", "What did Mayor Jane Smith say?"),
         (EN, "When?", "When: Mayor Jane Smith opened the Harbour Bridge?"),
         (EN, "What about the Ocean Tunnel?", "Who opened the Ocean Tunnel?"),
