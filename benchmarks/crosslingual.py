@@ -12,7 +12,10 @@ while its model matches. Each set line: {"question" (English), "question_zh" (th
 - short answer: `Engine.ask`'s answer holds a gold answer and is at most max(2x, +10 chars) long (the shared data's
   rule, retrieval.evaluation.short_answer_ok), EM and F1 as the MRC benchmark script computes them;
 - answered: share of questions answered at all (every question here is answerable);
-- p50 / p95 of `Engine.ask` in ms.
+- p50 / p95 of `Engine.ask` in ms;
+- refused without its article: each question of a shared-data context asked again with that context's passages
+  left out of the retrieved ones (the top 8 of the rest, answered as `Engine.ask` answers), where the right reply is
+  a refusal: the share refused.
 
 `data/dev/en_over_zh_dev.jsonl` is for development; `data/eval/en_over_zh.jsonl` is for reporting only.
 """
@@ -61,7 +64,9 @@ def measure(engine, items: list[dict], lang: str, show: bool) -> dict[str, float
     from retrieval.evaluation import contains_gold, exact_match, f1_score, percentile, short_answer_ok
 
     sample_ids = {f.name for f in SAMPLE_DIR.iterdir()}  # DRCD context ids ("1147-2") are not the sample's
-    r5 = ok = em = answered = 0
+    from retrieval.answer import answer_question
+
+    r5 = ok = em = answered = absent = refused_absent = 0
     f1 = 0.0
     times: list[float] = []
     for item in items:
@@ -82,6 +87,12 @@ def measure(engine, items: list[dict], lang: str, show: bool) -> dict[str, float
         f1 += f1_score(text, item["answers"]) if answer.answered else 0.0
         if show:
             print(f"{'OK ' if right else '-- '}{q} -> {text or '(refused)'} | gold {item['answers'][0]}")
+        if item.get("context"):  # the same question with its article absent: it should be refused
+            others = [h for h in engine.search(q, k=30) if h.chunk.article_id.split("#")[-1] != item["context"]]
+            absent += 1
+            refused_absent += not answer_question(
+                q, others[:8], engine.index, reader=engine.settings.answer_reader
+            ).answered
     n = len(items) or 1
     return {
         "n": len(items),
@@ -90,6 +101,8 @@ def measure(engine, items: list[dict], lang: str, show: bool) -> dict[str, float
         "em": em / n,
         "f1": f1 / n,
         "answered": answered / n,
+        "refused_absent": refused_absent / absent if absent else float("nan"),
+        "absent": absent,
         "p50_ms": percentile(times, 50) * 1000 if times else 0.0,
         "p95_ms": percentile(times, 95) * 1000 if times else 0.0,
     }
@@ -111,15 +124,19 @@ def main() -> None:
     model = args.model or Settings().embedding_model
     engine = build(args.shared, args.work / model.replace("/", "_"), model, args.rebuild, args.reindex)
     print(f"model {model}; dense weight {engine.search_params.dense_weight}")
-    print("| set | questions | recall@5 | short answer | EM | F1 | answered | p50 / p95 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| set | questions | recall@5 | short answer | EM | F1 | answered | p50 / p95 ms "
+        "| refused without its article |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for path in args.sets:
         items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         for lang in args.lang.split(","):
             r = measure(engine, items, lang, args.show)
             print(
                 f"| {path.name} ({lang}) | {r['n']} | {r['recall@5']:.3f} | {r['short']:.1%} | {r['em']:.1%} "
-                f"| {r['f1']:.1%} | {r['answered']:.1%} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} |",
+                f"| {r['f1']:.1%} | {r['answered']:.1%} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} "
+                f"| {r['refused_absent']:.1%} of {r['absent']} |",
                 flush=True,
             )
 
