@@ -1,5 +1,5 @@
 """Plain messages that mean a command: "最近有什么新闻？" → /latest, "这篇文章讲了什么？" → /summary, "你好" → /help,
-"谢谢" → a short "you're welcome" (not a question to search the articles for)."""
+"谢谢" → a short "you're welcome", "好的" → a short reply (none of them a question to search the articles for)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ _GREETING = re.compile(
     r"(?:啊|呀|呢|哦)?(?:[,，\s]*(?:there|bot|newsbot|机器人))?[!！。.~～?？\s]*$",
     re.I,
 )
+_HELP = re.compile(
+    r"^(?:help|menu|what can you do|how does (?:this|it) work"
+    r"|帮助|帮忙|菜单|使用说明|怎么用|如何使用|你能做什么|你会什么)[?？!！。.\s]*$",
+    re.I,
+)
+_ACK = re.compile(
+    r"^(?:ok|okay|k|got it|i see|好|好的|好吧|嗯|嗯嗯|哦|收到|明白|明白了|知道了|了解)[!！。.~～\s]*$", re.I
+)
 _THANKS = re.compile(
     r"^(?:(?:好的|好|嗯|ok|okay|great|cool|nice|perfect|got it|明白了|知道了)[,，!！。.\s]*)?"
     r"(?:谢谢|多谢|感谢|谢了|谢啦|thanks|thank you|thx|ty|cheers|many thanks)"
@@ -49,13 +57,13 @@ _THANKS = re.compile(
 class Intent:
     """A command a plain message stands for, with its argument."""
 
-    command: str  # "latest", "summary", "greeting" or "thanks"
+    command: str  # "latest", "summary", "greeting" (also a plea for help), "thanks" or "ack" ("ok", "好的")
     args: str = ""
 
 
 def intent(message: str) -> Intent | None:
-    """The command a message means ("latest" with a topic, "summary", "greeting", "thanks"), or None for an ordinary
-    question."""
+    """The command a message means ("latest" with a topic, "summary", "greeting", "thanks", "ack"), or None for an
+    ordinary question."""
     text = to_simplified(message.strip())  # 最近有什麼新聞 reads as 最近有什么新闻
     for pattern in (_LATEST_ZH, _LATEST_EN):
         m = pattern.match(text)
@@ -65,8 +73,10 @@ def intent(message: str) -> Intent | None:
     if _SUMMARY_ZH.match(text) or _SUMMARY_EN.match(text):
         return Intent("summary")
     text = re.sub(r"\s+", " ", text)
-    if _GREETING.match(text):
+    if _GREETING.match(text) or _HELP.match(text):
         return Intent("greeting")
     if _THANKS.match(text):
         return Intent("thanks")
+    if _ACK.match(text):
+        return Intent("ack")
     return None

@@ -34,6 +34,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "不客气！还有关于新闻的问题，随时问我。",
         "en": "You're welcome! Ask me anything else about the news.",
     },
+    "ack_reply": {
+        "zh": "好的！还有关于新闻的问题，随时问我。",
+        "en": "OK! Ask me anything else about the news.",
+    },
     "examples_title": {"zh": "示例问题：", "en": "Example questions:"},
     "commands": {
         "zh": "命令：/ask 问题 — 提问（群组里使用）；/source — 上一条回答的原文段落；/latest [主题] — 最新文章；"

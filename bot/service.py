@@ -285,8 +285,8 @@ class ChatService:
                     return self.latest(meant.args, lang, msg.chat_id)
                 if meant.command == "greeting":
                     return self.help(lang)
-                if meant.command == "thanks":
-                    return [Reply(esc(text(lang, "thanks_reply")))]
+                if meant.command in ("thanks", "ack"):
+                    return [Reply(esc(text(lang, f"{meant.command}_reply")))]
                 return self.summary("", lang, msg.chat_id)
             return self.ask(msg.text, language_code=msg.language_code, chat_id=msg.chat_id, user_id=msg.user_id)
         name, args = command

@@ -153,7 +153,7 @@ def test_intents() -> None:
 
 
 def test_greetings_and_thanks_are_not_questions(service: ChatService, engine: FakeEngine) -> None:
-    for greeting in ("你好", "您好！", "Hello", "hi there", "Good morning!", "在吗？"):
+    for greeting in ("你好", "您好！", "Hello", "hi there", "Good morning!", "在吗？", "help", "怎么用？"):
         meant = intent(greeting)
         assert meant is not None and meant.command == "greeting", greeting
     for thanks in ("谢谢", "好的，谢谢！", "thanks", "OK thank you!", "Thanks a lot", "多謝"):
@@ -161,11 +161,15 @@ def test_greetings_and_thanks_are_not_questions(service: ChatService, engine: Fa
         assert meant is not None and meant.command == "thanks", thanks
     for question in ("谁表示感谢？", "李希对谁表示感谢？", "Who said hello to the mayor?", "你好吗？这篇文章讲了什么"):
         assert intent(question) is None or intent(question).command == "summary", question  # type: ignore[union-attr]
+    for ack in ("ok", "好的", "收到", "Got it."):
+        meant = intent(ack)
+        assert meant is not None and meant.command == "ack", ack
     asked = len(engine.asked)
     assert "Hello! I answer questions about news articles" in say(service, "hello")
     assert html.unescape(say(service, "thanks!")) == "You're welcome! Ask me anything else about the news."
     zh = service.handle(Incoming(user_id=USER_ID, text="谢谢", language_code="en"))[0].html
     assert zh.startswith("不客气")
+    assert say(service, "好的").startswith("好的！")
     assert len(engine.asked) == asked  # none of them searched the articles
 
 
