@@ -1,5 +1,6 @@
 """Plain messages that mean a command: "最近有什么新闻？" → /latest, "这篇文章讲了什么？" → /summary, "你好" → /help,
-"谢谢" → a short "you're welcome", "好的" → a short reply (none of them a question to search the articles for)."""
+"谢谢" → a short "you're welcome", "好的" → a short reply (none of them a question to search the articles for), a name
+alone ("李希", "Guangdong") → /latest about it."""
 
 from __future__ import annotations
 
@@ -52,6 +53,28 @@ _THANKS = re.compile(
     re.I,
 )
 
+_NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})  # jieba's person, place, organisation, other name
+_EN_NAME = re.compile(r"[A-Z][A-Za-z'\-]*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _names_only(text: str) -> bool:
+    """A message that is only a name or two (李希, 贵州省, Guangdong, Li Xi) asks what the articles say about it: the
+    newest articles about it answer that, where a span read for a question nobody asked would not (the span reader was
+    trained on questions; "李希" alone was answered with a neighbouring name)."""
+    body = text.strip(" !！。.~～")
+    if not body or len(body) > 24 or re.search(r"[?？,，;；:：、]", body):
+        return False
+    if _HAN.search(body):
+        from retrieval.tagging import pos_tokens
+
+        tokens = [flag for word, flag in pos_tokens(body) if word.strip()]
+        return len(body) <= 12 and bool(tokens) and all(flag in _NAME_FLAGS for flag in tokens)
+    from retrieval.questions import classify
+
+    words = body.split()
+    return 1 <= len(words) <= 3 and all(_EN_NAME.fullmatch(w) for w in words) and classify(body).kind == "other"
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -79,4 +102,6 @@ def intent(message: str) -> Intent | None:
         return Intent("thanks")
     if _ACK.match(text):
         return Intent("ack")
+    if _names_only(text):
+        return Intent("latest", text.strip(" !！。.~～"))
     return None

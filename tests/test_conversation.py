@@ -130,6 +130,19 @@ def test_latest_topic_and_plain_language_routes(service: ChatService) -> None:
     assert "No articles found" in say(service, "/latest volcano")
 
 
+def test_a_name_alone_lists_the_articles_about_it(service: ChatService, engine: FakeEngine) -> None:
+    for name in ("李希", "贵州省", "Guangdong", "Li Xi", "Chang Tien-lin"):
+        meant = intent(name)
+        assert meant is not None and (meant.command, meant.args) == ("latest", name), name
+    for question in ("李希？", "那李希呢？", "谁是李希", "会议时间", "东西部协作", "Who", "select", "What is it"):
+        meant = intent(question)
+        assert meant is None or meant.command != "latest", question
+    asked = len(engine.asked)
+    out = say(service, "Harbour")
+    assert "about “Harbour”" in out and "Harbour bridge opens" in out
+    assert len(engine.asked) == asked  # listed, not answered
+
+
 def test_summary_of_the_last_cited_article_and_without_one(service: ChatService, engine: FakeEngine) -> None:
     assert "Which article?" in say(service, "/summary")
     engine.articles.append(
