@@ -86,7 +86,25 @@ QWORD_ZH = {
 _BEFORE_VERB = frozenset({"when", "where", "why", "how"})
 # English question words that the Chinese question word replaces.
 _QWORDS = frozenset(["who", "whom", "whose", "what", "which", "when", "where", "why", "how"])
-_QUANT = frozenset(["many", "much", "long", "old", "far", "big", "large", "tall", "high"])
+_QUANT = frozenset(
+    ["many", "much", "long", "old", "far", "big", "large", "tall", "high", "deep", "wide", "heavy", "fast"]
+)
+# "How tall is X" asks 多高, not 多少: the measure a how-question asks for, as Chinese asks it. "How long" is a length
+# (多长) unless a verb of duration makes it a time (多久: how long did it take / last).
+_MEASURE_ZH = {
+    "long": "多长",
+    "tall": "多高",
+    "high": "多高",
+    "big": "多大",
+    "large": "多大",
+    "old": "多大",
+    "far": "多远",
+    "deep": "多深",
+    "wide": "多宽",
+    "heavy": "多重",
+    "fast": "多快",
+}
+_DURATION_VERBS = frozenset(["take", "takes", "took", "taken", "last", "lasts", "lasted", "spend", "spent", "stay"])
 # Participles whose Chinese verb takes the place as its object (位于哪里, 出生于哪里): the question word goes last.
 _PLACE_OBJECT = frozenset(["located", "situated", "based", "born", "buried", "headquartered"])
 _PREPOSITIONS = frozenset(["at", "in", "on", "to", "for", "with", "of", "from", "by", "as", "into"])
@@ -250,6 +268,7 @@ class Carried:
     qword_at: int  # index in terms before which the Chinese question word goes (len(terms): at the end)
     head: list[Term] = field(default_factory=list)  # the noun phrase which/how many asks about (国家, 分会)
     qword_of: bool = False  # "the capital of which kingdom": the question phrase is an "of" complement
+    measure: str = ""  # the Chinese question word of "how tall/long/far/…" (多高, 多长, 多久, …); "" for the rest
 
 
 def _lookup(words: Sequence[str]) -> list[str]:
@@ -341,9 +360,13 @@ def carry(question: str) -> Carried:
     head: list[Term] = []
     skip: set[int] = set()
     aux = be = False
+    measure = ""
     if q_at is not None:
         end = q_at + 1
         if low[q_at] == "how" and end < n and low[end] in _QUANT:
+            measure = _MEASURE_ZH.get(low[end], "")
+            if low[end] == "long" and any(w in _DURATION_VERBS for w in low[end + 1 :]):
+                measure = "多久"
             end += 1
         if low[end - 1] in _HEADED and end < n and low[end] not in _AUX and low[end] not in STOPWORDS_EN:
             stop = next((j for j in range(end, min(n, end + 4)) if low[j] in _AUX), end + 1)
@@ -373,7 +396,7 @@ def carry(question: str) -> Carried:
     verb = _verb_at(terms, kind, aux, be, q_at)
     if verb is not None:  # "does X cause": 引起 (to cause) before 原因 (cause, a noun)
         terms[verb].candidates = _as_verb(terms[verb].english)
-    return Carried(kind, terms, qword_at, head, q_at is not None and q_at > 0 and _after_of(low, q_at))
+    return Carried(kind, terms, qword_at, head, q_at is not None and q_at > 0 and _after_of(low, q_at), measure)
 
 
 def _verb_at(terms: list[Term], kind: str, aux: bool, be: bool, q_at: int | None) -> int | None:
@@ -410,7 +433,7 @@ def _qword(carried: Carried, joined: str) -> str:
     if not words and carried.head and carried.head[-1].candidates:
         words = [carried.head[-1].candidates[0]]
     if not words:
-        return QWORD_ZH.get(carried.kind, "什么")
+        return carried.measure or QWORD_ZH.get(carried.kind, "什么")
     if carried.kind == "when":  # what year -> 哪一年; what month, what time -> 什么时候
         return "哪一年" if words[-1] == "年" else QWORD_ZH["when"]
     prefix = {"number": "多少", "org": "哪家", "list": "哪些", "what": "什么"}.get(carried.kind, "哪个")

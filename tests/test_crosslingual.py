@@ -50,6 +50,20 @@ def test_words_carry_over_with_their_kind_and_place() -> None:
     assert "签署" in lexical_terms("Who signed the agreement?")
 
 
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How long is the bridge?", "多长？"),  # a length
+        ("How long did the construction take?", "多久？"),  # a verb of duration makes it a time
+        ("How tall is the tower?", "多高？"),
+        ("How far is the airport from the city?", "多远？"),
+        ("How much did the bridge cost?", "多少？"),
+    ],
+)
+def test_how_questions_ask_for_their_measure(question: str, asks: str) -> None:
+    assert chinese_question(question, ["大桥全长29公里，塔高300米，工期三年。"]).endswith(asks)
+
+
 def test_names_are_found_by_their_pinyin_in_retrieved_text() -> None:
     text = ["董事长郑国华作了工作报告。", "郑国华表示"]
     assert find_name("Zheng Guohua", text) == ["郑国华"]
