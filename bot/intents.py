@@ -1,6 +1,6 @@
 """Plain messages that mean a command: "最近有什么新闻？" → /latest, "这篇文章讲了什么？" → /summary, "你好" → /help,
 "谢谢" → a short "you're welcome", "好的" → a short reply (none of them a question to search the articles for), a name
-alone ("李希", "Guangdong") → /latest about it."""
+alone ("张建国", "Zhejiang") → /latest about it."""
 
 from __future__ import annotations
 
@@ -59,9 +59,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _names_only(text: str) -> bool:
-    """A message that is only a name or two (李希, 贵州省, Guangdong, Li Xi) asks what the articles say about it: the
-    newest articles about it answer that, where a span read for a question nobody asked would not (the span reader was
-    trained on questions; "李希" alone was answered with a neighbouring name)."""
+    """A message that is only a name or two (张建国, 浙江省, Zhejiang, Zhang Wei) asks what the articles say about it:
+    the newest articles about it answer that, where a span read for a question nobody asked would not (the span
+    reader was trained on questions: a name alone was answered with a neighbouring name)."""
     body = text.strip(" !！。.~～")
     if not body or len(body) > 24 or re.search(r"[?？,，;；:：、]", body):
         return False

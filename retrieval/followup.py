@@ -208,7 +208,7 @@ def _statement(turn: Turn) -> str:
     """The previous question as a statement: its question word replaced by the answer (or dropped)."""
     q = classify(turn.question)
     answer = _short(turn.answer)
-    # A verb or preposition matched with the question word stays before the answer: 在哪里 -> 在广州, 位于哪 -> 位于…
+    # A verb or preposition matched with the question word stays before the answer: 在哪里 -> 在杭州, 位于哪 -> 位于…
     lead = re.match(r"(.*?)(?=哪|什么|什麼|谁|誰|何|几|幾|多少)", q.qword) if q.lang == "zh" else None
     keep = lead.group(1) if lead and not answer.startswith(lead.group(1)) else ""
     body = q.left + keep + answer + q.right if q.qword else turn.question

@@ -131,10 +131,10 @@ def test_latest_topic_and_plain_language_routes(service: ChatService) -> None:
 
 
 def test_a_name_alone_lists_the_articles_about_it(service: ChatService, engine: FakeEngine) -> None:
-    for name in ("李希", "贵州省", "Guangdong", "Li Xi", "Chang Tien-lin"):
+    for name in ("张建国", "浙江省", "Zhejiang", "Zhang Wei", "Chang Tien-lin"):
         meant = intent(name)
         assert meant is not None and (meant.command, meant.args) == ("latest", name), name
-    for question in ("李希？", "那李希呢？", "谁是李希", "会议时间", "东西部协作", "Who", "select", "What is it"):
+    for question in ("张建国？", "那张建国呢？", "谁是张建国", "会议时间", "区域协作", "Who", "select", "What is it"):
         meant = intent(question)
         assert meant is None or meant.command != "latest", question
     asked = len(engine.asked)
@@ -172,7 +172,12 @@ def test_greetings_and_thanks_are_not_questions(service: ChatService, engine: Fa
     for thanks in ("谢谢", "好的，谢谢！", "thanks", "OK thank you!", "Thanks a lot", "多謝"):
         meant = intent(thanks)
         assert meant is not None and meant.command == "thanks", thanks
-    for question in ("谁表示感谢？", "李希对谁表示感谢？", "Who said hello to the mayor?", "你好吗？这篇文章讲了什么"):
+    for question in (
+        "谁表示感谢？",
+        "张建国对谁表示感谢？",
+        "Who said hello to the mayor?",
+        "你好吗？这篇文章讲了什么",
+    ):
         assert intent(question) is None or intent(question).command == "summary", question  # type: ignore[union-attr]
     for ack in ("ok", "好的", "收到", "Got it."):
         meant = intent(ack)
