@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import to_simplified
+from retrieval.text import detect_lang, to_simplified
 
 _LATEST_ZH = re.compile(
     r"^(?:请问)?(?:最近|最新|近期|近日|今天|现在)(?:有)?(?:什么|啥|哪些)?(?:关于(?P<topic>.+?)的)?(?:新闻|消息|报道|动态)"
@@ -55,7 +55,6 @@ _THANKS = re.compile(
 
 _NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})  # jieba's person, place, organisation, other name
 _EN_NAME = re.compile(r"[A-Z][A-Za-z'\-]*")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _names_only(text: str) -> bool:
@@ -65,7 +64,7 @@ def _names_only(text: str) -> bool:
     body = text.strip(" !！。.~～")
     if not body or len(body) > 24 or re.search(r"[?？,，;；:：、]", body):
         return False
-    if _HAN.search(body):
+    if detect_lang(body) == "zh":
         from retrieval.tagging import pos_tokens
 
         tokens = [flag for word, flag in pos_tokens(body) if word.strip()]
