@@ -251,3 +251,12 @@ def test_memory_is_bounded_oldest_chat_forgotten_first(monkeypatch: pytest.Monke
     assert memory.turn(1) == Turn("q1") and memory.listed(1) == ["a"] and memory.turn(4) == Turn("q4")
     clock.now += 601
     assert memory.turn(1) is None and memory.listed(4) == []
+
+
+def test_help_counts_articles_in_english_grammar(
+    service: ChatService, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "I currently know 3 articles (42 passages)" in say(service, "/help")
+    one = engine.stats().model_copy(update={"articles": 1})
+    monkeypatch.setattr(engine, "stats", lambda: one)
+    assert "I currently know 1 article (42 passages)" in say(service, "/help")
