@@ -235,14 +235,16 @@ def _read(
             ]
             ranked = sorted(spans, key=lambda sp: -sp.score)[: stacking.TREE_SPANS]
             scored = [(sp.text.strip(), sp.score) for sp in ranked]
-            pick = neural.selector.choose(stacking.candidate_features(found, trees, probability, q.kind, scored))
-            if pick < len(found) and found[pick][2]:
-                n = found[pick][0]
-                r, hit, answer = reads[n], passages[n], found[pick][2]
+            cands, rows = stacking.candidate_features(found, trees, probability, q.kind, scored, expected_entities(q))
+            pick = cands[neural.selector.choose(rows)]
+            if pick.source == stacking.READER and pick.text:
+                n = found[pick.index][0]
+                r, hit, answer = reads[n], passages[n], pick.text
                 at, article_id = hit.chunk.start + r.start, hit.chunk.article_id
-            elif pick == len(found) and top is not None and trees:
-                hit, answer = top.sentence.hit, trees
-                at, article_id = top.sentence.start + top.start, top.sentence.article_id
+            elif pick.source in (stacking.TREES_BEST, stacking.TREES_OTHER) and pick.text and top is not None:
+                sp = top if pick.source == stacking.TREES_BEST else ranked[pick.index]
+                hit, answer = sp.sentence.hit, pick.text
+                at, article_id = sp.sentence.start + sp.start, sp.sentence.article_id
     elif r.margin < cfg.refusal_margin:
         return refusal(text, q.kind, hits, corpus)
     answer = balanced(answer) or answer

@@ -498,7 +498,10 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
         model = stacking.train(x[folds != f], y[folds != f])
         held[folds == f] = model.predict(x[folds == f])
 
-    # The chooser: one row per candidate of each answerable question, labelled by whether it is a right short answer.
+    # The chooser: one row per candidate of each answerable question, graded by whether it is a right short answer
+    # and an exact one (stacking.SHORT_GRADE), ranked per question.
+    from retrieval.evaluation import exact_match
+
     asked = [k for k in keys if k[2] == "asked"]
     texts: list[str] = []
     rows: list[list[float]] = []
@@ -506,16 +509,25 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
     for n, k in enumerate(asked):
         found = sorted(spans_of[k])
         p, trees_text = tree_out[k]
-        rows.extend(stacking.candidate_features(found, trees_text, p, kinds[k], tree_spans[k]))
-        texts.extend([a for _, _, a in found] + [trees_text])
-        owner.extend([n] * (len(found) + 1))
+        expected = expected_entities(analysed[k])
+        cands, cand_rows = stacking.candidate_features(found, trees_text, p, kinds[k], tree_spans[k], expected)
+        rows.extend(cand_rows)
+        texts.extend(c.text for c in cands)
+        owner.extend([n] * len(cands))
     golds = [[to_simplified(g) for g in hits[(k[0], k[1])]["answers"]] for k in asked]
     cx, own = np.asarray(rows), np.asarray(owner)
-    cy = np.asarray([int(short_answer_ok(to_simplified(t), golds[o])) for t, o in zip(texts, owner, strict=True)])
+    grades = np.asarray(
+        [
+            stacking.SHORT_GRADE * short_answer_ok(to_simplified(t), golds[o]) + exact_match(to_simplified(t), golds[o])
+            for t, o in zip(texts, owner, strict=True)
+        ],
+        dtype=np.float64,
+    )
     cfold = np.asarray([fold_of[asked[o]] for o in owner])
     picked = np.zeros(len(cx))
     for f in sorted(set(cfold.tolist())):
-        model = stacking.train(cx[cfold != f], cy[cfold != f], stacking.CANDIDATE_CATEGORICAL)
+        train = cfold != f
+        model = stacking.train_ranker(cx[train], grades[train], np.unique(own[train], return_counts=True)[1])
         picked[cfold == f] = model.predict(cx[cfold == f])
     chosen = dict(reader)
     for n, k in enumerate(asked):
@@ -528,15 +540,29 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
         return _figures({k: (score[k], answers[k][1]) for k in keys}, hits, max_false_refusals)
 
     stacked_scores = {k: float(held[n]) for n, k in enumerate(keys)}
+    both = figures(stacked_scores, chosen)
     out = {
         "stacked": figures(stacked_scores, reader),
-        "stacked_and_chosen": figures(stacked_scores, chosen),
+        "stacked_and_chosen": both,
         "margin_on_same_questions": figures({k: reader[k][0] for k in keys}, reader),
         "rows": len(keys),
         "candidate_rows": len(cx),
     }
+    # Per reader fold, so that a change can be seen to hold on each held-out part: right short and exact answers.
+    threshold = both["threshold"]
+    per_fold: dict[int, list[int]] = {}
+    for n, k in enumerate(asked):
+        tally = per_fold.setdefault(fold_of[k], [0, 0, 0])
+        tally[0] += 1
+        if stacked_scores[k] >= threshold:
+            a = to_simplified(chosen[k][1])
+            tally[1] += short_answer_ok(a, golds[n])
+            tally[2] += exact_match(a, golds[n])
+    out["chosen_per_fold"] = {
+        str(f): {"questions": v[0], "short": v[1], "exact": v[2]} for f, v in sorted(per_fold.items())
+    }
     stacking.train(x, y).save_model(str(work / "stack.txt"))
-    stacking.train(cx, cy, stacking.CANDIDATE_CATEGORICAL).save_model(str(work / "select.txt"))
+    stacking.train_ranker(cx, grades, np.unique(own, return_counts=True)[1]).save_model(str(work / "select.txt"))
     (work / "stack.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     return out
 

@@ -172,28 +172,42 @@ def test_the_answer_chooser_sees_every_candidate_and_picks_one() -> None:
     from retrieval import stacking
 
     found = [(0, 8.0, "2300万立方米"), (1, 2.0, "1998年"), (2, 7.0, "2300万立方米")]
-    tree_spans = [("總庫容為2300萬立方米", 1.5), ("2300萬立方米", 1.0), ("1998", -0.5)]
-    rows = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number", tree_spans)
-    assert len(rows) == 4 and {len(r) for r in rows} == {len(stacking.CANDIDATE_FEATURES)}
+    tree_spans = [("總庫容為2300萬立方米", 1.5), ("2300萬立方米", 1.0), ("1998", -0.5), (" 1998年 ", -0.9)]
+    cands, rows = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number", tree_spans, ("number",))
+    # the reader's spans, the trees' best, then the trees' other spans not already there (compared in Simplified)
+    assert [(c.source, c.index, c.text) for c in cands] == [
+        (stacking.READER, 0, "2300万立方米"),
+        (stacking.READER, 1, "1998年"),
+        (stacking.READER, 2, "2300万立方米"),
+        (stacking.TREES_BEST, 0, "總庫容為2300萬立方米"),
+        (stacking.TREES_OTHER, 2, "1998"),
+    ]
+    assert len(rows) == 5 and {len(r) for r in rows} == {len(stacking.CANDIDATE_FEATURES)}
     col = {name: n for n, name in enumerate(stacking.CANDIDATE_FEATURES)}
-    assert [r[col["from_trees"]] for r in rows] == [0.0, 0.0, 0.0, 1.0]  # the trees' span comes last
+    assert [r[col["from_trees"]] for r in rows] == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert [r[col["source"]] for r in rows] == [0.0, 0.0, 0.0, 1.0, 2.0]
     assert math.isnan(rows[3][col["reader_margin"]]) and rows[3][col["passage_rank"]] == 3.0
+    assert rows[4][col["passage_rank"]] == 5.0  # 3 + its rank among the trees' spans
     assert [r[col["below_best_margin"]] for r in rows[:3]] == [0.0, 6.0, 1.0]
     assert rows[0][col["in_trees"]] == 1.0 and rows[1][col["in_trees"]] == 0.0  # compared in Simplified
     assert rows[0][col["same_text"]] == 2.0 and rows[1][col["same_text"]] == 1.0
     assert rows[3][col["holds_trees"]] == 1.0 and rows[3][col["overlapping"]] == 2.0
     # against the trees' scored spans (compared in Simplified): the same text, the best F1, held and holding spans
     assert rows[0][col["trees_score_same"]] == 1.0 and rows[0][col["trees_same_below_top"]] == -0.5
-    assert math.isnan(rows[1][col["trees_score_same"]]) and rows[1][col["trees_inside_below_top"]] == -2.0
-    assert math.isnan(rows[1][col["trees_holding_below_top"]])
+    assert rows[1][col["trees_score_same"]] == -0.9 and rows[1][col["trees_inside_below_top"]] == -2.0  # stripped
+    assert rows[1][col["trees_holding_below_top"]] == -2.4 and rows[4][col["trees_holding_below_top"]] == -2.0
     assert rows[0][col["trees_inside_below_top"]] == -0.5 and rows[0][col["trees_holding_below_top"]] == 0.0
     assert rows[3][col["trees_best_f1"]] == 1.0 and rows[3][col["trees_best_f1_below_top"]] == 0.0
-    without = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number")
-    assert all(math.isnan(r[col["trees_best_f1"]]) for r in without)  # no scored spans: missing, not zero
+    # of the kind asked: a number with its unit wholly, a year not at all
+    assert rows[0][col["typed"]] == 1.0 and rows[1][col["typed"]] < 1.0
+    assert math.isnan(stacking.candidate_features(found, "", 0.8, "what")[1][0][col["typed"]])  # none expected
+    _, without = stacking.candidate_features(found, "總庫容為2300萬立方米", 0.8, "number")
+    assert len(without) == 4 and all(math.isnan(r[col["trees_best_f1"]]) for r in without)  # missing, not zero
     reader = default_reader()
     assert reader is not None and reader.selector is not None
-    assert 0 <= reader.selector.choose(rows) < 4
-    assert stacking.candidate_features([], "", 0.0, "what")[0][col["from_trees"]] == 1.0  # no reader span: one row
+    assert 0 <= reader.selector.choose(rows) < 5
+    alone, _ = stacking.candidate_features([], "", 0.0, "what")
+    assert [c.source for c in alone] == [stacking.TREES_BEST]  # no reader span: the trees' best alone
 
 
 def test_bf16_and_float32_read_the_same_span() -> None:
