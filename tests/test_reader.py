@@ -210,6 +210,36 @@ def test_the_answer_chooser_sees_every_candidate_and_picks_one() -> None:
     assert [c.source for c in alone] == [stacking.TREES_BEST]  # no reader span: the trees' best alone
 
 
+def test_a_pick_among_the_trees_spans_answers_with_that_span_and_its_sentence() -> None:
+    from retrieval import stacking
+    from retrieval.models import Article
+    from tests.test_answer import MemoryCorpus
+
+    reader = default_reader()
+    assert reader is not None and reader.selector is not None
+    text = "青石镇水库于1998年建成，总库容为2300万立方米，是全县最大的水库。水库由县水利局管理，每年接待游客5万人次。"
+    corpus = MemoryCorpus([Article(id="w1", title="青石镇", text=text, published="2024-01-01")])
+    offered: list[list[stacking.Candidate]] = []
+    choose, make = reader.selector.choose, stacking.candidate_features
+
+    def last_of_the_trees(*args, **kwargs):  # type: ignore[no-untyped-def]
+        cands, rows = make(*args, **kwargs)
+        offered.append(cands)
+        return cands, rows
+
+    stacking.candidate_features = last_of_the_trees  # type: ignore[assignment]
+    reader.selector.choose = lambda rows: len(rows) - 1  # type: ignore[method-assign]
+    try:
+        got = corpus.ask("青石镇水库每年接待多少游客？")
+    finally:
+        stacking.candidate_features = make  # type: ignore[assignment]
+        reader.selector.choose = choose  # type: ignore[method-assign]
+    assert offered and offered[0][-1].source == stacking.TREES_OTHER  # the trees' other spans are offered last
+    picked = offered[0][-1].text
+    assert got.answered and got.answer == picked
+    assert picked in got.evidence[0] and got.evidence[0] in text  # the evidence is the sentence that holds it
+
+
 def test_bf16_and_float32_read_the_same_span() -> None:
     from importlib import resources
 
