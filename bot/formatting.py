@@ -7,8 +7,10 @@ import re
 from html.parser import HTMLParser
 
 from bot.messages import Lang, text
+from retrieval.evaluation import normalize
 from retrieval.models import Answer, Article, Source
 from retrieval.rules import source_of
+from retrieval.text import to_simplified
 
 # Telegram's limit on one message, counted in UTF-16 code units. We count the raw HTML (tags included), which is
 # stricter than Telegram's count of the visible text, so a part never bounces for length.
@@ -20,6 +22,13 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^>]*)?)>")
 # A sentence ends after Chinese or Western end punctuation (plus closing quotes/brackets), or at a newline.
 # ASCII ";" is left out: in escaped HTML it ends every entity (&amp;).
 _SENTENCE_END = re.compile(r"(?:[。！？!?；…]+[”’」』》）)\"']*|\.(?=\s)|\n)\s*")
+
+
+def _mentions(source: Source, answer: str) -> bool:
+    """Whether a source's passage holds the answer, compared in Simplified with case, width and punctuation folded
+    (a retrieved article that merely shares words with the question is not worth a "see also")."""
+    wanted = normalize(to_simplified(answer))
+    return bool(wanted) and wanted in normalize(to_simplified(source.text))
 
 
 def esc(value: object) -> str:
@@ -112,8 +121,8 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
     if sources:
         blocks.append("📰 " + source_line(sources[0], lang) + reported_by(sources[0], lang))
         shown_below = {e.source.article_id for e in answer.earlier}  # an earlier report has its own line
-        for extra in sources[1:]:
-            if extra.article_id not in shown_below:
+        for extra in sources[1:]:  # other articles only where they bear on it: they agree, or mention the answer
+            if extra.article_id not in shown_below and (answer.corroborated or _mentions(extra, answer.answer)):
                 blocks.append(esc(text(lang, "also")) + source_line(extra, lang))
     for earlier in answer.earlier:  # other articles that said otherwise, newest first after the answer
         quote = "".join(f"\n<blockquote>{esc(e.strip())}</blockquote>" for e in earlier.evidence[:1] if e.strip())

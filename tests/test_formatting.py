@@ -135,3 +135,15 @@ def test_agreeing_reports_cited_together() -> None:
     out = format_answer(ans, "zh")
     assert out.startswith("<b>2.4 million</b> （多篇报道一致）")
     assert "另见：《Same story, later》" in out
+
+
+def test_see_also_only_for_articles_that_mention_the_answer() -> None:
+    mentions = SOURCE.model_copy(update={"article_id": "a2", "title": "Second", "text": "張偉說，工程已完工。"})
+    unrelated = SOURCE.model_copy(update={"article_id": "a3", "title": "Third", "text": "天气晴朗，气温回升。"})
+    ans = Answer(question="q", answered=True, answer="张伟", sources=[SOURCE, mentions, unrelated])
+    out = format_answer(ans, "en")
+    assert "See also: Second" in out  # the answer in the other script still counts
+    assert "Third" not in out  # retrieved, but it says nothing about the answer
+    agreed = SOURCE.model_copy(update={"article_id": "a4", "title": "Fourth", "text": "工程由张经理负责。"})
+    out = format_answer(ans.model_copy(update={"sources": [SOURCE, agreed], "corroborated": True}), "en")
+    assert "See also: Fourth" in out  # a report found to agree is cited even where its wording differs
