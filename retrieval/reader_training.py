@@ -462,7 +462,7 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
     outputs: their figures cross-validated over the folds the reader scored (train on the others, predict the
     held-out one), then both fitted on all of them (stack.txt, select.txt)."""
     from retrieval import stacking
-    from retrieval.evaluation import short_answer_ok
+    from retrieval.evaluation import exact_match, short_answer_ok
     from retrieval.extract import expected_entities
     from retrieval.reading import analyse
     from retrieval.text import to_simplified
@@ -500,8 +500,6 @@ def stack(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_R
 
     # The chooser: one row per candidate of each answerable question, graded by whether it is a right short answer
     # and an exact one (stacking.SHORT_GRADE), ranked per question.
-    from retrieval.evaluation import exact_match
-
     asked = [k for k in keys if k[2] == "asked"]
     texts: list[str] = []
     rows: list[list[float]] = []
