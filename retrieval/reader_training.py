@@ -575,6 +575,19 @@ def report(work: Path, passages: int = 3, max_false_refusals: float = MAX_FALSE_
     return figures
 
 
+def _select_model() -> dict[str, Any]:
+    """How the shipped chooser (select.txt) was trained, for meta.json."""
+    from retrieval import stacking
+
+    return {
+        "objective": stacking.RANK_PARAMS["objective"],
+        "grade": f"{stacking.SHORT_GRADE} x right short answer + 1 x exact match",
+        "rounds": stacking.RANK_ROUNDS,
+        "leaves": stacking.RANK_PARAMS["num_leaves"],
+        "candidates": f"the reader's span per passage, the trees' best, the trees' other top {stacking.TREE_SPANS}",
+    }
+
+
 def stacking_features(model: str = "stack") -> tuple[str, ...]:
     from retrieval.stacking import CANDIDATE_FEATURES, FEATURES
 
@@ -650,6 +663,7 @@ def main(argv: list[str] | None = None) -> None:
                 "stack_features": list(stacking_features()) if stacked else None,
                 "stack_cross_validated": stacked,
                 "select_features": list(stacking_features("select")) if stacked else None,
+                "select_model": _select_model() if stacked else None,
             }
             (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
