@@ -584,6 +584,7 @@ def _select_model() -> dict[str, Any]:
         "grade": f"{stacking.SHORT_GRADE} x right short answer + 1 x exact match",
         "rounds": stacking.RANK_ROUNDS,
         "leaves": stacking.RANK_PARAMS["num_leaves"],
+        "monotone": stacking.MONOTONE,
         "candidates": f"the reader's span per passage, the trees' best, the trees' other top {stacking.TREE_SPANS}",
     }
 

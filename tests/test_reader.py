@@ -210,6 +210,29 @@ def test_the_answer_chooser_sees_every_candidate_and_picks_one() -> None:
     assert [c.source for c in alone] == [stacking.TREES_BEST]  # no reader span: the trees' best alone
 
 
+def test_the_shipped_chooser_never_ranks_a_surer_or_better_typed_candidate_lower() -> None:
+    import numpy as np
+
+    from retrieval import stacking
+
+    reader = default_reader()
+    assert reader is not None and reader.selector is not None
+    found = [(0, 2.0, "2300万立方米"), (1, -3.0, "总库容为2300万立方米，是全县最大的水库"), (2, 1.0, "1998年")]
+    _, rows = stacking.candidate_features(found, "2300万立方米", 0.7, "number", [("2300万立方米", 1.2)], ("number",))
+    col = {name: n for n, name in enumerate(stacking.CANDIDATE_FEATURES)}
+    for feature in stacking.MONOTONE:
+        for row in rows:
+            if np.isnan(row[col[feature]]):
+                continue
+            grid = []
+            for value in np.linspace(-10.0, 10.0, 21) if feature == "reader_margin" else np.linspace(0.0, 1.0, 11):
+                changed = list(row)
+                changed[col[feature]] = float(value)
+                grid.append(changed)
+            scores = reader.selector.booster.predict(np.asarray(grid), num_threads=1)
+            assert bool(np.all(np.diff(scores) >= -1e-9)), feature
+
+
 def test_a_pick_among_the_trees_spans_answers_with_that_span_and_its_sentence() -> None:
     from retrieval import stacking
     from retrieval.models import Article
