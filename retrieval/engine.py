@@ -24,6 +24,7 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, Rei
 from retrieval.lexical import TOKENIZER_VERSION, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
+from retrieval.questions import unframed
 from retrieval.reading import reading_forms
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
@@ -190,7 +191,7 @@ class Engine:
         """
         index = self.index
         period = find_period(question, self.today())
-        query = without_relative(question, period)
+        query = unframed(without_relative(question, period))
         widen = period is not None or prefer_article is not None
         hits = self.search(query, k=FOCUS_POOL if widen else 8)
         from retrieval.answer import answer_question

@@ -196,6 +196,46 @@ def as_asked(question: str) -> str:
     return q + ("？" if _HAN.search(q) else "?")
 
 
+# How users point a question at the article ("根据文章，", "这篇报道中，", "文章提到的", "According to the article,"):
+# no training question is framed so, and the framing costs the reader (scratch measure in the note of issue 8: 200
+# shared-data questions, 86.5% right short answers as written, 78.0% after 根据文章，, 78.5% after 这篇报道中，).
+_DOC_ZH = (
+    r"(?:(?:这|该|此|本|那)(?:篇|则|条|份|个)?(?:文章|报道|报导|新闻|消息|稿件|材料|文)"
+    r"|文章|报道|报导|原文|全文|稿件|材料|文中|本文)"
+)
+_SAY_ZH = r"(?:提到|提及|所说|说|称|所写|写|讲|介绍|指出|所述|表示)"
+_FRAME_ZH = re.compile(
+    r"^(?:请问|我想问一下|我想问|想问一下|想问)?[，,：:\s]*"
+    r"(?:"
+    rf"(?:根据|按照|依据|据|从){_DOC_ZH}(?:的?内容|所说|所述|中|里|来看|看)?(?:来看)?(?:[，,：:\s]+|(?=[\u4e00-\u9fff]))"
+    rf"|在?{_DOC_ZH}(?:中|里|里面|当中)(?!心){_SAY_ZH}?(?:的|了)?[，,：:\s]*"
+    rf"|(?:{_DOC_ZH}|新闻(?:中|里)?){_SAY_ZH}(?:的|了)?[，,：:\s]*"
+    r")?"
+)
+_FRAME_EN = re.compile(
+    r"^\s*(?:(?:according to|based on|from|in)\s+(?:the|this)\s+(?:article|report|story|news|text)\s*[,:]?"
+    r"|(?:the|this)\s+(?:article|report|story)\s+(?:says|said|mentions|mentioned|reports|reported)\s*(?:that\s+)?[,:]?)"
+    r"\s*",
+    re.IGNORECASE,
+)
+
+
+def unframed(question: str) -> str:
+    """The question without the words that point it at the article or ask politely: 根据文章，谁主持了会议？ ->
+    谁主持了会议？, 文章提到的会议在哪里举行？ -> 会议在哪里举行？ (in its own script: 這篇報導中 too). Questions about
+    the article itself (its date, outlet, author, title, link) keep them, and so does a question they would empty."""
+    q = question.strip()
+    if classify(q).is_meta:
+        return q
+    if detect_lang(q) == "en":
+        m = _FRAME_EN.match(q)
+        rest = q[m.end() :][:1].upper() + q[m.end() + 1 :] if m else q
+    else:
+        m = _FRAME_ZH.match(to_simplified(q))
+        rest = q[m.end() :] if m else q
+    return rest if rest != q and content_terms(rest) and not classify(rest).is_meta else q
+
+
 def normalize_en(word: str) -> str:
     """Lowercase and strip a few English inflections so 'visited' matches 'visit'.
 

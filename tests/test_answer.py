@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -295,3 +296,25 @@ def test_chinese_punctuation_is_quoted_as_written() -> None:
 
     text = normalize_text("会后，市长张华主持会议：强调三点（完）？ＡＢＣ１２３")
     assert "，" in text and "：" in text and "（" in text and "ABC123" in text
+
+
+def test_a_question_pointed_at_the_article_is_answered_as_the_plain_question(tmp_path: Path, embedder: object) -> None:
+    from helpers import make_engine, write_jsonl
+
+    story = {
+        "id": "bridge",
+        "title": "石湾大桥建成通车",
+        "text": "6月18日上午，石湾大桥正式建成通车。大桥全长2.6公里，总投资约18亿元。"
+        "通车仪式在石湾镇举行，市长周明远宣布大桥通车。大桥由市交通建设集团承建，历时三年完工。",
+    }
+    write_jsonl(tmp_path / "articles" / "bridge.jsonl", [story])
+    engine = make_engine(tmp_path, embedder)
+    engine.reindex()
+    for plain, framed in [
+        ("谁宣布大桥通车？", "根据文章，谁宣布大桥通车？"),
+        ("大桥由哪家企业承建？", "这篇报道中，大桥由哪家企业承建？"),
+        ("通车仪式在哪里举行？", "文章提到的通车仪式在哪里举行？"),
+    ]:
+        want, got = engine.ask(plain), engine.ask(framed)
+        assert want.answered and (got.answer, got.evidence) == (want.answer, want.evidence), framed
+        assert got.question == framed  # the reply quotes the question as the user wrote it

@@ -118,3 +118,32 @@ def test_a_question_typed_without_its_mark_is_read_as_asked() -> None:
     assert as_asked("Who chaired the meeting ") == "Who chaired the meeting?"
     for done in ("谁主持了会议？", "What happened?", "告诉我。", ""):
         assert as_asked(done) == done.strip()
+
+
+def test_words_pointing_the_question_at_the_article_are_dropped() -> None:
+    from retrieval.questions import unframed
+
+    framed = {
+        "根据文章，谁主持了会议？": "谁主持了会议？",
+        "文章提到的会议在哪里举行？": "会议在哪里举行？",
+        "這篇報導中，誰主持了會議？": "誰主持了會議？",  # in the question's own script
+        "请问会议在哪里举行？": "会议在哪里举行？",
+        "据报道，台风造成多少人死亡？": "台风造成多少人死亡？",
+        "在这篇文章里提到的公司有哪些？": "公司有哪些？",
+        "新闻里说的公司叫什么？": "公司叫什么？",
+        "According to the article, who chaired the meeting?": "Who chaired the meeting?",
+        "The article says that the port handled how many containers?": "The port handled how many containers?",
+    }
+    for asked, read in framed.items():
+        assert unframed(asked) == read, asked
+    kept = [
+        "新闻发布会在哪里举行？",  # 新闻 is part of the subject
+        "新闻中心位于哪里？",
+        "这篇文章是哪天发布的？",  # about the article itself: the words are the question
+        "文章作者是谁？",
+        "文章写了什么？",  # nothing left to ask once the framing goes
+        "谁主持了会议？",
+        "who chaired the meeting?",
+    ]
+    for asked in kept:
+        assert unframed(asked) == asked, asked
