@@ -16,6 +16,7 @@ from pathlib import Path
 
 from retrieval.errors import ArticleParseError, DataDirMissing, describe_os_error
 from retrieval.models import Article, Report, SkippedFile
+from retrieval.text import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article is far smaller; larger files are almost surely not articles
 
-# Metadata labels of saved Chinese news pages (and their common English equivalents).
+# Metadata labels of saved Chinese news pages (and their common English equivalents); Traditional pages (發布時間,
+# 來源) match through their Simplified form, the value is read from the line as written.
 _LABELS = {
     "published": r"发布时间|发布日期|发表时间|日期|时间|Published|Date",
     "source": r"来源|稿源|出处|Source",
@@ -31,7 +33,8 @@ _LABELS = {
 }
 _LABEL_RE = {key: re.compile(rf"(?:^|\s)(?:{pat})\s*[:：]\s*(\S[^\s]*)", re.IGNORECASE) for key, pat in _LABELS.items()}
 _URL_LINE = re.compile(
-    r"^(?:原文链接|原文地址|原文|来源链接|链接|URL|Source URL|Original)\s*[:：]\s*(\S+)", re.IGNORECASE
+    r"^(?:原文链接|原文连结|原文地址|原文|来源链接|链接|连结|网址|URL|Source URL|Original)\s*[:：]\s*(\S+)",
+    re.IGNORECASE,
 )
 # Site chrome before the headline and boilerplate after the body: general phrasings of news sites.
 _CHROME_LINE = re.compile(
@@ -106,14 +109,20 @@ def decode_bytes(raw: bytes) -> str:
 
 def _meta_fields(line: str) -> dict[str, str]:
     found: dict[str, str] = {}
+    folded = to_simplified(line)  # same length and offsets as the line
     for key, pattern in _LABEL_RE.items():
-        match = pattern.search(line)
+        match = pattern.search(folded)
         if match:
-            found[key] = match[1]
+            found[key] = line[match.start(1) : match.end(1)]
     if "published" in found:
         # "发布时间:2022-08-31 10:00" keeps only the date part; the time is in the next token.
         found["published"] = iso_date(found["published"]) or found["published"]
     return found
+
+
+def _is_chrome(line: str) -> bool:
+    """A welcome line, a "you are here" line or a breadcrumb, in either script."""
+    return bool(_CHROME_LINE.match(to_simplified(line)) or _BREADCRUMB.search(line))
 
 
 def _is_meta_line(line: str) -> bool:
@@ -129,22 +138,23 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
     meta_at = next((i for i, line in enumerate(lines) if i < 40 and _is_meta_line(line)), None)
     if meta_at is not None:
         meta = _meta_fields(lines[meta_at])
-        before = [ln for ln in lines[:meta_at] if ln and not _CHROME_LINE.match(ln) and not _BREADCRUMB.search(ln)]
+        before = [ln for ln in lines[:meta_at] if ln and not _is_chrome(ln)]
         title = before[-1] if before else ""
         body_lines = lines[meta_at + 1 :]
     else:
-        content = [ln for ln in lines if ln and not _CHROME_LINE.match(ln) and not _BREADCRUMB.search(ln)]
+        content = [ln for ln in lines if ln and not _is_chrome(ln)]
         title = content[0] if content else ""
         body_lines = lines[lines.index(title) + 1 :] if title else []
     body: list[str] = []
     for line in body_lines:
-        link = _URL_LINE.match(line)
+        folded = to_simplified(line)  # labels in either script; values as written
+        link = _URL_LINE.match(folded)
         if link:
-            url = link[1]
+            url = line[link.start(1) : link.end(1)]
             break  # everything after the original link is site boilerplate
-        if _DISCLAIMER_LINE.match(line):
+        if _DISCLAIMER_LINE.match(folded):
             break
-        if _CHROME_LINE.match(line):
+        if _CHROME_LINE.match(folded):
             continue
         body.append(line)
     title = title.lstrip("#").strip()

@@ -23,7 +23,7 @@ _ZH_PERSON = re.compile(r"(?<![其吉])(他们|她们|他|她)(?![人乡国])")
 _ZH_THING = re.compile(r"(它们|它|(?<![尤极与及])其(?=[\u4e00-\u9fff])(?![他它中余实次]))")
 # 这/那 + classifier + noun ("这次会议", "那家公司"): the noun names what the previous turn was about.
 _ZH_DEMONSTRATIVE = re.compile(r"(这|那|此|该)(次|个|项|家|位|份|些|场|件|座|所|条|届|种)?(?=[\u4e00-\u9fff])")
-_ZH_ARTICLE = re.compile(r"(这|该|此|本|那)(篇|则|条|份|个)?(文章|报道|新闻|消息|稿件)|本文|原文|文中")
+_ZH_ARTICLE = re.compile(r"(这|该|此|本|那)(篇|则|条|份|个)?(文章|报[道导]|新闻|消息|稿件)|本文|原文|文中")
 _ZH_LEAD = re.compile(r"^(那么|那|还有|另外|然后|再问一下|再问|至于|对了)[，,、\s]*")
 _ZH_TAIL = re.compile(r"[呢吗啊呀吧]?[？?！!。.，,\s]*$")
 _ZH_MORE = {"", "还有", "别的", "其他", "其它", "另外", "更多", "还有别的", "还有其他"}

@@ -36,22 +36,23 @@ KINDS = (
 )
 
 _ARTICLE_REF_ZH = (
-    r"(这篇|该篇|此篇|本篇|这则|这条|本文|该文|原文|文章|本报道|该报道|这个报道|这份报道|新闻稿|稿件"
-    r"|这(?:则|条|篇|个)?(?:新闻|报道|消息))"
+    r"(这篇|该篇|此篇|本篇|这则|这条|本文|该文|原文|文章|本报[道导]|该报[道导]|这个报[道导]|这份报[道导]|新闻稿|稿件"
+    r"|这(?:则|条|篇|个)?(?:新闻|报[道导]|消息))"
 )
 _ARTICLE_REF_EN = r"\b(article|story|report|piece|news item|post|this news)\b"
 
 _META_ZH: list[tuple[str, str]] = [
-    ("meta_url", r"(链接|网址|url|URL|地址|出处链接)"),
+    ("meta_url", r"(链接|连结|网址|url|URL|地址|出处链接)"),
     ("meta_author", r"(作者|谁写|记者是|撰写|撰稿|执笔)"),
     ("meta_title", r"(标题|题目|题为|叫什么名|名字是什么)"),
     (
         "meta_source",
-        r"(来源|出处|哪家媒体|哪个媒体|什么媒体|哪个网站|什么网站|哪家网站|刊登|刊发在|转载自|发表在|发布在哪|哪个单位发布|谁发布|哪里发布|在哪发布|媒体)",
+        r"(来源(?!于|自)|出处|哪家媒体|哪个媒体|什么媒体|哪个网站|什么网站|哪家网站|刊登|刊发在|转载自|发表在|发布在哪|哪个单位发布|谁发布|哪里发布|在哪发布|媒体)",
     ),
     (
         "meta_published",
-        r"(什么时候|何时|哪天|哪一天|几号|日期|时间|哪年|几月).{0,6}(发布|发表|刊发|刊登|发出|出版|上线)|(发布|发表|刊发|刊登)(时间|日期|于哪|于何)",
+        r"(什么时候|何时|哪天|哪一天|几号|日期|时间|哪年|几月).{0,6}(发布|发表|刊发|刊登|(?<![研开])发出|出版|上线)"
+        r"|(发布|发表|刊发|刊登)(时间|日期|于哪|于何)",
     ),
 ]
 _META_EN: list[tuple[str, str]] = [
@@ -222,18 +223,20 @@ _FRAME_EN = re.compile(
 
 def unframed(question: str) -> str:
     """The question without the words that point it at the article or ask politely: 根据文章，谁主持了会议？ ->
-    谁主持了会议？, 文章提到的会议在哪里举行？ -> 会议在哪里举行？ (in its own script: 這篇報導中 too). Questions about
-    the article itself (its date, outlet, author, title, link) keep them, and so does a question they would empty."""
+    谁主持了会议？, 文章提到的会议在哪里举行？ -> 会议在哪里举行？ (in its own script: 這篇報導中 too). They say the
+    question is about what the article reports, so they go even where they would make it read as one about the article
+    itself (根据文章，《X》的作者是谁？ asks for the book's author); a question they would empty keeps them."""
     q = question.strip()
-    if classify(q).is_meta:
-        return q
-    if detect_lang(q) == "en":
-        m = _FRAME_EN.match(q)
-        rest = q[m.end() :][:1].upper() + q[m.end() + 1 :] if m else q
-    else:
-        m = _FRAME_ZH.match(to_simplified(q))
-        rest = q[m.end() :] if m else q
-    return rest if rest != q and content_terms(rest) and not classify(rest).is_meta else q
+    english = detect_lang(q) == "en"
+    rest = q
+    for _ in range(3):  # 根据文章，文中提及，...
+        m = _FRAME_EN.match(rest) if english else _FRAME_ZH.match(to_simplified(rest))
+        if m is None or not m.end():
+            break
+        rest = rest[m.end() :]
+    if english and rest != q:
+        rest = rest[:1].upper() + rest[1:]
+    return rest if rest != q and content_terms(rest) else q
 
 
 def normalize_en(word: str) -> str:

@@ -43,6 +43,22 @@ def test_generic_saved_page_rules(tmp_path: Path) -> None:
     assert article.text == "该图书馆由市政府投资建设，共有藏书50万册。"  # Chinese punctuation kept as written
 
 
+def test_a_traditional_saved_page_gives_its_date_outlet_author_and_link() -> None:
+    page = (
+        "歡迎來到某某新聞網\n當前位置：首頁 > 地方\n"
+        "某市新建圖書館今日開放\n"
+        "發布時間：2023-05-06 10:00  來源：某市日報  記者：張三\n"
+        "該圖書館由市政府投資建設，共有藏書50萬冊。\n"
+        "原文連結：https://example.tw/a.html\n"
+        "版權聲明：轉載請註明出處。\n"
+    )
+    article = parse_saved_page(page, "x")
+    assert article.title == "某市新建圖書館今日開放"
+    assert (article.published, article.source, article.author) == ("2023-05-06", "某市日報", "張三")  # as written
+    assert article.url == "https://example.tw/a.html"
+    assert article.text == "該圖書館由市政府投資建設，共有藏書50萬冊。"
+
+
 def test_nfkc_turns_full_width_into_ascii() -> None:
     assert normalize_text("ＡＢＣ１２３\u3000 x") == "ABC123 x"
     assert iso_date("2022/8/31 09:00") == "2022-08-31"

@@ -215,6 +215,8 @@ def test_traditional_phrases_route_too() -> None:
     assert latest is not None and latest.command == "latest"
     summary = intent("這篇文章講了什麼？")
     assert summary is not None and summary.command == "summary"
+    for taiwan in ("這篇報導講了什麼？", "最近有什麼報導？"):  # 報導 is 报导 in Simplified, not 报道
+        assert intent(taiwan) is not None, taiwan
 
 
 @pytest.mark.parametrize("args", ["²", "99999999999999999999", "-1", "0", "1.5", "<b>"])

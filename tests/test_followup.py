@@ -63,6 +63,8 @@ def test_no_previous_turn_no_change_and_original_text_kept() -> None:
 def test_article_reference_prefers_previous_article_without_rewriting() -> None:
     r = resolve("这篇报道是哪天发布的？", WHO)
     assert not r.rewritten and r.prefer_article == "a1" and r.reason == "article"
+    r = resolve("這篇報導的作者是誰？", WHO)  # Taiwan's 報導 (报导 in Simplified, not 报道)
+    assert not r.rewritten and r.prefer_article == "a1" and r.reason == "article"
     meta = Turn("这篇报道的来源是什么？", "江城日报", "a9")
     r = resolve("它是哪天发布的？", meta)  # "it" after a question about the article: the article
     assert r.rewritten and r.text == "这篇文章是哪天发布的？" and r.prefer_article == "a9"

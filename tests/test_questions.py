@@ -133,6 +133,8 @@ def test_words_pointing_the_question_at_the_article_are_dropped() -> None:
         "新闻里说的公司叫什么？": "公司叫什么？",
         "According to the article, who chaired the meeting?": "Who chaired the meeting?",
         "The article says that the port handled how many containers?": "The port handled how many containers?",
+        "根据文章，《山城故事》的作者是谁？": "《山城故事》的作者是谁？",  # the book's author, not the article's
+        "根据文章，文中提及，大桥何时建成？": "大桥何时建成？",
     }
     for asked, read in framed.items():
         assert unframed(asked) == read, asked
@@ -147,3 +149,27 @@ def test_words_pointing_the_question_at_the_article_are_dropped() -> None:
     ]
     for asked in kept:
         assert unframed(asked) == asked, asked
+
+
+def test_questions_about_a_traditional_article_are_read_as_such() -> None:
+    from retrieval.questions import unframed
+    from retrieval.reading import analyse
+
+    # Taiwan's 報導 folds to 报导 (not 报道), its 連結 to 连结
+    kinds = {
+        "這篇報導的作者是誰？": "meta_author",
+        "這篇報導是哪天發布的？": "meta_published",
+        "原文連結是什麼？": "meta_url",
+    }
+    for question, kind in kinds.items():
+        assert analyse(question).kind == kind, question
+        assert unframed(question) == question
+
+
+def test_verbs_that_contain_a_metadata_word_do_not_make_a_question_about_the_article() -> None:
+    from retrieval.reading import analyse
+
+    assert analyse("文章中的芯片是何时研发出来的？").kind == "when"  # 研发出, not 发出 (published)
+    assert analyse("这篇文章说的口号来源于哪里？").kind == "where"  # 来源于 (comes from), not the outlet
+    assert analyse("这篇文章是什么时候发出的？").kind == "meta_published"
+    assert analyse("这篇文章的来源是哪里？").kind == "meta_source"
