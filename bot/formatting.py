@@ -18,6 +18,7 @@ MAX_MESSAGE_UTF16 = 4096
 # Room kept in each part for the closing and reopening tags around a split.
 _TAG_RESERVE = 256
 
+_PREPOSITION = re.compile(r"^\s*(?:in|on|during|from|at|of|since)\s+", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^>]*)?)>")
 # A sentence ends after Chinese or Western end punctuation (plus closing quotes/brackets), or at a newline.
 # ASCII ";" is left out: in escaped HTML it ends every entity (&amp;).
@@ -114,7 +115,8 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
     blocks.extend(note)
     if answer.outside_period and answer.period:  # no article of the asked time answered: say so, never silently
         key = {"older": "older_than_asked", "newer": "outside_asked"}.get(answer.outside_period, "undated_than_asked")
-        blocks.append(esc(text(lang, key, period=answer.period, date=date or "")))
+        period = _PREPOSITION.sub("", answer.period) if lang == "en" else answer.period  # "from October", not "from in"
+        blocks.append(esc(text(lang, key, period=period, date=date or "")))
     evidence = list(dict.fromkeys(e.strip() for e in answer.evidence if e.strip()))  # each sentence once, in order
     if evidence:
         blocks.append("<blockquote>" + "\n".join(esc(e) for e in evidence) + "</blockquote>")

@@ -379,7 +379,7 @@ class ChatService:
         if answer.answered and answer.sources:
             buttons = (Button(text(lang, "show_source"), SourceRef(chat_id, lang, tuple(answer.sources))),)
         self.conversations.remember(chat_id, sources=tuple(answer.sources) if answer.answered else ())
-        return [Reply(note + format_answer(answer, lang, self._understood(resolution, turn, lang)), buttons)]
+        return [Reply(note + format_answer(answer, lang, self._understood(resolution, turn, lang, answer)), buttons)]
 
     def answer(self, question: str, chat_id: int = 0) -> tuple[Resolution, Answer]:
         """How a prepared question was understood in this chat (a follow-up is completed) and its answer.
@@ -427,11 +427,14 @@ class ChatService:
         return [InlineResult(_inline_id(question), title[:200], description[:200], html)]
 
     @staticmethod
-    def _understood(resolution: Resolution, turn: Turn | None, lang: Lang) -> str:
-        """The "（理解为：…）" line of a completed follow-up; empty for a question that stood on its own."""
+    def _understood(resolution: Resolution, turn: Turn | None, lang: Lang, answer: Answer) -> str:
+        """The "（理解为：…）" line of a completed follow-up; empty for a question that stood on its own, and no
+        "about the previous article" where another article answered."""
         if resolution.rewritten:
             return text(lang, "understood", question=resolution.text)
-        if resolution.prefer_article is not None and turn is not None and turn.article_title:
+        first = answer.sources[0].article_id if answer.answered and answer.sources else None
+        elsewhere = first is not None and first != resolution.prefer_article
+        if resolution.prefer_article is not None and turn is not None and turn.article_title and not elsewhere:
             return text(lang, "understood_article", title=turn.article_title, question=resolution.text)
         return ""
 

@@ -32,7 +32,7 @@ from retrieval.storage import Build, Index, Store
 from retrieval.store import IndexStore
 from retrieval.tagging import tag_all
 from retrieval.text import detect_lang
-from retrieval.timeline import compare, focus, outside
+from retrieval.timeline import compare, focus, outside, reported_about
 
 if TYPE_CHECKING:
     from retrieval.generative import Generative
@@ -212,7 +212,7 @@ class Engine:
                 answer.earlier, answer.corroborated = extractive.earlier, extractive.corroborated
         if period is not None:  # after the model too: its answer is flagged just the same
             answer.period = period.label
-            if focused.outside and answer.answered:
+            if focused.outside and answer.answered and not reported_about(period, answer.evidence):
                 answer.outside_period = outside(period, answer.sources[0].published if answer.sources else None)
         for source in answer.sources:  # syndicated copies merged at ingest: "also reported by" on the source
             article = index.articles_by_id.get(source.article_id)

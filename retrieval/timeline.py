@@ -11,6 +11,7 @@ from typing import Literal
 from retrieval.dates import Period, published_day
 from retrieval.models import Answer, Article, Earlier, Hit
 from retrieval.storage import Index
+from retrieval.text import to_simplified
 
 # A written date ("3月15日") names the event; reports of it appear in the days after, so articles published up to
 # this many days later still count as "of that date".
@@ -83,6 +84,16 @@ def outside(period: Period, published: str | None) -> Literal["older", "newer", 
     if day is None:
         return "undated"
     return "older" if period.start is not None and day < period.start else "newer"
+
+
+def reported_about(period: Period, evidence: list[str]) -> bool:
+    """Whether the evidence itself names the written date asked about (10月份社会消费品零售总额 answered by
+    "10月份，社会消费品零售总额4.52万亿元", published in November): the date is what the article reports on, so no "no
+    article of that time" warning. Relative expressions (上周, yesterday) never count."""
+    if period.relative:
+        return False
+    label = to_simplified(period.label.strip())
+    return bool(label) and any(label in to_simplified(e) for e in evidence)
 
 
 def newest(hits: list[Hit], index: Index) -> list[Hit]:

@@ -262,3 +262,17 @@ def test_help_counts_articles_in_english_grammar(
     one = engine.stats().model_copy(update={"articles": 1})
     monkeypatch.setattr(engine, "stats", lambda: one)
     assert "I currently know 1 article (42 passages)" in say(service, "/help")
+
+
+def test_no_previous_article_note_when_another_article_answered(
+    service: ChatService, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.botfixtures import SOURCE
+
+    say(service, "谁主持了防汛工作会议？")
+    assert "关于上一篇文章" in say(service, "这篇报道里谁发言了？")  # answered from the previous article (a1)
+    other = SOURCE.model_copy(update={"article_id": "b2", "title": "Another report"})
+    answer = engine.ask("x").model_copy(update={"sources": [other]})
+    monkeypatch.setattr(engine, "ask", lambda *a, **k: answer)
+    out = say(service, "这篇报道里谁发言了？")
+    assert "关于上一篇文章" not in out and "Another report" in out  # the note would claim what did not happen

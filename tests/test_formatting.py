@@ -109,6 +109,8 @@ def test_time_question_states_the_date_and_flags_an_answer_outside_the_period() 
     ans.outside_period = "newer"
     assert "this answer is from a report of 2024-03-05." in format_answer(ans, "en")
     parse_telegram_html(out)
+    ans.period = "in October"  # as written in "What were retail sales in October?"
+    assert "No article from October;" in format_answer(ans, "en")
 
 
 def test_disagreeing_reports_newest_first_then_earlier_ones_marked() -> None:

@@ -75,3 +75,25 @@ def test_agreeing_reports_are_cited_together(engine: Engine) -> None:
     answer = engine.ask("南湖书展将持续到什么时候？")  # the first two reports say the same
     assert answer.answered and "7月1日" in answer.answer and not answer.earlier
     assert answer.corroborated and {s.article_id for s in answer.sources} >= {"bookfair-1", "bookfair-2"}
+
+
+def test_a_date_the_evidence_reports_on_is_not_flagged_as_a_missing_period(tmp_path: Path, embedder: object) -> None:
+    import json
+
+    data = tmp_path / "articles"
+    data.mkdir()
+    story = {
+        "id": "tourism",
+        "title": "江城7月接待游客创新高",
+        "published": "2024-08-20",
+        "text": "记者20日从江城市文旅局获悉，7月份，全市共接待游客120万人次，同比增长15%。暑期夜游项目最受欢迎。",
+    }
+    (data / "t.json").write_text(json.dumps(story, ensure_ascii=False), encoding="utf-8")
+    e = Engine(Settings(_env_file=None, data_dir=data, index_dir=tmp_path / "index"), embedder=embedder)  # type: ignore[arg-type]
+    e.reindex()
+    e.today = lambda: dt.date(2024, 9, 10)
+    answer = e.ask("7月份全市接待游客多少人次？")  # July is what the article reports on, in August
+    assert answer.answered and "120万" in answer.answer and answer.period == "7月份"
+    assert answer.outside_period is None
+    answer = e.ask("上周全市接待游客多少人次？")  # the article is not of last week: still said
+    assert answer.answered and answer.outside_period == "older"
