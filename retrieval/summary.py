@@ -20,7 +20,7 @@ import numpy as np
 
 from retrieval.lexical import tokenize
 from retrieval.models import Article
-from retrieval.text import split_sentences
+from retrieval.text import split_sentences, to_simplified
 
 MAX_SENTENCES = 3
 # Sentences shorter than this (characters) are fragments: bylines, photo credits, headings.
@@ -48,7 +48,7 @@ def sentences(article: Article) -> list[str]:
         s = text[start:end].strip()
         line_end = text.find("\n", end)
         rest_of_line = text[end : line_end if line_end >= 0 else len(text)]
-        if len(s) >= MIN_CHARS and _ENDED.search(s) and not _CREDIT.search(rest_of_line):
+        if len(s) >= MIN_CHARS and _ENDED.search(s) and not _CREDIT.search(to_simplified(rest_of_line)):  # 攝 too
             out.append(s)
     return out
 

@@ -20,6 +20,9 @@ def test_sentences_skip_headings_and_captions() -> None:
     items = sentences(ARTICLE)
     assert items[0].startswith("7月3日，江城市政府召开防汛工作会议")
     assert all("摄" not in s for s in items) and "江城召开防汛工作会议" not in items
+    caption = "市長張建國在防汛指揮中心檢查工作。 記者 李曉梅 攝\n"
+    taiwan = Article(id="t", title="t", text=caption + "會議還通報了上半年防汛工作情況。")
+    assert sentences(taiwan) == ["會議還通報了上半年防汛工作情況。"]  # a Traditional caption (攝) too
 
 
 def test_summary_verbatim_at_most_three_lead_first_in_order() -> None:
