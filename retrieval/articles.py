@@ -185,16 +185,45 @@ def parse_html(html: str, article_id: str, path: str | None = None) -> Article:
     title = normalize_text(str(data.get("title") or "")) or text.split("\n", 1)[0][:60]
     if text.startswith(title + "\n"):
         text = text[len(title) + 1 :]
+    tags = _meta_tags(html)
+    site = data.get("sitename") or data.get("hostname") or None
+    raw_site = tags.get("og:site_name", "")
+    if site and raw_site.lower() == str(site).lower():
+        site = raw_site  # trafilatura title-cases a name that starts with no capital: 中央社 CNA -> 中央社 Cna
+    # trafilatura drops an author without a space ("Firstname Lastname"), so every Chinese byline: the page's own
+    # author tag then, as written
+    author = data.get("author") or next((tags[k] for k in _AUTHOR_TAGS if tags.get(k)), None)
     return Article(
         id=article_id,
         title=title,
         text=text,
         url=data.get("url") or None,
         published=iso_date(data.get("date")),
-        source=data.get("sitename") or data.get("hostname") or None,
-        author=data.get("author") or None,
+        source=site,
+        author=normalize_text(author) if author else None,
         path=path,
     )
+
+
+_AUTHOR_TAGS = ("author", "article:author", "og:article:author", "byline", "dc.creator")
+
+
+def _meta_tags(html: str) -> dict[str, str]:
+    """The page's <meta name|property=... content=...> tags (names lowercased), first of each; {} where it does not
+    parse."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html.encode("utf-8"))
+    except (ValueError, TypeError, lxml.etree.ParserError):
+        return {}
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or "").strip().lower()
+        value = (meta.get("content") or "").strip()
+        if key and value and key not in found and not value.lower().startswith("http"):
+            found[key] = value
+    return found
 
 
 def article_from_record(record: object, article_id: str, path: str | None = None) -> Article:

@@ -59,6 +59,21 @@ def test_a_traditional_saved_page_gives_its_date_outlet_author_and_link() -> Non
     assert article.text == "該圖書館由市政府投資建設，共有藏書50萬冊。"
 
 
+def test_a_chinese_html_page_keeps_its_byline_and_outlet_as_written() -> None:
+    from retrieval.articles import parse_html
+
+    page = (
+        '<html lang="zh-Hant"><head><meta charset="utf-8"><title>高雄捷運黃線動工</title>'
+        '<meta property="og:site_name" content="中央社 CNA"><meta name="author" content="陳秀玲">'
+        '<meta property="article:published_time" content="2026-11-20T14:05:00+08:00"></head>'
+        "<body><article><h1>高雄捷運黃線動工</h1>"
+        "<p>高雄捷運黃線今天舉行動工典禮，黃線全長22.9公里，設23座車站，預計2031年完工通車。</p>"
+        "<p>捷運工程局局長吳嘉昌說，工程將分三標施工，首座車站預計2027年開挖。</p></article></body></html>"
+    )
+    article = parse_html(page, "cna.html")
+    assert (article.source, article.author, article.published) == ("中央社 CNA", "陳秀玲", "2026-11-20")
+
+
 def test_nfkc_turns_full_width_into_ascii() -> None:
     assert normalize_text("ＡＢＣ１２３\u3000 x") == "ABC123 x"
     assert iso_date("2022/8/31 09:00") == "2022-08-31"
