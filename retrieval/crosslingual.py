@@ -512,6 +512,29 @@ def find_name(name: str, texts: Sequence[str]) -> list[str]:
     return sorted(counts, key=lambda r: -counts[r])
 
 
+def _forms(term: Term) -> list[str]:
+    """A term's Chinese candidates and their first characters (yellow: 黄色 -> 黄; line: 线路 -> 线)."""
+    cands = [c for c in term.candidates if not c.isascii()]
+    return list(dict.fromkeys(cands + [c[0] for c in cands if len(c) > 1]))
+
+
+def _compounds(terms: Sequence[Term], joined: str, qword_at: int) -> dict[int, str]:
+    """Two glued dictionary terms that the texts write as one word of their characters, by the index of the first:
+    "Yellow Line" -> 黄线 (the dictionary has yellow -> 黄色 and line -> 线路, neither in 黄线通车后), "sea wall" ->
+    海堤 where the text says so. Only a word longer than what either term finds alone."""
+    out: dict[int, str] = {}
+    for j in range(1, len(terms)):
+        a, b = terms[j - 1], terms[j]
+        if not b.glued or b.of or a.name or b.name or j == qword_at or j - 1 in out or j - 2 in out:
+            continue
+        found = [x + y for x in _forms(a) for y in _forms(b) if x + y in joined]
+        alone = max(len(_pick(a.candidates, joined) or ""), len(_pick(b.candidates, joined) or ""))
+        best = max(found, key=lambda w: (len(w), joined.count(w)), default="")
+        if len(best) > alone:
+            out[j - 1] = best
+    return out
+
+
 def chinese_question(question: str, texts: Sequence[str]) -> str:
     """A Chinese question for the answer components: each term as the candidate the texts contain, names by
     pinyin, the question word of the English question's kind in its Chinese place, "A of B" as B的A. Terms the
@@ -523,12 +546,15 @@ def chinese_question(question: str, texts: Sequence[str]) -> str:
     joined = "\n".join(simp)
     segments: list[tuple[str, bool, bool]] = []  # (Chinese text, follows "of", glued to the one before)
     of_pending = emitted = False  # a left-out term passes its "of" to the rest of its noun phrase
+    joint = _compounds(carried.terms, joined, carried.qword_at)
     for j, term in enumerate(carried.terms):
         if j == carried.qword_at:
             segments.append((_qword(carried, joined), carried.qword_of, False))
             emitted = False
+        if j - 1 in joint:  # said with the term before it
+            continue
         word = find_name(term.english, simp)[:1] if term.name else []
-        word = word or [w for w in [_pick(term.candidates, joined)] if w]
+        word = [joint[j]] if j in joint else word or [w for w in [_pick(term.candidates, joined)] if w]
         if not word and term.candidates and term.candidates[-1].isascii():  # a number the texts write otherwise
             word = [term.candidates[-1]]
         of = term.of or (of_pending and term.glued)

@@ -211,3 +211,9 @@ def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engi
     assert read.answered and "320" in read.answer
     assert read.evidence == ["共有320名代表出席会议。"]  # the article's own sentence, as written
     assert read.sources[0].article_id == "grid"
+
+
+def test_glued_words_the_text_writes_as_one_word_of_their_characters() -> None:
+    text = ["高雄捷运黄线全长22.9公里，设23座车站。黄线通车后将与红线形成路网。"]
+    assert chinese_question("How long is the Yellow Line?", text) == "黄线多长？"  # not 黄 + 路 of 路网
+    assert chinese_question("How long is the Yellow Line?", ["黄色的线路全长3公里。"]).startswith("黄色线路")
