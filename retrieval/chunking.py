@@ -10,8 +10,8 @@ from retrieval.text import split_sentences
 # Where a sentence longer than the hard limit may be cut: after a comma-like mark.
 _SOFT = re.compile(r"[，,、:：]")
 
-# Chunk size trade-off: small chunks make BM25 precise and evidence easy to pick; large chunks keep lists and
-# context together. 200 characters measured best on the zh QA benchmark (README "Results"); overlap is one sentence.
+# Chunk size trade-off: small chunks make BM25 precise and evidence easy to pick; large chunks keep lists and context
+# together. 200 characters measured best on the zh QA benchmark (docs/results.md "Results"); overlap is one sentence.
 DEFAULT_CHUNK_CHARS = 200
 
 

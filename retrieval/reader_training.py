@@ -46,10 +46,10 @@ NEG_ASKED = 2  # retrieved passages without the answer, per question
 NEG_NO_CONTEXT = 2  # passages retrieved with the question's own article left out
 # The refusal operating point: out-of-fold false refusals at 3% of answerable questions. On folds 0-2 (2,627 answerable,
 # 1,206 asked without their context), 3% / 4% / 5% gave short answers 63.3 / 62.9 / 62.7, F1 71.1 / 70.6 / 70.1 and
-# refusal recall 75.3 / 80.5 / 84.8% at precision 92.1 / 90.2 / 88.6% (with answer types; README): 3% keeps every
-# refusal target of issue 8 with room (recall >= 60% at precision >= 85%, false refusals <= 5%), so that data unlike the
-# training sets, whose margins run lower, does not push false refusals past 5%; it answers more, and refuses fewer
-# unanswerable questions.
+# refusal recall 75.3 / 80.5 / 84.8% at precision 92.1 / 90.2 / 88.6% (with answer types; docs/results.md): 3% keeps
+# every refusal target of issue 8 with room (recall >= 60% at precision >= 85%, false refusals <= 5%), so that data
+# unlike the training sets, whose margins run lower, does not push false refusals past 5%; it answers more, and refuses
+# fewer unanswerable questions.
 MAX_FALSE_REFUSALS = 0.03
 
 

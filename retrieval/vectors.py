@@ -16,7 +16,7 @@ HNSW_M = 32
 # Candidate list while building: higher builds a better graph, more slowly.
 HNSW_EF_CONSTRUCTION = 80
 # Candidate list while searching: more raises recall and latency. Measured at 100k chunks (benchmarks/run.py,
-# README "Performance"), tie-aware recall@10 against flat: chunk-like queries 0.994 already at 128; the bundled
+# docs/performance.md), tie-aware recall@10 against flat: chunk-like queries 0.994 already at 128; the bundled
 # English model's vectors of Chinese questions (out of distribution, near-flat similarities) 0.81 at 128, 0.92 at
 # 512, 0.95 at 1024 (~1.2 ms/query; flat costs ~15 ms), 0.96 at 2048 (~3 ms).
 HNSW_EF_SEARCH = 1024

