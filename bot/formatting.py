@@ -137,11 +137,14 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
     return "\n".join(blocks) if blocks else esc(text(lang, "not_found"))
 
 
-def format_latest(articles: list[Article], lang: Lang, topic: str = "") -> str:
-    """/latest: numbered title · outlet · date · link lines, newest first."""
+def format_latest(articles: list[Article], lang: Lang, topic: str = "", period: str = "") -> str:
+    """/latest: numbered title · outlet · date · link lines, newest first; with a period, its articles."""
     if not articles:
-        return esc(text(lang, "latest_none"))
-    head = text(lang, "latest_topic_title", topic=topic) if topic else text(lang, "latest_title")
+        return esc(text(lang, "latest_none_period", period=period) if period else text(lang, "latest_none"))
+    if period:
+        head = text(lang, "latest_period_title", period=period)
+    else:
+        head = text(lang, "latest_topic_title", topic=topic) if topic else text(lang, "latest_title")
     lines = [f"<b>{esc(head)}</b>"]
     lines.extend(f"{i}. " + source_line(source_of(a, "", 0.0), lang) for i, a in enumerate(articles, 1))
     lines.append(esc(text(lang, "latest_hint")))

@@ -7,12 +7,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import detect_lang, to_simplified
+from retrieval.text import detect_lang, to_mandarin, to_simplified
 
 _LATEST_ZH = re.compile(
     r"^(?:请问)?(?:最近|最新|近期|近日|今天|现在)(?:有)?(?:什么|啥|哪些)?(?:关于(?P<topic>.+?)的)?(?:新闻|消息|报[道导]|动态)"
     r"(?:吗|呢|了)?[？?。！!\s]*$"
     r"|^(?P<topic2>.+?)(?:有什么|有啥|有哪些)?(?:最新|最近)(?:的)?(?:新闻|消息|报[道导]|动态|进展)(?:吗|呢)?[？?。！!\s]*$"
+)
+# "上周有什么新闻？", "What happened last week?": the articles of that period (retrieval/dates.py reads the period).
+_PERIOD_NEWS_ZH = re.compile(
+    r"^(?:请问)?(?P<period>今天|昨天|前天|本周|这周|这个星期|这星期|上周|上个星期|上星期|上礼拜|本月|这个月|上个月|今年|去年)"
+    r"(?:有)?(?:什么|啥|哪些)?(?:关于(?P<topic>.+?)的)?(?:新闻|消息|报[道导]|动态|事)(?:吗|呢|了)?[？?。！!\s]*$"
+)
+_PERIOD_NEWS_EN = re.compile(
+    r"^\s*(?:what(?:'s| is| was)?\s+(?:the\s+)?news|what\s+happened|any\s+news|news)"
+    r"(?:\s+(?:about|on)\s+(?P<topic>.+?))?\s+(?P<period>today|yesterday|this week|last week|this month|last month"
+    r"|this year|last year)[\s?.!]*$",
+    re.I,
 )
 _LATEST_EN = re.compile(
     r"^\s*(?:what'?s|what is|anything)\s+(?:new|the latest|latest)(?:\s+(?:about|on|with|in)\s+(?P<topic>.+?))?"
@@ -33,7 +44,7 @@ _SUMMARY_EN = re.compile(
 
 # Whole messages only, so a question that contains such a word ("谁表示感谢？") stays a question.
 _GREETING = re.compile(
-    r"^(?:你好|您好|嗨|哈喽|哈啰|早上好|上午好|中午好|下午好|晚上好|早安|在吗|在不在|有人吗"
+    r"^(?:你好|您好|嗨|哈喽|哈啰|早上好|上午好|中午好|下午好|晚上好|早安|早晨|在吗|在不在|有人吗"
     r"|hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))"
     r"(?:啊|呀|呢|哦)?(?:[,，\s]*(?:there|bot|newsbot|机器人))?[!！。.~～?？\s]*$",
     re.I,
@@ -48,8 +59,8 @@ _ACK = re.compile(
 )
 _THANKS = re.compile(
     r"^(?:(?:好的|好|嗯|ok|okay|great|cool|nice|perfect|got it|明白了|知道了)[,，!！。.\s]*)?"
-    r"(?:谢谢|多谢|感谢|谢了|谢啦|thanks|thank you|thx|ty|cheers|many thanks)"
-    r"(?:\s*(?:你|您|啦|了|a lot|so much|very much))?(?:[,，\s]*(?:bot|newsbot|机器人))?[!！。.~～\s]*$",
+    r"(?:谢谢|多谢|感谢|谢了|谢啦|唔该|thanks|thank you|thx|ty|cheers|many thanks)"
+    r"(?:\s*(?:你|您|啦|了|晒|你晒|a lot|so much|very much))?(?:[,，\s]*(?:bot|newsbot|机器人))?[!！。.~～\s]*$",
     re.I,
 )
 
@@ -81,12 +92,20 @@ class Intent:
 
     command: str  # "latest", "summary", "greeting" (also a plea for help), "thanks" or "ack" ("ok", "好的")
     args: str = ""
+    period: str = ""  # "latest" only: the period asked about, as written (上周, last week); "" = newest first
 
 
 def intent(message: str) -> Intent | None:
     """The command a message means ("latest" with a topic, "summary", "greeting", "thanks", "ack"), or None for an
     ordinary question."""
     text = to_simplified(message.strip())  # 最近有什麼新聞 reads as 最近有什么新闻
+    if _THANKS.match(text):  # 唔该 before it reads as Mandarin
+        return Intent("thanks")
+    text = to_mandarin(text)  # 讲咗乜嘢 reads as 讲了什么
+    for pattern in (_PERIOD_NEWS_ZH, _PERIOD_NEWS_EN):
+        m = pattern.match(text)
+        if m:
+            return Intent("latest", (m.group("topic") or "").strip(" 的，,"), m.group("period"))
     for pattern in (_LATEST_ZH, _LATEST_EN):
         m = pattern.match(text)
         if m:

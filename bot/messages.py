@@ -79,6 +79,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "latest_title": {"zh": "最新文章：", "en": "Newest articles:"},
     "latest_topic_title": {"zh": "关于“{topic}”的最新文章：", "en": "Newest articles about “{topic}”:"},
     "latest_none": {"zh": "没有找到相关文章。", "en": "No articles found."},
+    "latest_period_title": {"zh": "{period}的文章：", "en": "Articles from {period}:"},
+    "latest_none_period": {"zh": "没有找到{period}的文章。", "en": "No articles from {period}."},
     "latest_hint": {
         "zh": "发送 /summary 序号 查看某篇的摘要。",
         "en": "Send /summary N for a summary of one of them.",

@@ -71,7 +71,7 @@ class EngineLike(Protocol):
 
     def ask(self, question: str, user: str | None = None, *, prefer_article: str | None = None) -> Answer: ...
 
-    def latest(self, topic: str = "", limit: int = 5) -> list[Article]: ...
+    def latest(self, topic: str = "", limit: int = 5, period: str = "") -> list[Article]: ...
 
     def article(self, article_id: str) -> Article | None: ...
 
@@ -282,7 +282,7 @@ class ChatService:
             if meant is not None:  # "最近有什么新闻？", "这篇文章讲了什么？": the command they stand for
                 lang = detect_language(msg.text, msg.language_code)
                 if meant.command == "latest":
-                    return self.latest(meant.args, lang, msg.chat_id)
+                    return self.latest(meant.args, lang, msg.chat_id, period=meant.period)
                 if meant.command == "greeting":
                     return self.help(lang)
                 if meant.command in ("thanks", "ack"):
@@ -451,11 +451,12 @@ class ChatService:
 
     # --- latest and summaries -----------------------------------------------------------------------------------
 
-    def latest(self, topic: str, lang: Lang, chat_id: int = 0) -> list[Reply]:
-        """/latest [topic]: the newest articles (title · outlet · date · link), numbered for /summary N."""
+    def latest(self, topic: str, lang: Lang, chat_id: int = 0, *, period: str = "") -> list[Reply]:
+        """/latest [topic]: the newest articles (title · outlet · date · link), numbered for /summary N; with a
+        period ("上周有什么新闻？"), the articles published in it."""
         topic = clean_question(topic)[: self.max_question_chars]
         try:
-            articles = self.engine.latest(topic)
+            articles = self.engine.latest(topic, period=period) if period else self.engine.latest(topic)
         except IndexNotBuilt:
             return [Reply(esc(text(lang, "no_index")))]
         except NewsBotError:
@@ -463,7 +464,7 @@ class ChatService:
             return [Reply(esc(text(lang, "error")))]
         if articles:
             self.conversations.remember(chat_id, listed=[a.id for a in articles])
-        return [Reply(format_latest(articles, lang, topic))]
+        return [Reply(format_latest(articles, lang, topic, period))]
 
     def summary(self, args: str, lang: Lang, chat_id: int = 0) -> list[Reply]:
         """/summary [N]: an extractive summary of the last cited article, or of article N of the last /latest."""

@@ -28,8 +28,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article is far smaller; larger files
 # 來源) match through their Simplified form, the value is read from the line as written.
 _LABELS = {
     "published": r"发布时间|发布日期|发表时间|日期|时间|Published|Date",
-    "source": r"来源|稿源|出处|Source",
-    "author": r"作者|记者|编辑|责任编辑|By|Author",
+    "source": r"来源|稿源|出处|发布单位|发布机关|发布机构|Source",
+    "author": r"作者|记者|撰稿人|编辑|责任编辑|By|Author",
 }
 _LABEL_RE = {key: re.compile(rf"(?:^|\s)(?:{pat})\s*[:：]\s*(\S[^\s]*)", re.IGNORECASE) for key, pat in _LABELS.items()}
 _URL_LINE = re.compile(
@@ -47,6 +47,10 @@ _DISCLAIMER_LINE = re.compile(
 )
 _BREADCRUMB = re.compile(r"\S\s*[>＞»]\s*\S.*[>＞»]")
 _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+# Taiwan's government pages date by the Republic of China calendar: 115-11-24, 民國115年10月2日 (year + 1911).
+_ROC_DATE_RE = re.compile(r"(?<!\d)(?:民[国國]\s*)?(\d{2,3})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+ROC_OFFSET = 1911
+ROC_YEARS = (60, 200)  # 1971-2111: the years a news page is dated in; outside them such a string is not a date
 
 
 @dataclass
@@ -80,11 +84,15 @@ def iso_date(value: str | None) -> str | None:
     if not value:
         return None
     match = _DATE_RE.search(value)
-    if match:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
-        except ValueError:
-            pass
+    roc = None if match else _ROC_DATE_RE.search(value)
+    if roc and not ROC_YEARS[0] <= int(roc[1]) <= ROC_YEARS[1]:  # 26-11-20 is not 1937
+        roc = None
+    for found, offset in ((match, 0), (roc, ROC_OFFSET)):
+        if found:
+            try:
+                return date(int(found[1]) + offset, int(found[2]), int(found[3])).isoformat()
+            except ValueError:
+                pass
     return value.strip() or None
 
 
@@ -127,7 +135,8 @@ def _is_chrome(line: str) -> bool:
 
 def _is_meta_line(line: str) -> bool:
     fields = _meta_fields(line)
-    return len(fields) >= 2 or ("published" in fields and len(line) < 80 and _DATE_RE.search(line) is not None)
+    dated = _DATE_RE.search(line) or _ROC_DATE_RE.search(line)
+    return len(fields) >= 2 or ("published" in fields and len(line) < 80 and dated is not None)
 
 
 def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Article:

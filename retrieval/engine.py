@@ -24,7 +24,7 @@ from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, Rei
 from retrieval.lexical import TOKENIZER_VERSION, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
-from retrieval.questions import unframed
+from retrieval.questions import mandarin_question, unframed
 from retrieval.reading import reading_forms
 from retrieval.retention import retained
 from retrieval.search import SearchParams, dense_weight_for, search
@@ -191,7 +191,7 @@ class Engine:
         """
         index = self.index
         period = find_period(question, self.today())
-        query = unframed(without_relative(question, period))
+        query = mandarin_question(unframed(without_relative(question, period)))
         widen = period is not None or prefer_article is not None
         hits = self.search(query, k=FOCUS_POOL if widen else 8)
         from retrieval.answer import answer_question
@@ -220,16 +220,20 @@ class Engine:
                 source.also_reported_by = list(article.also_reported_by)
         return answer
 
-    def latest(self, topic: str = "", limit: int = LATEST_LIMIT) -> list[Article]:
+    def latest(self, topic: str = "", limit: int = LATEST_LIMIT, period: str = "") -> list[Article]:
         """The newest articles, newest first; with a topic, only articles that contain a word of it (an English
-        topic's Chinese words too), not the dense side's nearest articles, which always exist."""
+        topic's Chinese words too), not the dense side's nearest articles, which always exist; with a period ("上周",
+        "last week", relative to `self.today()`), only the articles published in it."""
         index = self.index
+        asked = find_period(period, self.today()) if period.strip() else None
         if topic.strip():
             hits = self.search(topic, k=FOCUS_POOL)
             ids = list(dict.fromkeys(h.chunk.article_id for h in hits if h.lexical > 0))
             articles = [index.articles_by_id[a] for a in ids if a in index.articles_by_id]
         else:
             articles = index.articles()
+        if asked is not None and asked.dated:
+            articles = [a for a in articles if asked.contains(a.published)]
         return sorted(articles, key=lambda a: a.published or "", reverse=True)[:limit]
 
     def article(self, article_id: str) -> Article | None:

@@ -23,7 +23,9 @@ _ZH_PERSON = re.compile(r"(?<![其吉])(他们|她们|他|她)(?![人乡国])")
 _ZH_THING = re.compile(r"(它们|它|(?<![尤极与及])其(?=[\u4e00-\u9fff])(?![他它中余实次]))")
 # 这/那 + classifier + noun ("这次会议", "那家公司"): the noun names what the previous turn was about.
 _ZH_DEMONSTRATIVE = re.compile(r"(这|那|此|该)(次|个|项|家|位|份|些|场|件|座|所|条|届|种)?(?=[\u4e00-\u9fff])")
-_ZH_ARTICLE = re.compile(r"(这|该|此|本|那)(篇|则|条|份|个)?(文章|报[道导]|新闻|消息|稿件)|本文|原文|文中")
+_ZH_ARTICLE = re.compile(
+    r"(这|该|此|本|那)(篇|则|条|份|个)?(文章|报[道导]|新闻|消息|稿件)|(这|该|此|那)[篇则]|本文|原文|文中"
+)
 _ZH_LEAD = re.compile(r"^(那么|那|还有|另外|然后|再问一下|再问|至于|对了)[，,、\s]*")
 _ZH_TAIL = re.compile(r"[呢吗啊呀吧]?[？?！!。.，,\s]*$")
 _ZH_MORE = {"", "还有", "别的", "其他", "其它", "另外", "更多", "还有别的", "还有其他"}
@@ -284,7 +286,7 @@ def _resolve_zh(text: str, turn: Turn) -> Resolution:
     ends_ne = bool(re.search(r"呢[？?！!。.\s]*$", folded))
     q = classify(folded)
 
-    if _ZH_ARTICLE.search(folded) and turn.article_id:
+    if (_ZH_ARTICLE.search(folded) or q.is_meta) and turn.article_id:  # 这篇…, or "作者是谁？" about the last one
         return Resolution(text, False, turn.article_id, "article")
     if ends_ne and q.kind == "other" and len(body) <= 12:
         if body in _ZH_MORE:
@@ -365,7 +367,7 @@ def _has_own_subject(text: str) -> bool:
 
 
 def _resolve_en(text: str, turn: Turn) -> Resolution:
-    if _EN_ARTICLE.search(text) and turn.article_id:
+    if (_EN_ARTICLE.search(text) or classify(text).is_meta) and turn.article_id:
         return Resolution(text, False, turn.article_id, "article")
     bare = _EN_BARE.match(text)
     if bare:

@@ -9,7 +9,7 @@ from functools import lru_cache
 import jieba
 
 from retrieval.tagging import pos_tokens
-from retrieval.text import detect_lang, stopwords, to_simplified
+from retrieval.text import detect_lang, stopwords, to_mandarin, to_simplified
 
 jieba.setLogLevel(60)  # silence "Building prefix dict" on stderr
 
@@ -239,6 +239,14 @@ def unframed(question: str) -> str:
     return rest if rest != q and content_terms(rest) else q
 
 
+def mandarin_question(question: str) -> str:
+    """A question typed in Cantonese, in Mandarin words (Simplified: the reader gets it in each passage's script):
+    邊個批評港鐵？ -> 谁批评港铁？; any other question exactly as it is."""
+    folded = to_simplified(question)
+    said = to_mandarin(folded)
+    return said if said != folded else question
+
+
 def normalize_en(word: str) -> str:
     """Lowercase and strip a few English inflections so 'visited' matches 'visit'.
 
@@ -289,16 +297,29 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
+# A question that asks for nothing but a field of the article ("作者是谁？", "来源？", "原文链接呢？"): about the
+# article even without a word for it. With any other content word ("《红楼梦》的作者是谁？") it needs one.
+_FIELD_ONLY_ZH = re.compile(
+    r"^(?:那|请问)?(?:作者|记者|撰稿人|撰稿|来源|出处|标题|题目|原文链接|链接|网址|发布时间|发布日期|发表时间|发布单位)"
+    r"(?:是|是谁|是什么|是哪里|是哪个|是哪家|是多少|在哪里|呢|在哪)?(?:呢|啊|呀)?[？?。!！\s]*$"
+)
+_FIELD_ONLY_EN = re.compile(
+    r"^\s*(?:and\s+)?(?:who is |what is |what's |who's |where is )?(?:the )?"
+    r"(?:author|byline|reporter|source|outlet|publisher|title|headline|link|url|publication date)\??\s*$",
+    re.IGNORECASE,
+)
+
+
 def _match_meta(text: str, lang: str) -> str | None:
     if lang == "zh":
-        if not re.search(_ARTICLE_REF_ZH, text):
+        if not re.search(_ARTICLE_REF_ZH, text) and not _FIELD_ONLY_ZH.match(text):
             return None
         for kind, pat in _META_ZH:
             if re.search(pat, text):
                 return kind
         return None
     low = text.lower()
-    if not re.search(_ARTICLE_REF_EN, low):
+    if not re.search(_ARTICLE_REF_EN, low) and not _FIELD_ONLY_EN.match(low):
         return None
     for kind, pat in _META_EN:
         if re.search(pat, low):

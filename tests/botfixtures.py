@@ -80,7 +80,7 @@ class FakeEngine:
     def search(self, question: str, k: int = 8) -> list[object]:
         return []
 
-    def latest(self, topic: str = "", limit: int = 5) -> list[Article]:
+    def latest(self, topic: str = "", limit: int = 5, period: str = "") -> list[Article]:
         if not self.built:
             raise IndexNotBuilt("no index yet")
         found = [a for a in self.articles if not topic or topic.lower() in (a.title + a.text).lower()]

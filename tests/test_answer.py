@@ -314,6 +314,8 @@ def test_a_question_pointed_at_the_article_is_answered_as_the_plain_question(tmp
         ("谁宣布大桥通车？", "根据文章，谁宣布大桥通车？"),
         ("大桥由哪家企业承建？", "这篇报道中，大桥由哪家企业承建？"),
         ("通车仪式在哪里举行？", "文章提到的通车仪式在哪里举行？"),
+        ("谁宣布大桥通车？", "邊個宣布大橋通車？"),  # Cantonese, as Hong Kong users type it
+        ("大桥总投资多少？", "大橋總投資幾多？"),
     ]:
         want, got = engine.ask(plain), engine.ask(framed)
         assert want.answered and (got.answer, got.evidence) == (want.answer, want.evidence), framed

@@ -189,3 +189,17 @@ def test_walk_reports_unreadable_folders_and_never_follows_links_out(
         "etc": "link leads outside the data folder; not followed",
         "locked": "cannot read folder: Permission denied",
     }
+
+
+def test_taiwan_government_pages_dated_by_the_roc_calendar() -> None:
+    page = (
+        "臺北市政府全球資訊網\n首頁 > 市政新聞\n北市公車明起調整路線\n"
+        "發布日期：115年10月2日　發布機關：臺北市政府交通局　撰稿人：李佳穎\n"
+        "臺北市公車明天起調整12條路線。\n"
+    )
+    article = parse_saved_page(page, "x")
+    assert article.title == "北市公車明起調整路線"  # not the site name above the breadcrumb
+    assert (article.published, article.source, article.author) == ("2026-10-02", "臺北市政府交通局", "李佳穎")
+    assert article.text == "臺北市公車明天起調整12條路線。"
+    assert iso_date("115-11-24") == "2026-11-24" and iso_date("民國115年1月5日") == "2026-01-05"
+    assert iso_date("26-11-20") == "26-11-20"  # no century: not a date, kept as written

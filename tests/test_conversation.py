@@ -128,6 +128,9 @@ def test_latest_topic_and_plain_language_routes(service: ChatService) -> None:
     assert "Harbour bridge opens" in say(service, "What's new about the bridge?")
     assert "江城召开防汛工作会议" in say(service, "最近有什么新闻？")
     assert "No articles found" in say(service, "/latest volcano")
+    period_news = say(service, "上周有什么新闻？")  # the period goes to the engine (the fake lists every article)
+    assert "上周的文章：" in period_news and "江城召开防汛工作会议" in period_news
+    assert "Articles from last week:" in say(service, "What happened last week?")
 
 
 def test_a_name_alone_lists_the_articles_about_it(service: ChatService, engine: FakeEngine) -> None:
@@ -217,6 +220,10 @@ def test_traditional_phrases_route_too() -> None:
     assert summary is not None and summary.command == "summary"
     for taiwan in ("這篇報導講了什麼？", "最近有什麼報導？"):  # 報導 is 报导 in Simplified, not 报道
         assert intent(taiwan) is not None, taiwan
+    hong_kong = {"唔該": "thanks", "多謝晒": "thanks", "早晨": "greeting", "這篇新聞講咗乜嘢？": "summary"}
+    for message, command in hong_kong.items():
+        found = intent(message)
+        assert found is not None and found.command == command, message
 
 
 @pytest.mark.parametrize("args", ["²", "99999999999999999999", "-1", "0", "1.5", "<b>"])

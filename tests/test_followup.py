@@ -65,6 +65,9 @@ def test_article_reference_prefers_previous_article_without_rewriting() -> None:
     assert not r.rewritten and r.prefer_article == "a1" and r.reason == "article"
     r = resolve("這篇報導的作者是誰？", WHO)  # Taiwan's 報導 (报导 in Simplified, not 报道)
     assert not r.rewritten and r.prefer_article == "a1" and r.reason == "article"
+    for bare in ("作者是谁？", "這篇是哪天發布的？", "Who is the author?"):  # a field alone: the last article's
+        r = resolve(bare, WHO)
+        assert not r.rewritten and r.prefer_article == "a1", bare
     meta = Turn("这篇报道的来源是什么？", "江城日报", "a9")
     r = resolve("它是哪天发布的？", meta)  # "it" after a question about the article: the article
     assert r.rewritten and r.text == "这篇文章是哪天发布的？" and r.prefer_article == "a9"

@@ -149,3 +149,10 @@ def test_see_also_only_for_articles_that_mention_the_answer() -> None:
     agreed = SOURCE.model_copy(update={"article_id": "a4", "title": "Fourth", "text": "工程由张经理负责。"})
     out = format_answer(ans.model_copy(update={"sources": [SOURCE, agreed], "corroborated": True}), "en")
     assert "See also: Fourth" in out  # a report found to agree is cited even where its wording differs
+
+
+def test_no_article_of_the_period_asked_for_says_so() -> None:
+    from bot.formatting import format_latest
+
+    assert format_latest([], "zh", period="上周") == "没有找到上周的文章。"
+    assert format_latest([], "en", period="last week") == "No articles from last week."

@@ -173,3 +173,21 @@ def test_verbs_that_contain_a_metadata_word_do_not_make_a_question_about_the_art
     assert analyse("这篇文章说的口号来源于哪里？").kind == "where"  # 来源于 (comes from), not the outlet
     assert analyse("这篇文章是什么时候发出的？").kind == "meta_published"
     assert analyse("这篇文章的来源是哪里？").kind == "meta_source"
+
+
+def test_a_question_that_asks_only_for_a_field_of_the_article_is_about_the_article() -> None:
+    from retrieval.reading import analyse
+
+    kinds = {
+        "作者是誰？": "meta_author",
+        "记者是谁？": "meta_author",
+        "來源是哪裡？": "meta_source",
+        "出处？": "meta_source",
+        "原文链接呢？": "meta_url",
+        "Who is the author?": "meta_author",
+        "這篇是哪天發布的？": "meta_published",  # 这篇 alone is the article
+    }
+    for question, kind in kinds.items():
+        assert analyse(question).kind == kind, question
+    for other in ("《红楼梦》的作者是谁？", "这位记者是谁？", "Who is the author of Hamlet?"):  # someone else's
+        assert not analyse(other).is_meta, other

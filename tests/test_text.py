@@ -65,3 +65,18 @@ def test_headings_are_blanked_for_the_reader_with_offsets_kept() -> None:
     assert without_headings("只有标题\n没有正文") == "只有标题\n没有正文"  # nothing but headings: read as it is
     prose = "Xinhua reported on Monday, citing officials.\n王建国主持会议。"
     assert without_headings(prose) == prose
+
+
+def test_a_cantonese_question_in_mandarin_words_and_mandarin_untouched() -> None:
+    from retrieval.text import to_mandarin, to_simplified
+
+    said = {
+        "邊個批評港鐵加得太多？": "谁批评港铁加得太多？",
+        "港鐵加價幾多？": "港铁加价多少？",
+        "這篇新聞講咗乜嘢？": "这篇新闻讲了什么？",
+        "佢係邊個？": "他是谁？",
+    }
+    for cantonese, mandarin in said.items():
+        assert to_mandarin(to_simplified(cantonese)) == mandarin
+    for plain in ("了解几个情况？", "谁主持了会议？", "中文系在哪里？"):
+        assert to_mandarin(plain) == plain

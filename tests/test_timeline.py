@@ -97,3 +97,11 @@ def test_a_date_the_evidence_reports_on_is_not_flagged_as_a_missing_period(tmp_p
     assert answer.outside_period is None
     answer = e.ask("上周全市接待游客多少人次？")  # the article is not of last week: still said
     assert answer.answered and answer.outside_period == "older"
+
+
+def test_the_articles_of_a_period_asked_for_as_news(engine: Engine) -> None:
+    last_week = [a.id for a in engine.latest(period="上周")]  # today 2024-07-10 (Wednesday): July 1-7
+    assert last_week == ["reservoir-2", "flu-3", "bookfair-3", "reservoir-1"]
+    assert [a.id for a in engine.latest(period="last week")] == last_week
+    assert [a.id for a in engine.latest("南湖书展", period="上周")] == ["bookfair-3"]
+    assert engine.latest(period="去年") == [a for a in engine.latest(limit=20) if a.id == "metro-1"]
