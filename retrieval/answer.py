@@ -78,7 +78,11 @@ def _trees_answer(
     if probability < cfg.refusal_threshold:
         return refusal(text, q.kind, hits, corpus), probability, best.text.strip()
     chosen = best.sentence
-    others = [s for s in ranked if s is not chosen and s.score >= chosen.score - cfg.evidence_margin]
+    others = [  # quoted under the answer's source line: that article's sentences only
+        s
+        for s in ranked
+        if s is not chosen and s.score >= chosen.score - cfg.evidence_margin and s.article_id == chosen.article_id
+    ]
     answer, evidence = _gather_list(
         q, chosen, best.text.strip(), [chosen.text, *[s.text for s in others[: cfg.evidence_extra]]], p, corpus
     )

@@ -31,7 +31,17 @@ _LABELS = {
     "source": r"来源|稿源|出处|发布单位|发布机关|发布机构|Source",
     "author": r"作者|记者|撰稿人|编辑|责任编辑|By|Author",
 }
-_LABEL_RE = {key: re.compile(rf"(?:^|\s)(?:{pat})\s*[:：]\s*(\S[^\s]*)", re.IGNORECASE) for key, pat in _LABELS.items()}
+_ANY_LABEL = "|".join(_LABELS.values())
+# A value runs to the next label, a "|", two spaces or the end: "Source: Riverton Herald  Author: Maria Lopez" and
+# "来源: 贵州省审计厅 作者:佚名" alike.
+_LABEL_RE = {
+    key: re.compile(
+        rf"(?:^|[\s|｜])(?:{pat})\s*[:：]\s*(\S.*?)(?=\s{{2,}}|\s*[|｜]|\s+(?:{_ANY_LABEL})\s*[:：]|\s*$)",
+        re.IGNORECASE,
+    )
+    for key, pat in _LABELS.items()
+}
+_BYLINE_RE = re.compile(r"(?:^|[\s|｜])By\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*(?=[|｜]|\s{2,}|$)")
 _URL_LINE = re.compile(
     r"^(?:原文链接|原文连结|原文地址|原文|来源链接|链接|连结|网址|URL|Source URL|Original)\s*[:：]\s*(\S+)",
     re.IGNORECASE,
@@ -47,6 +57,12 @@ _DISCLAIMER_LINE = re.compile(
 )
 _BREADCRUMB = re.compile(r"\S\s*[>＞»]\s*\S.*[>＞»]")
 _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# "November 20, 2026", "Nov. 20 2026", "20 November 2026"
+_EN_DATE_RE = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b|\b(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b", re.I
+)
 # Taiwan's government pages date by the Republic of China calendar: 115-11-24, 民國115年10月2日 (year + 1911).
 _ROC_DATE_RE = re.compile(r"(?<!\d)(?:民[国國]\s*)?(\d{2,3})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 ROC_OFFSET = 1911
@@ -65,12 +81,16 @@ class LoadResult:
 _KEEP_PUNCT = re.compile(r"[^，：；！？（）～]+")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def normalize_text(text: str) -> str:
     """NFKC (full-width letters and digits to ASCII) except Chinese punctuation, unified newlines, trimmed lines,
     no blank runs."""
     text = _KEEP_PUNCT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
+    text = _CONTROL.sub("", text)  # NUL and other control characters: never part of an answer
     lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
@@ -93,6 +113,13 @@ def iso_date(value: str | None) -> str | None:
                 return date(int(found[1]) + offset, int(found[2]), int(found[3])).isoformat()
             except ValueError:
                 pass
+    english = None if match or roc else _EN_DATE_RE.search(value)
+    if english:
+        month, day, year = (english[1], english[2], english[3]) if english[1] else (english[5], english[4], english[6])
+        try:
+            return date(int(year), _MONTHS.index(month.lower()[:3]) + 1, int(day)).isoformat()
+        except ValueError:
+            pass
     return value.strip() or None
 
 
@@ -105,7 +132,8 @@ def content_hash(article: Article) -> str:
 
 def decode_bytes(raw: bytes) -> str:
     """Decode UTF-8 (with or without BOM), falling back to GB18030 for older Chinese pages."""
-    if b"\x00" in raw[:4096]:
+    head = raw[:4096]
+    if head.count(b"\x00") * 100 > len(head):  # over 1% NULs: binary; a stray one in a text is dropped, not the file
         raise ArticleParseError("binary content (NUL bytes), not a text article")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -121,7 +149,10 @@ def _meta_fields(line: str) -> dict[str, str]:
     for key, pattern in _LABEL_RE.items():
         match = pattern.search(folded)
         if match:
-            found[key] = line[match.start(1) : match.end(1)]
+            found[key] = line[match.start(1) : match.end(1)].strip()
+    byline = None if "author" in found else _BYLINE_RE.search(line)
+    if byline:  # "… | By Jane Doe"
+        found["author"] = byline[1]
     if "published" in found:
         # "发布时间:2022-08-31 10:00" keeps only the date part; the time is in the next token.
         found["published"] = iso_date(found["published"]) or found["published"]
@@ -135,7 +166,7 @@ def _is_chrome(line: str) -> bool:
 
 def _is_meta_line(line: str) -> bool:
     fields = _meta_fields(line)
-    dated = _DATE_RE.search(line) or _ROC_DATE_RE.search(line)
+    dated = _DATE_RE.search(line) or _ROC_DATE_RE.search(line) or _EN_DATE_RE.search(line)
     return len(fields) >= 2 or ("published" in fields and len(line) < 80 and dated is not None)
 
 

@@ -324,6 +324,26 @@ class Engine:
         except (IndexNotBuilt, IndexCorrupted):
             return None
 
+    def _keep_last_good(self, loaded: LoadResult) -> None:
+        """A file that no longer parses (cut short, a bad byte) is skipped and reported, and its articles as the
+        serving index holds them stay in the build: a broken edit must not take an article out of the answers."""
+        broken = {s.path for s in loaded.skipped}
+        if not broken:
+            return
+        previous = self._previous()
+        if previous is None:
+            return
+        have = {a.id for a in loaded.articles}
+        kept = [a for a in previous.articles() if a.path in broken and a.id not in have]
+        if not kept:
+            return
+        loaded.articles = sorted([*loaded.articles, *kept], key=lambda a: a.path or "")  # stable: file order kept
+        from_kept = {a.path for a in kept}
+        for skip in loaded.skipped:
+            if skip.path in from_kept:
+                skip.reason += "; its last indexed version is kept"
+        log.warning("%d articles of files that no longer parse are kept as last indexed", len(kept))
+
     def _current_manifest(self) -> IndexManifest | None:
         """The serving generation's manifest when valid (no parsing of chunks, BM25 or vectors), else None."""
         return self.store.current_manifest()
@@ -348,6 +368,7 @@ class Engine:
                 retired,
                 self.settings.retention_days,
             )
+        self._keep_last_good(loaded)
         articles = loaded.articles
         if not articles and not loaded.skipped:
             log.warning("the data folder %s holds no articles; building an empty index", self.settings.data_dir)

@@ -332,6 +332,8 @@ class Fetcher:
 def check_url(url: str) -> str:
     """The URL if it is http(s) with a host (credentials and other schemes refused), else FetchError("bad_url")."""
     url = url.strip()
+    if any(c.isspace() or ord(c) < 32 for c in url):  # a newline would write a second line into the feed list
+        raise FetchError("bad_url", f"not a valid link (it holds spaces or line breaks): {url[:200]!r}")
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError for a port that is not a number

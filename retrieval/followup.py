@@ -16,8 +16,10 @@ from retrieval.questions import classify, pos_tokens
 from retrieval.reading import analyse
 from retrieval.text import stopwords, to_simplified
 
-# Previous answers longer than this are sentences, not a referent one can put in place of a pronoun.
+# Previous answers longer than this are sentences, not a referent one can put in place of a pronoun (Chinese
+# characters; an English answer by words: "Mayor Daniel Okafor" is a referent, a clause is not).
 MAX_REFERENT_CHARS = 16
+MAX_REFERENT_WORDS = 4
 
 _ZH_PERSON = re.compile(r"(?<![其吉])(他们|她们|他|她)(?![人乡国])")
 _ZH_THING = re.compile(r"(它们|它|(?<![尤极与及])其(?=[\u4e00-\u9fff])(?![他它中余实次]))")
@@ -36,9 +38,13 @@ _ZH_BARE = re.compile(
 # Demonstratives that start a time or place adverb, not an ellipsis: 那时, 那里.
 _ZH_NOT_LEAD = re.compile(r"^那(个|些|里|儿|时|天|年|次|位|家|种|样|么多)")
 
+_EN_ANOTHER = re.compile(r"\b(?:article|story|report|piece)\s+(?:about|on|regarding|concerning)\b", re.I)
 _EN_PERSON = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _EN_THING = re.compile(r"\b(it|its)\b", re.I)
-_EN_ARTICLE = re.compile(r"\b(this|that|the) (article|story|report|piece)\b", re.I)
+# "the article about the ruling" names another article: not the previous one
+_EN_ARTICLE = re.compile(
+    r"\b(this|that|the) (article|story|report|piece)\b(?!\s+(?:about|on|from|regarding|concerning|of|in|by)\b)", re.I
+)
 _EN_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)[\s?.!]*$|^\s*and\s+(.+?)[\s?.!]*$", re.I)
 _EN_BARE = re.compile(
     r"^\s*(?:and\s+|so\s+)?(when|where|why|who|how many|how much|how|what|which ones?)"
@@ -80,7 +86,9 @@ class Resolution:
 
 def _short(answer: str) -> str:
     answer = answer.strip().rstrip("。.")
-    return answer if 0 < len(answer) <= MAX_REFERENT_CHARS else ""
+    if _HAN.search(answer) or not answer:
+        return answer if 0 < len(answer) <= MAX_REFERENT_CHARS else ""
+    return answer if len(answer.split()) <= MAX_REFERENT_WORDS and not re.search(r"[,;:]", answer) else ""
 
 
 def subject(question: str) -> str:
@@ -367,7 +375,8 @@ def _has_own_subject(text: str) -> bool:
 
 
 def _resolve_en(text: str, turn: Turn) -> Resolution:
-    if (_EN_ARTICLE.search(text) or classify(text).is_meta) and turn.article_id:
+    about_another = _EN_ANOTHER.search(text)
+    if (_EN_ARTICLE.search(text) or (classify(text).is_meta and not about_another)) and turn.article_id:
         return Resolution(text, False, turn.article_id, "article")
     bare = _EN_BARE.match(text)
     if bare:

@@ -562,7 +562,14 @@ def answer_question(question: str, hits: list[Hit], corpus: Corpus) -> Answer:
     evidence = [
         *lead,
         chosen.text,
-        *[c.text for c in pool[:4] if c is not chosen and c.text not in lead and c.score >= 0.6 * chosen.score][:2],
+        *[
+            c.text
+            for c in pool[:4]
+            if c is not chosen
+            and c.text not in lead
+            and c.score >= 0.6 * chosen.score
+            and c.article_id == chosen.article_id  # quoted under the answer's source line: that article's only
+        ][:2],
     ]
     sources: list[Source] = []
     for c in [chosen] + [c for c in pool[:4] if c is not chosen]:

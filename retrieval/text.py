@@ -185,6 +185,13 @@ def without_headings(text: str) -> str:
     return "\n".join(out) if kept else text
 
 
+# A "sentence" longer than this (a page flattened into one line, a list without stops) ends at the next space or
+# comma: evidence is quoted whole, and no reader wants pages of it. Far above real sentences (the longest of the
+# shared data's 1,256 contexts has 596 characters).
+MAX_SENTENCE_CHARS = 1000
+_RUN_BREAK = " \t，,；;、"
+
+
 def _next_end(text: str, pos: int) -> int:
     n = len(text)
     i = pos
@@ -192,18 +199,22 @@ def _next_end(text: str, pos: int) -> int:
         ch = text[i]
         if ch == "\n":
             return i + 1
+        if i - pos >= MAX_SENTENCE_CHARS and ch in _RUN_BREAK:
+            return i + 1
         if ch in _SENT_END:
             j = i + 1
             while j < n and (text[j] in _SENT_END or text[j] in _CLOSERS):
                 j += 1
             return j
-        if ch == "." and (i + 1 >= n or text[i + 1].isspace()):
-            word = re.search(r"(\w+)$", text[pos:i])
-            w = word.group(1) if word else ""
-            if w not in _ABBREVIATIONS and not (len(w) == 1 and w.isupper()):
-                j = i + 1
-                while j < n and text[j] in _CLOSERS:
-                    j += 1
-                return j
+        if ch == ".":
+            j = i + 1
+            while j < n and text[j] in _CLOSERS:  # 'families." The …': the quote stays with its sentence
+                j += 1
+            if j >= n or text[j].isspace():
+                word = re.search(r"(\w+)$", text[pos:i])
+                w = word.group(1) if word else ""
+                clock = re.search(r"\b[ap]\.m$", text[pos:i], re.I) and not re.match(r"\s+[A-Z]", text[j:])
+                if w not in _ABBREVIATIONS and not (len(w) == 1 and w.isupper()) and not clock:
+                    return j
         i += 1
     return n

@@ -320,3 +320,26 @@ def test_a_question_pointed_at_the_article_is_answered_as_the_plain_question(tmp
         want, got = engine.ask(plain), engine.ask(framed)
         assert want.answered and (got.answer, got.evidence) == (want.answer, want.evidence), framed
         assert got.question == framed  # the reply quotes the question as the user wrote it
+
+
+def test_every_evidence_sentence_comes_from_the_article_it_is_quoted_under(tmp_path: Path, embedder: object) -> None:
+    from helpers import make_engine, write_jsonl
+
+    stories = [
+        {"id": "harbor", "title": "Harbor reopens", "text": "The harbor reopened on Monday after repairs. "
+         "Workers rebuilt the pier on Monday night. The repairs cost 4 million dollars."},
+        {"id": "council", "title": "Budget vote", "text": "The council met on Monday to vote on the budget. "
+         "The budget passed on Monday by seven votes to two."},
+        {"id": "港口", "title": "港口重新开放", "text": "港口于周一重新开放。周一晚上工人重建了码头。"
+         "修复工程耗资四百万元。"},
+        {"id": "议会", "title": "预算表决", "text": "议会周一开会表决预算。预算于周一以七票对两票通过。"},
+    ]  # fmt: skip
+    write_jsonl(tmp_path / "articles" / "news.jsonl", stories)
+    engine = make_engine(tmp_path, embedder)
+    engine.reindex()
+    texts = {s["title"]: s["text"] for s in stories}
+    for question in ("What happened on Monday?", "What was done on Monday?", "周一发生了什么？", "周一做了什么？"):
+        answer = engine.ask(question)
+        if answer.answered:
+            own = texts[answer.sources[0].title]
+            assert all(e in own for e in answer.evidence), (question, answer.evidence)

@@ -203,3 +203,27 @@ def test_taiwan_government_pages_dated_by_the_roc_calendar() -> None:
     assert article.text == "臺北市公車明天起調整12條路線。"
     assert iso_date("115-11-24") == "2026-11-24" and iso_date("民國115年1月5日") == "2026-01-05"
     assert iso_date("26-11-20") == "26-11-20"  # no century: not a date, kept as written
+
+
+def test_english_metadata_values_of_several_words_and_written_dates() -> None:
+    for line, want in {
+        "Published: 2026-11-24  Source: Riverton Herald  Author: Maria Lopez": (
+            "2026-11-24",
+            "Riverton Herald",
+            "Maria Lopez",
+        ),
+        "Published: November 20, 2026 | Source: The Guardian | By Jane Doe": ("2026-11-20", "The Guardian", "Jane Doe"),
+        "来源: 新华社 记者: 王磊 发布时间: 2026-09-07": ("2026-09-07", "新华社", "王磊"),  # one space between fields
+    }.items():
+        article = parse_saved_page(f"A headline\n{line}\nThe body of the article.\n", "x")
+        assert (article.published, article.source, article.author) == want, line
+    assert iso_date("20 Nov 2026") == "2026-11-20"
+
+
+def test_a_stray_nul_or_control_character_is_dropped_not_the_article(tmp_path: Path) -> None:
+    data = tmp_path / "articles"
+    data.mkdir()
+    body = "The city council passed the budget on Monday after a long debate about taxes and schools. " * 3
+    (data / "budget.txt").write_bytes(f"Budget passes\nThe mayor cut\x00 the ribbon.\x07 {body}\n".encode())
+    result = load_articles(data)
+    assert not result.skipped and result.articles[0].text == f"The mayor cut the ribbon. {body}".strip()

@@ -84,3 +84,12 @@ def test_subjects_kept_whole_when_jieba_splits_an_unknown_name() -> None:
     assert leading_subject("谁主持了会议？") == ""
     assert subject("谁主持了防汛工作会议？") == "防汛工作会议"  # no leading subject: the first noun phrase
     assert subject("Who opened the Harbour Bridge?") == "Harbour Bridge"
+
+
+def test_english_names_of_several_words_are_referents_and_another_article_is_not_the_last() -> None:
+    turn = Turn("Who proposed the Riverton budget?", "Mayor Daniel Okafor", "a1", "Riverton budget")
+    assert resolve("Who is he?", turn).text == "Who is Mayor Daniel Okafor?"
+    assert resolve("What did he say?", turn).text == "What did Mayor Daniel Okafor say?"
+    for other in ("When was the article about the ruling published?", "Who wrote the story about the cup final?"):
+        assert resolve(other, turn).prefer_article is None, other  # names its own article
+    assert resolve("When was this article published?", turn).prefer_article == "a1"

@@ -64,6 +64,24 @@ def test_incremental_reindex_embeds_only_what_changed(tmp_path: Path, embedder: 
     assert full.full and full.embedded == full.chunks == counting.passages
 
 
+def test_a_file_that_no_longer_parses_keeps_its_last_indexed_articles(tmp_path: Path, embedder: object) -> None:
+    data = _corpus(tmp_path)
+    (data / "quake.json").write_text(
+        '{"id": "q1", "title": "Quake", "text": "The earthquake killed 12 people on Sunday."}', encoding="utf-8"
+    )
+    engine = make_engine(tmp_path, embedder)
+    first = engine.reindex()
+    assert first.added == 4
+    (data / "quake.json").write_text('{"id": "q1", "title": "Quake", "text": "The earthquake ki', encoding="utf-8")
+    broken = engine.reindex()  # cut short by an editor or a failed copy: skipped, reported, and still answered
+    assert [s.path for s in broken.skipped] == ["quake.json"]
+    assert "last indexed version is kept" in broken.skipped[0].reason
+    assert broken.removed == 0 and "q1" in {a.id for a in engine.index.articles()}
+    assert "12 people" in engine.ask("How many people did the earthquake kill?").answer
+    (data / "quake.json").unlink()  # deleted on purpose: gone
+    assert engine.reindex().removed == 1 and "q1" not in {a.id for a in engine.index.articles()}
+
+
 def test_cache_survives_process_restart(tmp_path: Path, embedder: object) -> None:
     _corpus(tmp_path)
     make_engine(tmp_path, embedder).reindex()

@@ -104,6 +104,9 @@ def test_feed_list_file(tmp_path: Path) -> None:
     assert "# my note" in path.read_text() and read_feeds(path) == ["https://b.example/atom.xml"]
     with pytest.raises(Exception, match="only http and https"):
         add_feed(path, "file:///etc/passwd")
+    with pytest.raises(Exception, match="line breaks"):  # one URL, never a second line in the list
+        add_feed(path, "https://a.example/feed\nhttps://injected.example.com")
+    assert read_feeds(path) == ["https://b.example/atom.xml"]
 
 
 def test_hundred_item_feed_once_then_only_what_changed(tmp_path: Path, embedder: object) -> None:

@@ -80,3 +80,22 @@ def test_a_cantonese_question_in_mandarin_words_and_mandarin_untouched() -> None
         assert to_mandarin(to_simplified(cantonese)) == mandarin
     for plain in ("了解几个情况？", "谁主持了会议？", "中文系在哪里？"):
         assert to_mandarin(plain) == plain
+
+
+def test_sentences_end_after_a_closing_quote_not_after_a_clock_time_and_never_run_for_pages() -> None:
+    from retrieval.text import MAX_SENTENCE_CHARS, split_sentences
+
+    def parts(text: str) -> list[str]:
+        return [text[s:e] for s, e in split_sentences(text)]
+
+    assert parts('She called it "a budget for working families." The budget raises taxes.') == [
+        'She called it "a budget for working families."',
+        "The budget raises taxes.",
+    ]
+    assert parts("The quake hit at 4:17 a.m. local time. Rescuers came.") == [
+        "The quake hit at 4:17 a.m. local time.",
+        "Rescuers came.",
+    ]
+    assert parts("It ended at 9 p.m. The crowd left.") == ["It ended at 9 p.m.", "The crowd left."]
+    flood = "word " * 5000  # a page flattened into one line
+    assert all(e - s <= MAX_SENTENCE_CHARS + 10 for s, e in split_sentences(flood))
