@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -152,33 +153,45 @@ def cmd_eval(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _warm_dictionary() -> None:
+def _warm_dictionary() -> list[threading.Thread]:
     """Load the English-Chinese dictionary (~2-3 s) and the span reader (~0.5 s) in the background, so a
-    long-running bot's first question does not wait for them."""
-    import threading
-
+    long-running bot's first question does not wait for them. The caller joins the threads before exiting: a
+    process that ends while torch is still loading aborts ("terminate called without an active exception")."""
     from retrieval.crosslingual import dictionary
-
-    threading.Thread(target=dictionary, name="dictionary-warm-up", daemon=True).start()
     from retrieval.reader import default_reader
 
-    threading.Thread(target=default_reader, name="reader-warm-up", daemon=True).start()
+    threads = [
+        threading.Thread(target=dictionary, name="dictionary-warm-up", daemon=True),
+        threading.Thread(target=default_reader, name="reader-warm-up", daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _joined(threads: list[threading.Thread], code: int) -> int:
+    for thread in threads:
+        thread.join(timeout=WARM_UP_JOIN_SECONDS)
+    return code
+
+
+WARM_UP_JOIN_SECONDS = 60.0  # loading takes seconds; a hung load must not keep the process from exiting
 
 
 def cmd_chat(engine: Engine, args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
-    _warm_dictionary()
-    return run_chat(engine, engine.settings)
+    warming = _warm_dictionary()
+    return _joined(warming, run_chat(engine, engine.settings))
 
 
 def cmd_run(engine: Engine, args: argparse.Namespace) -> int:
     from bot.telegram import run_polling, run_webhook
 
-    _warm_dictionary()
+    warming = _warm_dictionary()
     if engine.settings.webhook_url:
-        return run_webhook(engine.settings, engine)
-    return run_polling(engine.settings, engine)
+        return _joined(warming, run_webhook(engine.settings, engine))
+    return _joined(warming, run_polling(engine.settings, engine))
 
 
 def cmd_train(engine: Engine, args: argparse.Namespace) -> int:

@@ -72,6 +72,17 @@ class Settings(BaseSettings):
     llm_user_calls_per_hour: int = Field(default=30, ge=0)
     llm_calls_per_hour: int = Field(default=600, ge=0)
 
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        value = value.strip()
+        if not re.match(r"https?://[^/\s:]+(?::\d+)?/", value):  # the token is appended: a bad URL would quote it
+            raise ValueError(
+                "NEWSBOT_TELEGRAM_API_URL must be an http:// or https:// URL ending before the token, "
+                "e.g. https://api.telegram.org/bot"
+            )
+        return value
+
     @field_validator("llm_url")
     @classmethod
     def _check_llm_url(cls, value: str | None) -> str | None:

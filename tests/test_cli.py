@@ -96,6 +96,17 @@ def test_invalid_setting_is_one_line_error(capsys: pytest.CaptureFixture[str], m
     assert err.startswith("newsbot: error: invalid setting admin_ids") and "\n" not in err
 
 
+def test_a_bot_api_url_that_would_quote_the_token_is_refused_before_any_call(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBOT_TELEGRAM_TOKEN", "123:SECRET")
+    monkeypatch.setenv("NEWSBOT_TELEGRAM_API_URL", "ftp://x")  # + token read "Invalid port: 'SECRET'" before
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("newsbot: error: invalid setting telegram_api_url") and "\n" not in err
+    assert "SECRET" not in err
+
+
 def test_sigkill_during_reindex_keeps_previous_generation(sample_data: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "bot.cli"]
