@@ -58,6 +58,7 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|van|von)?\s*[A-Z
 _NOMINAL = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "l", "j", "eng", "vn", "ng")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NAMED = ("nr", "ns", "nt", "nz", "m", "t")
+_PROPER = ("nr", "nrfg", "nrt", "ns", "nt", "nz")  # any proper name stands for another
 # Word classes that end a leading subject: verbs, prepositions, particles, adverbs, pronouns, conjunctions, marks.
 _STOP_FLAGS = ("v", "p", "u", "d", "r", "c", "x", "y", "e")
 _STOP_WORDS = stopwords("follow-up")
@@ -257,9 +258,11 @@ def _same_slot(fragment: str, previous: str) -> tuple[int, int] | None:
             if previous[:start].endswith(fragment[:k]):
                 return start - k, end
         return start, end
-    for (word, flag), at in zip(words, offsets, strict=False):  # a name for a name, a place for a place
-        if len(word) >= 2 and word != fragment and frag_flag and frag_flag == flag and flag in _NAMED:
-            return at, at + len(word)
+    for same in (True, False):  # a name for a name, a place for a place; then any name (jieba tags 高雄 a person)
+        for (word, flag), at in zip(words, offsets, strict=False):
+            named = (frag_flag == flag and flag in _NAMED) if same else (frag_flag in _PROPER and flag in _PROPER)
+            if len(word) >= 2 and word != fragment and named:
+                return at, at + len(word)
     return None
 
 

@@ -93,3 +93,9 @@ def test_english_names_of_several_words_are_referents_and_another_article_is_not
     for other in ("When was the article about the ruling published?", "Who wrote the story about the cup final?"):
         assert resolve(other, turn).prefer_article is None, other  # names its own article
     assert resolve("When was this article published?", turn).prefer_article == "a1"
+
+
+def test_a_place_jieba_tags_as_a_person_still_takes_the_place_of_the_place() -> None:
+    turn = Turn("台北市明天要上班嗎？", "", "a1", "颱風停班停課")
+    r = resolve("那高雄呢？", turn)  # jieba: 高雄 nr, 台北市 ns
+    assert r.rewritten and r.text == "高雄明天要上班嗎？"
