@@ -14,7 +14,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from retrieval import registry, tagging
-from retrieval.articles import LoadResult, content_hash, load_articles
+from retrieval.articles import SUFFIXES, LoadResult, content_hash, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.config import Settings
 from retrieval.crosslingual import has_names, lexical_terms, name_terms
@@ -327,10 +327,10 @@ class Engine:
     def _keep_last_good(self, loaded: LoadResult) -> None:
         """A file that no longer parses (cut short, a bad byte) is skipped and reported, and its articles as the
         serving index holds them stay in the build: a broken edit must not take an article out of the answers."""
-        broken = {s.path for s in loaded.skipped}
+        broken = {s.path for s in loaded.skipped if s.path.lower().endswith(SUFFIXES)}  # files, not JSONL lines
         if not broken:
             return
-        previous = self._previous()
+        previous = self._index if self._index is not None else self._previous()
         if previous is None:
             return
         have = {a.id for a in loaded.articles}

@@ -198,8 +198,8 @@ def as_asked(question: str) -> str:
 
 
 # How users point a question at the article ("根据文章，", "这篇报道中，", "文章提到的", "According to the article,"):
-# no training question is framed so, and the framing costs the reader (scratch measure in the note of issue 8: 200
-# shared-data questions, 86.5% right short answers as written, 78.0% after 根据文章，, 78.5% after 这篇报道中，).
+# no training question is framed so, and the framing costs the reader (benchmarks/framing.py, 200 shared-data
+# questions: 86.0% right short answers plain, 77.0% after 根据文章，, 78.5% after 这篇报道中，; 86.0% once dropped).
 _DOC_ZH = (
     r"(?:(?:这|该|此|本|那)(?:篇|则|条|份|个)?(?:文章|报道|报导|新闻|消息|稿件|材料|文)"
     r"|文章|报道|报导|原文|全文|稿件|材料|文中|本文)"
