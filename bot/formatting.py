@@ -56,7 +56,7 @@ def _safe_url(url: str | None) -> str | None:
 
 def source_line(source: Source, lang: Lang) -> str:
     """Title · outlet · date · link, escaped."""
-    parts = [f"《{esc(source.title)}》" if lang == "zh" else esc(source.title)]
+    parts = [esc(source.title) if lang == "en" else f"《{esc(source.title)}》"]
     if source.source:
         parts.append(esc(source.source))
     date = _date(source.published)
@@ -73,7 +73,7 @@ def reported_by(source: Source, lang: Lang) -> str:
     outlets = list(dict.fromkeys(r.source or r.title for r in source.also_reported_by if r.source or r.title))
     if not outlets:
         return ""
-    shown = ("、" if lang == "zh" else ", ").join(outlets[:5]) + ("…" if len(outlets) > 5 else "")
+    shown = (", " if lang == "en" else "、").join(outlets[:5]) + ("…" if len(outlets) > 5 else "")
     return " " + esc(text(lang, "reported_by", outlets=shown))
 
 

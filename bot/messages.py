@@ -1,18 +1,20 @@
-"""User-facing strings of the bot in Chinese and English; every value is plain text (escaped by the caller)."""
+"""User-facing strings of the bot in Chinese and English; every value is plain text (escaped by the caller). A user who
+writes Traditional characters (or whose Telegram locale is zh-TW/zh-HK) gets the Chinese strings in Traditional."""
 
 from __future__ import annotations
 
 import re
 from typing import Literal
 
-from retrieval.text import detect_lang
+from retrieval.text import detect_lang, to_simplified, to_traditional
 
-Lang = Literal["zh", "en"]
+Lang = Literal["zh", "zh-Hant", "en"]  # zh-Hant: the "zh" strings converted by OpenCC (never a value put into them)
+_HANT_LOCALES = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _LATIN = re.compile(r"[A-Za-z]")
 
-MESSAGES: dict[str, dict[Lang, str]] = {
+MESSAGES: dict[str, dict[str, str]] = {
     "welcome": {
         "zh": "你好！我是新闻问答机器人。向我提问新闻文章里的内容，我会给出简短答案、原文证据和出处。",
         "en": "Hello! I answer questions about news articles with a short answer, the evidence sentences and "
@@ -252,16 +254,24 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "feed_failed": {"zh": "源 {url} 已跳过：", "en": "Feed {url} skipped: "},
 }
 
-EXAMPLES: dict[Lang, list[str]] = {
+EXAMPLES: dict[str, list[str]] = {
     "zh": ["这篇报道是哪天发布的？", "文章提到的会议在哪里举行？", "谁宣布了这项政策？"],
     "en": ["When was the article published?", "Where was the meeting held?", "Who announced the policy?"],
 }
 
 
 def text(lang: Lang, key: str, **values: object) -> str:
-    """The UI string `key` in `lang`, formatted with `values`."""
-    template = MESSAGES[key][lang]
+    """The UI string `key` in `lang`, formatted with `values` (which stay as given: titles and answers keep the
+    article's script)."""
+    table = MESSAGES[key]
+    template = to_traditional(table["zh"]) if lang == "zh-Hant" else table[lang]
     return template.format(**values) if values else template
+
+
+def examples(lang: Lang) -> list[str]:
+    """The example questions of /help in the user's script (English ones as they are)."""
+    zh = [to_traditional(q) for q in EXAMPLES["zh"]] if lang == "zh-Hant" else EXAMPLES["zh"]
+    return zh + EXAMPLES["en"]
 
 
 def detect_language(message: str | None, language_code: str | None = None) -> Lang:
@@ -270,8 +280,18 @@ def detect_language(message: str | None, language_code: str | None = None) -> La
 
     Chinese is the default when nothing tells otherwise: the bot is Chinese first.
     """
+    locale = (language_code or "").lower()
     if message and (_CJK.search(message) or _LATIN.search(message)):
-        return "zh" if detect_lang(message) == "zh" or not _LATIN.search(message) else "en"
-    if language_code and not language_code.lower().startswith("zh"):
+        if detect_lang(message) != "zh" and _LATIN.search(message):
+            return "en"
+        traditional = to_simplified(message) != message
+        hant_user = locale.startswith(_HANT_LOCALES) and not _simplified_only(message)
+        return "zh-Hant" if traditional or hant_user else "zh"
+    if locale and not locale.startswith("zh"):
         return "en"
-    return "zh"
+    return "zh-Hant" if locale.startswith(_HANT_LOCALES) else "zh"
+
+
+def _simplified_only(message: str) -> bool:
+    """Whether the message uses characters only Simplified writes (its Traditional form differs)."""
+    return to_traditional(message) != message

@@ -33,7 +33,7 @@ from bot.formatting import (
     split_html,
 )
 from bot.intents import intent
-from bot.messages import EXAMPLES, MESSAGES, Lang, detect_language, text
+from bot.messages import MESSAGES, Lang, detect_language, examples, text
 from retrieval.articles import SUFFIXES
 from retrieval.config import Settings
 from retrieval.errors import (
@@ -51,6 +51,7 @@ from retrieval.generative import asking_user
 from retrieval.ingest import Outcome
 from retrieval.models import Answer, Article, IndexStats, ReindexReport, Source
 from retrieval.summary import summarize
+from retrieval.text import to_traditional
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ def _age(built_at: str, lang: Lang) -> str:
     for size, zh, en in units:
         if seconds >= size or size == 1:
             n = seconds // size
-            return f"{n} {zh}" if lang == "zh" else f"{n} {en}"
+            return f"{n} {en}" if lang == "en" else f"{n} {zh if lang == 'zh' else to_traditional(zh)}"
     return ""  # pragma: no cover
 
 
@@ -346,7 +347,7 @@ class ChatService:
                 lines.append(esc(text(lang, "knows_undated", articles=st.articles, s=s, chunks=st.chunks)))
         lines.append("")
         lines.append(f"<b>{esc(text(lang, 'examples_title'))}</b>")
-        lines.extend(f"• {esc(q)}" for q in EXAMPLES["zh"] + EXAMPLES["en"])
+        lines.extend(f"• {esc(q)}" for q in examples(lang))
         lines.append("")
         lines.append(esc(text(lang, "commands")))
         return [Reply("\n".join(lines))]
@@ -464,7 +465,8 @@ class ChatService:
             return [Reply(esc(text(lang, "error")))]
         if articles:
             self.conversations.remember(chat_id, listed=[a.id for a in articles])
-        return [Reply(format_latest(articles, lang, topic, period))]
+        shown = to_traditional(period) if lang == "zh-Hant" else period  # 上週, as the user wrote it
+        return [Reply(format_latest(articles, lang, topic, shown))]
 
     def summary(self, args: str, lang: Lang, chat_id: int = 0) -> list[Reply]:
         """/summary [N]: an extractive summary of the last cited article, or of article N of the last /latest."""
@@ -748,7 +750,7 @@ def outcome_html(outcome: Outcome, lang: Lang) -> str:
     if outcome.status == "duplicate":
         return esc(text(lang, "add_duplicate") + (described or outcome.url))
     kind = f"fetch_{outcome.kind}" if f"fetch_{outcome.kind}" in MESSAGES else "fetch_network"
-    why = f"{text(lang, kind)}（{outcome.reason}）" if lang == "zh" else f"{text(lang, kind)} ({outcome.reason})"
+    why = f"{text(lang, kind)} ({outcome.reason})" if lang == "en" else f"{text(lang, kind)}（{outcome.reason}）"
     return esc(text(lang, "add_failed", url=outcome.url) + why)
 
 
@@ -807,4 +809,4 @@ def failure_cause(exc: BaseException, lang: Lang) -> str:
     detail = describe_os_error(exc) if isinstance(exc, OSError) else str(exc) or type(exc).__name__
     if kind == "cause_internal":
         detail = f"{type(exc).__name__}: {detail}"
-    return f"{text(lang, kind)}（{detail}）" if lang == "zh" else f"{text(lang, kind)} ({detail})"
+    return f"{text(lang, kind)} ({detail})" if lang == "en" else f"{text(lang, kind)}（{detail}）"

@@ -10,7 +10,7 @@ import pytest
 from bot.chat import run_chat
 from bot.intents import intent
 from bot.service import ChatService, Incoming
-from retrieval.models import Article
+from retrieval.models import Answer, Article
 from tests.botfixtures import USER_ID, FakeEngine, make_settings, parse_telegram_html
 
 ARTICLES = [
@@ -283,3 +283,19 @@ def test_no_previous_article_note_when_another_article_answered(
     monkeypatch.setattr(engine, "ask", lambda *a, **k: answer)
     out = say(service, "这篇报道里谁发言了？")
     assert "关于上一篇文章" not in out and "Another report" in out  # the note would claim what did not happen
+
+
+def test_a_traditional_user_gets_the_bot_s_own_words_in_traditional(
+    service: ChatService, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.messages import detect_language, text
+
+    assert detect_language("颱風什麼時候登陸？") == "zh-Hant" and detect_language("台风什么时候登陆？") == "zh"
+    assert detect_language(None, "zh-HK") == "zh-Hant" and detect_language("台风登陆了吗？", "zh-TW") == "zh"
+    assert text("zh-Hant", "not_found") == "抱歉，現有文章中沒有找到這個問題的答案。"
+    engine.answer_text = "江城日报"  # a value put into the bot's words stays as the article writes it
+    out = say(service, "這篇報導的來源是哪裡？")
+    assert "<b>江城日报</b>" in out
+    monkeypatch.setattr(engine, "ask", lambda q, *a, **k: Answer(question=q, answered=False))
+    refused = service.handle(Incoming(user_id=USER_ID, text="颱風什麼時候登陸？", chat_id=8, language_code="zh-TW"))
+    assert "現有文章中沒有找到" in refused[0].html and "现有" not in refused[0].html
