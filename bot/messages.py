@@ -4,6 +4,7 @@ writes Traditional characters (or whose Telegram locale is zh-TW/zh-HK) gets the
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Literal
 
 from retrieval.text import detect_lang, to_simplified, to_traditional
@@ -281,6 +282,7 @@ def detect_language(message: str | None, language_code: str | None = None) -> La
     Chinese is the default when nothing tells otherwise: the bot is Chinese first.
     """
     locale = (language_code or "").lower()
+    message = unicodedata.normalize("NFKC", message) if message else message  # ＷＨＯ　ＷＯＮ？ is English
     if message and (_CJK.search(message) or _LATIN.search(message)):
         if detect_lang(message) != "zh" and _LATIN.search(message):
             return "en"

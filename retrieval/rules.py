@@ -34,7 +34,7 @@ from retrieval.reading import (
     presence,
     term_weights,
 )
-from retrieval.text import split_sentences
+from retrieval.text import in_script_of, split_sentences
 
 # How many retrieved chunks feed the evidence pool. More finds answers ranked lower by retrieval but gives the
 # sentence scorer more distractors; 5 measured best on the reading-comprehension benchmark (README).
@@ -285,7 +285,7 @@ def _meta_answer(q: Question, hits: list[Hit], corpus: Corpus) -> Answer:
     src = [source_of(art, passage, score)]
     if not value:
         return Answer(question=q.text, answered=False, kind=q.kind, sources=src)
-    label = zh if q.lang == "zh" else en
+    label = in_script_of(zh, art.title + art.text[:500]) if q.lang == "zh" else en  # 發布時間 on a Traditional page
     return Answer(
         question=q.text,
         answered=True,

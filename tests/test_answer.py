@@ -343,3 +343,18 @@ def test_every_evidence_sentence_comes_from_the_article_it_is_quoted_under(tmp_p
         if answer.answered:
             own = texts[answer.sources[0].title]
             assert all(e in own for e in answer.evidence), (question, answer.evidence)
+
+
+def test_an_article_field_is_labelled_in_the_article_s_script(tmp_path: Path, embedder: object) -> None:
+    from helpers import make_engine, write_jsonl
+
+    story = {"id": "tw", "title": "高雄港新碼頭啟用", "published": "2026-04-02", "author": "林怡君",
+             "text": "高雄港第七貨櫃中心於4月1日正式啟用。新碼頭耗資約六百億元。"}  # fmt: skip
+    write_jsonl(tmp_path / "articles" / "tw.jsonl", [story])
+    engine = make_engine(tmp_path, embedder)
+    engine.reindex()
+    answer = engine.ask("這篇報導是哪天發布的？")
+    assert answer.answered and answer.answer == "2026-04-02" and answer.evidence == ["發佈時間: 2026-04-02"]
+    assert engine.ask("这篇报道是哪天发布的？").evidence == [
+        "發佈時間: 2026-04-02"
+    ]  # the article's script, not the question's

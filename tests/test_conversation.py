@@ -299,3 +299,9 @@ def test_a_traditional_user_gets_the_bot_s_own_words_in_traditional(
     monkeypatch.setattr(engine, "ask", lambda q, *a, **k: Answer(question=q, answered=False))
     refused = service.handle(Incoming(user_id=USER_ID, text="颱風什麼時候登陸？", chat_id=8, language_code="zh-TW"))
     assert "現有文章中沒有找到" in refused[0].html and "现有" not in refused[0].html
+
+
+def test_a_question_in_full_width_letters_is_english() -> None:
+    from bot.messages import detect_language
+
+    assert detect_language("ＷＨＯ　ＷＯＮ　ＴＨＥ　ＦＩＮＡＬ？") == "en" and detect_language("谁赢了？") == "zh"
