@@ -139,6 +139,7 @@ def format_answer(answer: Answer, lang: Lang, understood: str = "") -> str:
 
 def format_latest(articles: list[Article], lang: Lang, topic: str = "", period: str = "") -> str:
     """/latest: numbered title · outlet · date · link lines, newest first; with a period, its articles."""
+    period = _PREPOSITION.sub("", period) if lang == "en" else period  # "from October", not "from in October"
     if not articles:
         return esc(text(lang, "latest_none_period", period=period) if period else text(lang, "latest_none"))
     if period:

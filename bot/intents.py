@@ -4,9 +4,11 @@ alone ("张建国", "Zhejiang") → /latest about it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
+from retrieval.dates import find_period
 from retrieval.text import detect_lang, to_mandarin, to_simplified
 
 _LATEST_ZH = re.compile(
@@ -14,17 +16,25 @@ _LATEST_ZH = re.compile(
     r"(?:吗|呢|了)?[？?。！!\s]*$"
     r"|^(?P<topic2>.+?)(?:有什么|有啥|有哪些)?(?:最新|最近)(?:的)?(?:新闻|消息|报[道导]|动态|进展)(?:吗|呢)?[？?。！!\s]*$"
 )
-# "上周有什么新闻？", "What happened last week?": the articles of that period (retrieval/dates.py reads the period).
+# "上周有什么新闻？", "What happened last week?": the articles of that period. The period is whatever the one date
+# parser (retrieval/dates.py) reads as a whole there, so 上週, 10月 and "in October" count as well.
 _PERIOD_NEWS_ZH = re.compile(
-    r"^(?:请问)?(?P<period>今天|昨天|前天|本周|这周|这个星期|这星期|上周|上个星期|上星期|上礼拜|本月|这个月|上个月|今年|去年)"
-    r"(?:有)?(?:什么|啥|哪些)?(?:关于(?P<topic>.+?)的)?(?:新闻|消息|报[道导]|动态|事)(?:吗|呢|了)?[？?。！!\s]*$"
+    r"^(?:请问)?(?P<period>[^，,。？?\s]{1,12}?)(?:有)?(?:什么|啥|哪些)(?:关于(?P<topic>.+?)的)?"
+    r"(?:新闻|消息|报[道导]|动态|事)(?:吗|呢|了)?[？?。！!\s]*$"
 )
 _PERIOD_NEWS_EN = re.compile(
     r"^\s*(?:what(?:'s| is| was)?\s+(?:the\s+)?news|what\s+happened|any\s+news|news)"
-    r"(?:\s+(?:about|on)\s+(?P<topic>.+?))?\s+(?P<period>today|yesterday|this week|last week|this month|last month"
-    r"|this year|last year)[\s?.!]*$",
+    r"(?:\s+(?:about|on)\s+(?P<topic>.+?))?\s+(?P<period>[a-z0-9 ]{3,24}?)[\s?.!]*$",
     re.I,
 )
+
+
+def _a_period(expression: str) -> bool:
+    """Whether the expression, all of it, is a period the date parser reads (上周, 10月, last week)."""
+    found = find_period(expression, dt.date.today())
+    return found is not None and found.dated and found.label.strip().lower() == expression.strip().lower()
+
+
 _LATEST_EN = re.compile(
     r"^\s*(?:what'?s|what is|anything)\s+(?:new|the latest|latest)(?:\s+(?:about|on|with|in)\s+(?P<topic>.+?))?"
     r"[\s?.!]*$"
@@ -104,7 +114,7 @@ def intent(message: str) -> Intent | None:
     text = to_mandarin(text)  # 讲咗乜嘢 reads as 讲了什么
     for pattern in (_PERIOD_NEWS_ZH, _PERIOD_NEWS_EN):
         m = pattern.match(text)
-        if m:
+        if m and _a_period(m.group("period")):
             return Intent("latest", (m.group("topic") or "").strip(" 的，,"), m.group("period"))
     for pattern in (_LATEST_ZH, _LATEST_EN):
         m = pattern.match(text)

@@ -131,6 +131,8 @@ def test_latest_topic_and_plain_language_routes(service: ChatService) -> None:
     period_news = say(service, "上周有什么新闻？")  # the period goes to the engine (the fake lists every article)
     assert "上周的文章：" in period_news and "江城召开防汛工作会议" in period_news
     assert "Articles from last week:" in say(service, "What happened last week?")
+    assert "Articles from October:" in say(service, "What happened in October?")  # any period the date parser reads
+    assert "上周的文章" not in say(service, "上周谁主持了防汛工作会议？")  # a question with a time stays a question
 
 
 def test_a_name_alone_lists_the_articles_about_it(service: ChatService, engine: FakeEngine) -> None:

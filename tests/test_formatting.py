@@ -156,3 +156,4 @@ def test_no_article_of_the_period_asked_for_says_so() -> None:
 
     assert format_latest([], "zh", period="上周") == "没有找到上周的文章。"
     assert format_latest([], "en", period="last week") == "No articles from last week."
+    assert format_latest([], "en", period="in October") == "No articles from October."
