@@ -171,16 +171,21 @@ def _is_meta_line(line: str) -> bool:
 
 
 def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Article:
-    """Parse a saved web page in plain text: chrome, headline, metadata line, body, link, disclaimer."""
+    """Parse a saved web page in plain text: chrome, headline, metadata (one line, or a block of labelled lines:
+    标题：/来源：/发布时间：/原文链接：…), body, link, disclaimer."""
     lines = normalize_text(text).split("\n")
+    header = _header_block(lines)
     meta: dict[str, str] = {}
     url: str | None = None
-    meta_at = next((i for i, line in enumerate(lines) if i < 40 and _is_meta_line(line)), None)
-    if meta_at is not None:
-        meta = _meta_fields(lines[meta_at])
-        before = [ln for ln in lines[:meta_at] if ln and not _is_chrome(ln)]
-        title = before[-1] if before else ""
-        body_lines = lines[meta_at + 1 :]
+    if header is not None:
+        first, last = header
+        for line in lines[first:last]:
+            for key, value in _header_fields(line).items():
+                meta.setdefault(key, value)
+        before = [ln for ln in lines[:first] if ln and not _is_chrome(ln)]
+        title = meta.get("title") or (before[-1] if before else "")
+        url = meta.get("url")
+        body_lines = lines[last:]
     else:
         content = [ln for ln in lines if ln and not _is_chrome(ln)]
         title = content[0] if content else ""
@@ -190,7 +195,7 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
         folded = to_simplified(line)  # labels in either script; values as written
         link = _URL_LINE.match(folded)
         if link:
-            url = line[link.start(1) : link.end(1)]
+            url = url or line[link.start(1) : link.end(1)]
             break  # everything after the original link is site boilerplate
         if _DISCLAIMER_LINE.match(folded):
             break
@@ -211,6 +216,51 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
         author=meta.get("author"),
         path=path,
     )
+
+
+# A line of the header block starts with a label: a metadata one, the headline's or the link's.
+_TITLE_LINE = re.compile(r"^(?:标题|题目|新闻标题|Title|Headline)\s*[:：]\s*(\S.*)$", re.IGNORECASE)
+_LEADING_LABEL = re.compile(rf"^(?:{_ANY_LABEL})\s*[:：]\s*\S", re.IGNORECASE)
+HEADER_LINES = 40  # the metadata is near the top: a labelled line further down is body text
+
+
+def _header_fields(line: str) -> dict[str, str]:
+    """The fields of one header line: its metadata, or {"title": …} / {"url": …} for a headline or link line."""
+    folded = to_simplified(line)
+    for key, pattern in (("title", _TITLE_LINE), ("url", _URL_LINE)):
+        match = pattern.match(folded)
+        if match:
+            return {key: line[match.start(1) : match.end(1)].strip()}
+    return _meta_fields(line)
+
+
+def _is_labelled(line: str) -> bool:
+    folded = to_simplified(line)
+    return bool(_TITLE_LINE.match(folded) or _URL_LINE.match(folded) or _LEADING_LABEL.match(folded))
+
+
+def _header_block(lines: list[str]) -> tuple[int, int] | None:
+    """[first, last) lines of the page's metadata: the first metadata line ("发布时间:… 来源:… 作者:…") with the
+    labelled lines around it, or a run of labelled lines (标题：…, 来源：…, 发布时间：…, 原文链接：…, blank lines
+    between them allowed) holding two or more of them or a headline. None when the page has no metadata."""
+    n = 0
+    while n < min(len(lines), HEADER_LINES):
+        if not lines[n] or not (_is_labelled(lines[n]) or _is_meta_line(lines[n])):
+            n += 1
+            continue
+        first = last = n
+        labelled = []
+        while last < len(lines) and (not lines[last] or _is_labelled(lines[last]) or _is_meta_line(lines[last])):
+            if lines[last]:
+                labelled.append(lines[last])
+            last += 1
+        titled = any(_TITLE_LINE.match(to_simplified(ln)) for ln in labelled)
+        if titled or len(labelled) >= 2 or any(_is_meta_line(ln) for ln in labelled):
+            while last > first and not lines[last - 1]:
+                last -= 1
+            return first, last
+        n = last
+    return None
 
 
 def parse_html(html: str, article_id: str, path: str | None = None) -> Article:

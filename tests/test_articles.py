@@ -59,6 +59,27 @@ def test_a_traditional_saved_page_gives_its_date_outlet_author_and_link() -> Non
     assert article.text == "該圖書館由市政府投資建設，共有藏書50萬冊。"
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "标题：某市新建图书馆今日开放\n来源：某市日报\n发布时间：2023-05-06\n作者：张三\n原文链接：https://example.cn/a.html\n",
+        "標題：某市新建图书馆今日开放\n來源：某市日报\n\n發布時間：2023年5月6日\n記者：张三\n原文連結：https://example.cn/a.html\n",
+        "某市新建图书馆今日开放\n来源：某市日报\n发布时间：2023-05-06\n作者：张三\n原文链接：https://example.cn/a.html\n",
+        "Title: 某市新建图书馆今日开放\nSource: 某市日报\nDate: May 6, 2023\nAuthor: 张三\nURL: https://example.cn/a.html\n",
+    ],
+    ids=["simplified", "traditional-with-a-blank-line", "headline-then-labels", "english-labels"],
+)
+def test_a_header_of_labelled_lines_gives_the_metadata_and_keeps_the_body(header: str) -> None:
+    """标题：/来源：/发布时间：/原文链接： one per line above the body: the link line there is the header's, not the
+    end of the article (the whole body was dropped: "no article text found"), and the headline is not 来源：…."""
+    body = "该图书馆由市政府投资建设，共有藏书50万册。\n\n馆长李明华说，图书馆每天开放12小时。"
+    article = parse_saved_page(header + "\n" + body + "\n", "x")
+    assert article.title == "某市新建图书馆今日开放"
+    assert (article.published, article.source, article.author) == ("2023-05-06", "某市日报", "张三")
+    assert article.url == "https://example.cn/a.html"
+    assert article.text == body
+
+
 def test_a_chinese_html_page_keeps_its_byline_and_outlet_as_written() -> None:
     from retrieval.articles import parse_html
 

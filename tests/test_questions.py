@@ -191,3 +191,18 @@ def test_a_question_that_asks_only_for_a_field_of_the_article_is_about_the_artic
         assert analyse(question).kind == kind, question
     for other in ("《红楼梦》的作者是谁？", "这位记者是谁？", "Who is the author of Hamlet?"):  # someone else's
         assert not analyse(other).is_meta, other
+
+
+def test_a_span_is_not_widened_over_a_word_that_jieba_glued_one_of_its_characters_to() -> None:
+    """jieba cuts 陈立军代表 as 陈立 / 军代表: a span read up to 军 keeps its end rather than taking 代表 too, while a
+    span cut inside a longer word (德国 of 纳粹德国) is still widened."""
+    from retrieval.questions import tokens, whole_words
+
+    text = "会后,赵明远、陈立军代表两市签署了合作协议。"
+    assert "军代表" in tokens(text)  # the premise: jieba glues 军 to 代表
+    start = text.index("赵明远")
+    end = text.index("代表")
+    assert text[slice(*whole_words(text, start, end))] == "赵明远、陈立军"
+    other = "他们反对纳粹德国的扩张。"
+    at = other.index("德国")
+    assert other[slice(*whole_words(other, at, at + 2))] == "纳粹德国"
