@@ -135,11 +135,15 @@ _AMERICAN = (
 
 def _keys(words: Sequence[str]) -> list[str]:
     """The lookup keys of a phrase: as written (lower-cased), then with every word in its dictionary form, then
-    in American spelling."""
+    in American spelling; then the same without possessives (People's Republic is a gloss as written; Beijing's is
+    Beijing)."""
     exact = [w.lower() for w in words]
-    lemma = [lemma_en(w) for w in exact]
-    american = [_americanise(w) for w in lemma]
-    return list(dict.fromkeys(" ".join(k) for k in (exact, lemma, american)))
+    bare = [_bare(w) for w in exact]
+    forms = []
+    for written in (exact, bare) if bare != exact else (exact,):
+        lemma = [lemma_en(w) for w in written]
+        forms += [written, lemma, [_americanise(w) for w in lemma]]
+    return list(dict.fromkeys(" ".join(k) for k in forms))
 
 
 def _americanise(word: str) -> str:
@@ -347,9 +351,26 @@ def _terms(toks: Sequence[str], low: Sequence[str], lo: int, hi: int, skip: set[
     return out
 
 
+# "What's" is "What is"; "1,500" is 1500 as Chinese text writes it.
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|why)['’]s\b", re.IGNORECASE)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _plain(question: str) -> str:
+    """The question with contractions spelt out and thousands separators dropped."""
+    return _THOUSANDS.sub("", _CONTRACTED.sub(r"\1 is", question))
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive: Jiangnan's -> Jiangnan, teachers' -> teachers."""
+    return _POSSESSIVE.sub("", word) or word
+
+
 @lru_cache(maxsize=1024)
 def carry(question: str) -> Carried:
     """The question's terms with their Chinese candidates, its kind and where its question word goes."""
+    question = _plain(question)
     kind = classify(question).kind
     toks = _WORD.findall(question)
     low = [t.lower() for t in toks]
@@ -476,7 +497,7 @@ def name_terms(question: str, texts: Sequence[str]) -> list[str]:
 def _spell(name: str) -> list[list[str]]:
     """The ways a romanised name splits into pinyin syllables (Jiarui -> jia rui), shortest first."""
     syllables = dictionary().readings
-    letters = re.sub(r"[^a-z]", "", name.lower())
+    letters = re.sub(r"[^a-z]", "", " ".join(_bare(w) for w in name.lower().split()))
     out: list[list[str]] = []
 
     def walk(at: int, acc: list[str]) -> None:

@@ -71,6 +71,18 @@ def test_names_are_found_by_their_pinyin_in_retrieved_text() -> None:
     assert "郑国华" in chinese_question("What did Zheng Guohua deliver?", text)
 
 
+def test_possessives_contractions_and_thousands_separators_carry_over() -> None:
+    """ "Zheng Guohua's report" is about Zheng Guohua (the name with its "'s" spelt no sound and was dropped), "What's"
+    asks what, 1,500 is written 1500; "People's Republic of China" is still looked up as written."""
+    text = ["董事长郑国华作了工作报告，电池循环1500次后容量保持91%。"]
+    assert "郑国华" in chinese_question("What's in Zheng Guohua's report?", text)
+    assert carry("What's in Zheng Guohua's report?").kind == carry("What is in Zheng Guohua's report?").kind
+    assert "1500" in chinese_question("How much capacity is kept after 1,500 cycles?", text)
+    terms = {t.english: t.candidates for t in carry("When was the People's Republic of China founded?").terms}
+    assert "中华人民共和国" in terms["People's Republic of China"]
+    assert "男子" in {c for t in carry("When was the men's final held?").terms for c in t.candidates}
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, embedder: object):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("xl")
