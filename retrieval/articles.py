@@ -11,7 +11,7 @@ import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from retrieval.errors import ArticleParseError, DataDirMissing, describe_os_error
@@ -32,18 +32,20 @@ _LABELS = {
     "author": r"作者|记者|撰稿人|编辑|责任编辑|By|Author",
 }
 _ANY_LABEL = "|".join(_LABELS.values())
-# A value runs to the next label, a "|", two spaces or the end: "Source: Riverton Herald  Author: Maria Lopez" and
-# "来源: 贵州省审计厅 作者:佚名" alike.
+# A value runs to the next label (or any short "word：" after a space, 浏览次数：356), a "|", a "【", two spaces or the
+# end: "Source: Riverton Herald  Author: Maria Lopez" and "来源: 贵州省审计厅 作者:佚名" alike.
 _LABEL_RE = {
     key: re.compile(
-        rf"(?:^|[\s|｜])(?:{pat})\s*[:：]\s*(\S.*?)(?=\s{{2,}}|\s*[|｜]|\s+(?:{_ANY_LABEL})\s*[:：]|\s*$)",
+        rf"(?:^|[\s|｜])(?:{pat})\s*[:：]\s*(\S.*?)(?=\s{{2,}}|\s*[|｜【]|\s+(?:{_ANY_LABEL})\s*[:：]|\s+[^\s\d:：]{{1,6}}[:：]|\s*$)",
         re.IGNORECASE,
     )
     for key, pat in _LABELS.items()
 }
 _BYLINE_RE = re.compile(r"(?:^|[\s|｜])By\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*(?=[|｜]|\s{2,}|$)")
+# The value must look like an address: "原文：各中小学校…" and "链接：什么是…" are body text.
 _URL_LINE = re.compile(
-    r"^(?:原文链接|原文连结|原文地址|原文|来源链接|链接|连结|网址|URL|Source URL|Original)\s*[:：]\s*(\S+)",
+    r"^(?:原文链接|原文连结|原文地址|原文|来源链接|链接|连结|网址|URL|Source URL|Original)\s*[:：]\s*"
+    r"((?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+/\S*)",
     re.IGNORECASE,
 )
 # Site chrome before the headline and boilerplate after the body: general phrasings of news sites.
@@ -52,9 +54,30 @@ _CHROME_LINE = re.compile(
     r"分享到|扫一扫|【字体|字号[:：]|Home\s*[>»/]|You are here)",
     re.IGNORECASE,
 )
+# A disclaimer is labelled (声明：, 【声明】, 免责声明), not a sentence that starts with the word ("声明称，…",
+# "Copyright holders of the design…").
 _DISCLAIMER_LINE = re.compile(
-    r"^[\[【(（]?\s*(?:免责声明|版权声明|声明|Disclaimer|Copyright|©)|^(?:版权所有|Copyright ©)", re.IGNORECASE
+    r"^[\[【(（]?\s*(?:免责声明|版权声明|声明\s*[:：】\])）]|Disclaimer\b|Copyright\s*(?:©|\(c\)|\d{4}|[:：])|©)|^版权所有",
+    re.IGNORECASE,
 )
+# Lines of the page around the story, dropped wherever they are: editors' credits, share and follow prompts, app ads.
+_SITE_LINE = re.compile(
+    r"^(?:[【\[(（]\s*(?:纠错|责任编辑|责编|编辑|来源)[^】\])）]{0,24}[】\])）]\s*)+$|"
+    r"^(?:责任编辑|责编|编辑|审核|校对|审校|终审|监制|统筹|值班编辑|来源)\s*[:：]\s*[^，。,]{0,20}$|"
+    r"^(?:分享到|分享\s+点赞|阅读原文|点击蓝字|点击上方|长按识别|扫码关注|更多精彩|点我下载|点击下载|下载APP|按我看|END$|"
+    r"Reporting by|Editing by|Our Standards:|Share$|Save$)",
+    re.IGNORECASE,
+)
+# Where the story ends and the page's lists of other stories begin.
+_MORE_STORIES = re.compile(
+    r"^[【\[]?\s*(?:相关新闻|相关阅读|相关推荐|相关报道|往期推荐|往期回顾|延伸阅读|推荐阅读|热点推荐|"
+    r"Related (?:topics|stories|news)|More on this story|Read more)\s*[】\]:：]?\s*$",
+    re.IGNORECASE,
+)
+# A line that holds a full date and little else: "2026-11-20 09:12:30 来源：新华网", "2026/11/20 10:30",
+# "原创 记者 林晓雯 青溪日报 2026-11-20 08:30 发表于浙江", "November 20, 2026 10:30 AM GMT+8".
+DATELINE_CHARS = 60
+_SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
 _BREADCRUMB = re.compile(r"\S\s*[>＞»]\s*\S.*[>＞»]")
 _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -130,17 +153,35 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Legacy Chinese encodings a page without UTF-8 may be in: GB18030 (a superset of GBK/GB2312) on the mainland, Big5
+# in Taiwan and Hong Kong. Big5 bytes also decode as GB18030 without an error (into nonsense: 台中捷運 -> い倍笲),
+# so which one it is is measured by charset-normalizer (MIT; trafilatura's own dependency) rather than tried in turn.
+LEGACY_ENCODINGS = ("gb18030", "big5", "big5hkscs")
+
+
 def decode_bytes(raw: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to GB18030 for older Chinese pages."""
+    """Decode UTF-8 (with or without BOM) or UTF-16 with its BOM; else the legacy Chinese encoding that reads best."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM (Notepad's "Unicode"): NULs in every other byte
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ArticleParseError("cannot decode as UTF-16") from exc
     head = raw[:4096]
     if head.count(b"\x00") * 100 > len(head):  # over 1% NULs: binary; a stray one in a text is dropped, not the file
         raise ArticleParseError("binary content (NUL bytes), not a text article")
-    for encoding in ("utf-8-sig", "gb18030"):
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # imported here: only files that are not UTF-8 need it
+
+    best = from_bytes(raw, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    for encoding in ([best.encoding] if best is not None else []) + ["gb18030"]:
         try:
             return raw.decode(encoding)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
             continue
-    raise ArticleParseError("cannot decode as UTF-8 or GB18030")
+    raise ArticleParseError("cannot decode as UTF-8, UTF-16, GB18030 or Big5")
 
 
 def _meta_fields(line: str) -> dict[str, str]:
@@ -182,14 +223,23 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
         for line in lines[first:last]:
             for key, value in _header_fields(line).items():
                 meta.setdefault(key, value)
-        before = [ln for ln in lines[:first] if ln and not _is_chrome(ln)]
-        title = meta.get("title") or (before[-1] if before else "")
+        chrome = max((i for i in range(first) if lines[i] and _is_chrome(lines[i])), default=-1)
+        before = [ln for ln in lines[chrome + 1 : first] if ln and not _SHORT_FIELD.match(ln)]
+        # The headline is the longest of the last lines above the metadata (and below any breadcrumb): an outlet's
+        # name (澎湃新闻) or a byline may sit between them.
+        title = meta.get("title") or max(before[-HEADLINE_WINDOW:], key=len, default="")
         url = meta.get("url")
         body_lines = lines[last:]
     else:
         content = [ln for ln in lines if ln and not _is_chrome(ln)]
         title = content[0] if content else ""
-        body_lines = lines[lines.index(title) + 1 :] if title else []
+        at = lines.index(title) if title else len(lines)
+        # A pasted story without its headline starts with a paragraph: it stays in the text, and its first sentence
+        # names the article.
+        pasted = len(title) > TITLE_CHARS or title.endswith("。") or bool(_SENTENCE_END.search(title.rstrip(".!?")))
+        body_lines = lines[at:] if pasted else lines[at + 1 :]
+        if pasted:
+            title = _SENTENCE_END.split(title, maxsplit=1)[0][:TITLE_CHARS]
     body: list[str] = []
     for line in body_lines:
         folded = to_simplified(line)  # labels in either script; values as written
@@ -197,9 +247,9 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
         if link:
             url = url or line[link.start(1) : link.end(1)]
             break  # everything after the original link is site boilerplate
-        if _DISCLAIMER_LINE.match(folded):
+        if _DISCLAIMER_LINE.match(folded) or _MORE_STORIES.match(folded):
             break
-        if _CHROME_LINE.match(folded):
+        if _CHROME_LINE.match(folded) or _SITE_LINE.match(folded):
             continue
         body.append(line)
     title = title.lstrip("#").strip()
@@ -222,6 +272,9 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
 _TITLE_LINE = re.compile(r"^(?:标题|题目|新闻标题|Title|Headline)\s*[:：]\s*(\S.*)$", re.IGNORECASE)
 _LEADING_LABEL = re.compile(rf"^(?:{_ANY_LABEL})\s*[:：]\s*\S", re.IGNORECASE)
 HEADER_LINES = 40  # the metadata is near the top: a labelled line further down is body text
+HEADLINE_WINDOW = 3  # lines above the metadata that may hold the headline
+_SHORT_FIELD = re.compile(r"^[^\s:：\d]{1,4}\s*[:：]\s*\S.{0,12}$")  # 撰文：何嘉敏, 更新：… (a field, never a headline)
+TITLE_CHARS = 80  # a first line longer than this, or holding a sentence end inside, is a paragraph, not a headline
 
 
 def _header_fields(line: str) -> dict[str, str]:
@@ -231,12 +284,29 @@ def _header_fields(line: str) -> dict[str, str]:
         match = pattern.match(folded)
         if match:
             return {key: line[match.start(1) : match.end(1)].strip()}
-    return _meta_fields(line)
+    fields = _meta_fields(line)
+    if "published" not in fields and _is_dateline(line):
+        fields["published"] = iso_date(line) or line
+    return fields
+
+
+def _is_dateline(line: str) -> bool:
+    """A short line with a full date and no sentence in it (see DATELINE_CHARS)."""
+    if len(line) > DATELINE_CHARS or _SENTENCE_END.search(line):
+        return False
+    dated = iso_date(line)
+    return dated is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dated) is not None
 
 
 def _is_labelled(line: str) -> bool:
     folded = to_simplified(line)
-    return bool(_TITLE_LINE.match(folded) or _URL_LINE.match(folded) or _LEADING_LABEL.match(folded))
+    return bool(
+        _TITLE_LINE.match(folded)
+        or _URL_LINE.match(folded)
+        or _LEADING_LABEL.match(folded)
+        or _BYLINE_RE.fullmatch(line)
+        or _is_dateline(line)
+    )
 
 
 def _header_block(lines: list[str]) -> tuple[int, int] | None:
@@ -255,7 +325,7 @@ def _header_block(lines: list[str]) -> tuple[int, int] | None:
                 labelled.append(lines[last])
             last += 1
         titled = any(_TITLE_LINE.match(to_simplified(ln)) for ln in labelled)
-        if titled or len(labelled) >= 2 or any(_is_meta_line(ln) for ln in labelled):
+        if titled or len(labelled) >= 2 or any(_is_meta_line(ln) or _is_dateline(ln) for ln in labelled):
             while last > first and not lines[last - 1]:
                 last -= 1
             return first, last
@@ -320,27 +390,70 @@ def article_from_record(record: object, article_id: str, path: str | None = None
     """Validate one JSON object of the input contract into an Article (raises ArticleParseError)."""
     if not isinstance(record, dict):
         raise ArticleParseError("expected a JSON object")
-    text = normalize_text(str(record.get("text") or ""))
+    text = normalize_text(_field(record, "text") or "")
     if not text:
-        raise ArticleParseError("no text field")
+        keys = ", ".join(sorted(str(k) for k in record)[:8])
+        raise ArticleParseError(f"no text field (expected one of {', '.join(JSON_KEYS['text'])}; found {keys})")
     rid = record.get("id")
-    title = normalize_text(str(record.get("title") or "")) or text.split("\n", 1)[0][:60]
+    title = normalize_text(_field(record, "title") or "") or text.split("\n", 1)[0][:60]
 
     def opt(key: str) -> str | None:
-        value = record.get(key)
-        return normalize_text(str(value)) if value not in (None, "") else None
+        value = _field(record, key)
+        return normalize_text(value) if value else None
 
     return Article(
         id=str(rid) if rid not in (None, "") else article_id,
         title=title,
         text=text,
         url=opt("url"),
-        published=iso_date(opt("published")),
+        published=_published(record),
         source=opt("source"),
         author=opt("author"),
         path=path,
         also_reported_by=_reports(record.get("also_reported_by")),
     )
+
+
+# The contract's keys first, then the names scrapers and exports commonly use for the same field.
+JSON_KEYS = {
+    "text": ("text", "content", "body", "article", "正文", "内容"),
+    "title": ("title", "headline", "标题"),
+    "url": ("url", "link", "href", "链接"),
+    "published": ("published", "date", "pub_date", "pubDate", "publish_time", "published_at", "time", "发布时间"),
+    "source": ("source", "media", "site", "outlet", "publisher", "来源"),
+    "author": ("author", "byline", "作者"),
+}
+# A number as a date is a Unix time (seconds, or milliseconds from scrapers in JavaScript) in this range of years.
+EPOCH_YEARS = (1990, 2100)
+
+
+def _field(record: dict[str, object], key: str) -> str | None:
+    """The first non-empty value of a field under any of its JSON_KEYS; an object's "name" ({"name": "湖南日报"})."""
+    for name in JSON_KEYS[key]:
+        value = record.get(name)
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("title")
+        if value not in (None, "") and not isinstance(value, (dict, list)):
+            return str(value)
+    return None
+
+
+def _published(record: dict[str, object]) -> str | None:
+    """The date of a JSON article as YYYY-MM-DD: written, or a Unix time."""
+    for name in JSON_KEYS["published"]:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) in (10, 13):
+            value = int(value.strip())  # "1795142400"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            seconds = value / 1000 if value > 1e11 else value
+            try:
+                day = datetime.fromtimestamp(seconds, tz=UTC).date()
+            except (OverflowError, OSError, ValueError):
+                continue
+            if EPOCH_YEARS[0] <= day.year <= EPOCH_YEARS[1]:
+                return day.isoformat()
+    value = _field(record, "published")
+    return iso_date(normalize_text(value)) if value else None
 
 
 def _reports(value: object) -> list[Report]:
@@ -375,7 +488,7 @@ def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
         return [parse_html(text, rel, rel)], []
     if suffix == ".json":
         data = _json(text, "invalid JSON: {} at line {}")
-        records = data if isinstance(data, list) else [data]
+        records = data if isinstance(data, list) else _wrapped(data) or [data]
         return _records(((i + 1, r) for i, r in enumerate(records)), rel, "item")
     if suffix == ".jsonl":
         items: list[tuple[int, object]] = []
@@ -394,6 +507,21 @@ def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
             raise ArticleParseError(f"no usable article in {len(items) + len(bad)} lines ({why})")
         return articles, bad + skipped
     raise ArticleParseError(f"unsupported file type {suffix!r}; expected one of {', '.join(SUFFIXES)}")
+
+
+def _wrapped(data: object) -> list[object] | None:
+    """The article list of an export that wraps it: {"articles": […]}, {"data": {"items": […]}}, …"""
+    for _ in range(2):
+        if not isinstance(data, dict) or "text" in data:
+            return None
+        lists = [v for k, v in data.items() if k in _LIST_KEYS and isinstance(v, list)]
+        if lists:
+            return list(lists[0])
+        data = data.get("data")
+    return None
+
+
+_LIST_KEYS = ("articles", "items", "news", "data", "results", "records", "entries", "docs")
 
 
 def _json(text: str, template: str) -> object:

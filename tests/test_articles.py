@@ -248,3 +248,100 @@ def test_a_stray_nul_or_control_character_is_dropped_not_the_article(tmp_path: P
     (data / "budget.txt").write_bytes(f"Budget passes\nThe mayor cut\x00 the ribbon.\x07 {body}\n".encode())
     result = load_articles(data)
     assert not result.skipped and result.articles[0].text == f"The mayor cut the ribbon. {body}".strip()
+
+
+def test_a_page_copied_from_a_news_site_gives_its_date_and_outlet_and_only_the_story() -> None:
+    """An unlabelled date line under the headline ("2026-11-20 09:12:30 来源：…") is the page's metadata (the date was
+    lost and the line became the story's first sentence); editors' credits, share prompts and the related-stories
+    list after the story are dropped."""
+    page = (
+        "某港首个自动化码头交付使用\n2026-11-20 09:12:30 来源：某某网\n字号：大 中 小\n"
+        "某社某港11月20日电 某港首个自动化码头20日交付使用。\n"
+        "码头年吞吐能力达300万标准箱。（完）\n【纠错】 【责任编辑：张三】\n分享到：\n"
+        "相关新闻\n某港集装箱吞吐量再创新高\n"
+    )
+    article = parse_saved_page(page, "x")
+    assert (article.title, article.published, article.source) == ("某港首个自动化码头交付使用", "2026-11-20", "某某网")
+    assert article.text == "某社某港11月20日电 某港首个自动化码头20日交付使用。\n码头年吞吐能力达300万标准箱。（完）"
+    wechat = (
+        "某县首条物流航线开通\n某县发布 某县发布\n2026年11月19日 17:45 湖南\n某县首条物流航线19日开通。\n"
+        "航线全长38公里。\nEND\n编辑：李四\n审核：王五\n阅读原文\n"
+    )
+    article = parse_saved_page(wechat, "x")
+    assert (article.title, article.published) == ("某县首条物流航线开通", "2026-11-19")
+    assert article.text == "某县首条物流航线19日开通。\n航线全长38公里。"
+    byline = "某医院拟2031年启用\n撰文：赵六\n出版：2026-11-20 10:30\n某医院工程进度理想。\n"
+    assert parse_saved_page(byline, "x").title == "某医院拟2031年启用"  # not 撰文：赵六
+
+
+def test_body_lines_that_only_start_like_a_disclaimer_or_a_link_are_kept() -> None:
+    """ "声明称，…", "原文：…" and "Copyright holders of…" are sentences of the story: they cut it short (and "原文："
+    became the article's link)."""
+    page = (
+        "某公司回应传闻\n发布时间：2026-11-20 来源：某报\n"
+        "某公司发布声明。\n声明称，公司未发生数据泄露。\n原文：各中小学校1月24日起放假。\n"
+        "Copyright holders of the design will license it.\n股价下跌4.2%。\n版权声明：转载请注明出处。\n"
+    )
+    article = parse_saved_page(page, "x")
+    assert article.url is None
+    assert article.text.endswith("Copyright holders of the design will license it.\n股价下跌4.2%。")
+
+
+def test_a_story_pasted_without_its_headline_keeps_its_first_paragraph() -> None:
+    page = "11月20日，某江船闸完成升级改造，最大通航船舶提升至2000吨级。\n改造工程总投资9.8亿元。\n"
+    article = parse_saved_page(page, "x")
+    assert article.text.startswith("11月20日，某江船闸完成升级改造")  # it was the title, and gone from the text
+    assert article.title.startswith("11月20日，某江船闸")
+    one_line = "某市机场新航站楼20日投入使用。" * 20
+    assert parse_saved_page(one_line, "x").text == one_line  # was skipped: "no article text found"
+
+
+def test_a_utf16_file_with_its_bom_is_read(tmp_path: Path) -> None:
+    """Notepad's "Unicode": every other byte a NUL, so it was skipped as binary."""
+    text = "某市新建图书馆今日开放\r\n发布时间：2023-05-06 来源：某市日报\r\n该图书馆共有藏书50万册。\r\n"
+    (tmp_path / "a.txt").write_bytes(text.encode("utf-16"))
+    result = load_articles(tmp_path)
+    assert not result.skipped
+    assert [(a.title, a.text) for a in result.articles] == [("某市新建图书馆今日开放", "该图书馆共有藏书50万册。")]
+
+
+def test_json_articles_under_the_key_names_exports_use(tmp_path: Path) -> None:
+    """content/body, pub_date or a Unix time, link, media or {"name": …}, and a list wrapped in {"data": {"articles":
+    […]}} are read (all were skipped as "no text field"); what is still unreadable says which keys it found."""
+    records = [
+        {
+            "title": "甲",
+            "content": "甲市新桥通车。",
+            "pub_date": "2026年11月20日",
+            "link": "https://a.cn/1",
+            "media": "甲报",
+        },
+        {"title": "乙", "body": "乙市新港开港。", "time": 1795142400, "source": {"name": "乙报"}},
+        {"title": "丙", "article": "丙市新馆开馆。", "published_at": "1795142400000"},
+    ]
+    (tmp_path / "a.json").write_text(json.dumps({"status": "ok", "data": {"articles": records}}), encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"title": "丁", "summary": "x"}) + "\n", encoding="utf-8")
+    result = load_articles(tmp_path)
+    got = {a.title: (a.text, a.published, a.source, a.url) for a in result.articles}
+    assert got == {
+        "甲": ("甲市新桥通车。", "2026-11-20", "甲报", "https://a.cn/1"),
+        "乙": ("乙市新港开港。", "2026-11-20", "乙报", None),
+        "丙": ("丙市新馆开馆。", "2026-11-20", None, None),
+    }
+    [skipped] = result.skipped
+    assert "found summary, title" in skipped.reason and "content" in skipped.reason
+
+
+def test_big5_and_gbk_files_are_each_read_in_their_own_encoding(tmp_path: Path) -> None:
+    """Big5 bytes decode as GB18030 without an error, into nonsense (台中捷運 -> い倍笲…): the encoding is measured."""
+    big5 = (
+        "台中捷運藍線今日動工\n發布時間：2026-11-20 來源：台中日報\n藍線全長24.8公里，設置20座車站，預計2032年通車。\n"
+    )
+    gbk = (
+        "徐州地铁4号线开通运营\n发布时间：2026-11-20 来源：徐州日报\n"
+        "4号线全长25.7公里，共设车站19座，开通后全市运营里程达到112公里。\n"
+    )
+    (tmp_path / "tw.txt").write_bytes(big5.encode("big5"))
+    (tmp_path / "cn.txt").write_bytes(gbk.encode("gbk"))
+    titles = sorted(a.title for a in load_articles(tmp_path).articles)
+    assert titles == ["台中捷運藍線今日動工", "徐州地铁4号线开通运营"]
