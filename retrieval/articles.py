@@ -214,10 +214,14 @@ def _is_meta_line(line: str) -> bool:
 def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Article:
     """Parse a saved web page in plain text: chrome, headline, metadata (one line, or a block of labelled lines:
     标题：/来源：/发布时间：/原文链接：…), body, link, disclaimer."""
-    lines = normalize_text(text).split("\n")
+    front, text = _front_matter(normalize_text(text))
+    lines = [_MD_MARKS.sub("", _MD_BOLD.sub(r"\1", ln)) for ln in text.split("\n")]
     header = _header_block(lines)
     meta: dict[str, str] = {}
     url: str | None = None
+    meta.update(front)
+    if "title" in front and (header is None or header[0] != 0):
+        header = (0, 0)  # the front matter is the header (with labelled lines right under it, if any)
     if header is not None:
         first, last = header
         for line in lines[first:last]:
@@ -252,10 +256,13 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
         if _CHROME_LINE.match(folded) or _SITE_LINE.match(folded):
             continue
         body.append(line)
-    title = title.lstrip("#").strip()
+    title = title.strip()
     body_text = normalize_text("\n".join(body))
     if not body_text:
         raise ArticleParseError("no article text found")
+    items = [ln for ln in body if ln]
+    if sum(1 for ln in items if _LINK_ITEM.match(ln)) > LINK_LIST_SHARE * len(items):
+        raise ArticleParseError("a list of links, not an article (add the articles themselves, or /add their links)")
     return Article(
         id=article_id,
         title=title or body_text[:30],
@@ -266,6 +273,35 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
         author=meta.get("author"),
         path=path,
     )
+
+
+# Markdown: a heading's #s, a quote's >, **bold**; the text stays.
+_MD_MARKS = re.compile(r"^(?:#{1,6}\s+|>\s?)+")
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_LINK_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])?\s*\[[^\]]*\]\((?:https?://|www\.)[^)]*\)\s*$")
+LINK_LIST_SHARE = 0.8  # a page whose lines are nearly all Markdown links lists articles; it is not one
+_FRONT_MATTER = re.compile(r"^---\n(.*?)\n---(?:\n|$)", re.DOTALL)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file's YAML front matter (--- title: … date: … ---) as article fields (the JSON_KEYS names), and
+    the text after it; ({}, text) when there is none or it is not YAML."""
+    import yaml
+
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}, text
+    if not isinstance(data, dict):
+        return {}, text
+    fields = {key: value for key in ("title", "url", "source", "author") if (value := _field(data, key))}
+    published = _published(data)
+    if published:
+        fields["published"] = published
+    return fields, text[match.end() :]
 
 
 # A line of the header block starts with a label: a metadata one, the headline's or the link's.
@@ -439,9 +475,11 @@ def _field(record: dict[str, object], key: str) -> str | None:
 
 
 def _published(record: dict[str, object]) -> str | None:
-    """The date of a JSON article as YYYY-MM-DD: written, or a Unix time."""
+    """The date of a JSON article (or front matter) as YYYY-MM-DD: written, a date, or a Unix time."""
     for name in JSON_KEYS["published"]:
         value = record.get(name)
+        if isinstance(value, date):  # YAML front matter reads date: 2026-11-20 as a date
+            return value.isoformat()[:10]
         if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) in (10, 13):
             value = int(value.strip())  # "1795142400"
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -452,8 +490,15 @@ def _published(record: dict[str, object]) -> str | None:
                 continue
             if EPOCH_YEARS[0] <= day.year <= EPOCH_YEARS[1]:
                 return day.isoformat()
-    value = _field(record, "published")
-    return iso_date(normalize_text(value)) if value else None
+    written = record.get("published")
+    if written not in (None, "") and not isinstance(written, (dict, list)):
+        return iso_date(normalize_text(str(written)))  # the contract's key: kept as written if it holds no date
+    for name in JSON_KEYS["published"][1:]:  # another name ("time": 764 in some export): only when it is a date
+        value = record.get(name)
+        dated = iso_date(normalize_text(str(value))) if isinstance(value, str) else None
+        if dated and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dated):
+            return dated
+    return None
 
 
 def _reports(value: object) -> list[Report]:

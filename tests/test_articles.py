@@ -345,3 +345,40 @@ def test_big5_and_gbk_files_are_each_read_in_their_own_encoding(tmp_path: Path) 
     (tmp_path / "cn.txt").write_bytes(gbk.encode("gbk"))
     titles = sorted(a.title for a in load_articles(tmp_path).articles)
     assert titles == ["台中捷運藍線今日動工", "徐州地铁4号线开通运营"]
+
+
+def test_markdown_front_matter_quotes_and_bold_are_metadata_and_text_not_markup() -> None:
+    """YAML front matter gives the fields and none of it (tags: [...], ---) reaches the text; a quoted 来源 line is
+    metadata; **bold** and # marks are dropped, their words kept."""
+    front = (
+        "---\ntitle: 某会议中心完成扩建\ndate: 2026-11-20\nsource: 某日报\nauthor: 许诺\n"
+        "url: https://example.cn/a.html\ntags: [会展, 北京]\n---\n\n"
+        "扩建工程20日通过验收。\n\n## 新增会议室\n\n共有会议室48间。\n"
+    )
+    article = parse_saved_page(front, "x")
+    assert (article.title, article.published, article.source, article.author, article.url) == (
+        "某会议中心完成扩建",
+        "2026-11-20",
+        "某日报",
+        "许诺",
+        "https://example.cn/a.html",
+    )
+    assert article.text == "扩建工程20日通过验收。\n\n新增会议室\n\n共有会议室48间。"
+    quoted = (
+        "# 某区试点养老服务圈\n\n> 来源：某新闻 | 2026-11-20\n> 作者：江帆\n\n**核心提示：** 某区建成服务站32个。\n"
+    )
+    article = parse_saved_page(quoted, "x")
+    assert (article.title, article.published, article.source, article.author) == (
+        "某区试点养老服务圈",
+        "2026-11-20",
+        "某新闻",
+        "江帆",
+    )
+    assert article.text == "核心提示： 某区建成服务站32个。"
+
+
+def test_a_markdown_list_of_links_is_skipped_as_not_an_article(tmp_path: Path) -> None:
+    links = "# 今日要闻\n\n" + "".join(f"- [第{n}条新闻](https://example.cn/{n}.html)\n" for n in range(5))
+    (tmp_path / "links.md").write_text(links, encoding="utf-8")
+    result = load_articles(tmp_path)
+    assert not result.articles and "a list of links" in result.skipped[0].reason
