@@ -436,11 +436,13 @@ KIND_ENTITIES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
 }
 
+# A head noun that names a person by role: 市长, 作者, 书记, … (and kinship: 父亲, 妻子).
+PERSON_HEAD = re.compile(
+    r"(人|者|员|长|家|手|师|生|帝|王|官|领导|书记|主席|总统|总理|作者|导演|演员|教练|球员|队员|成员"
+    r"|父亲|母亲|妻子|丈夫|儿子|女儿|哥哥|姐姐|弟弟|妹妹|夫人)$"
+)
 _HEAD_TO_ENTITY = [
-    (
-        re.compile(r"(人|者|员|长|家|手|师|生|帝|王|官|领导|书记|主席|总统|总理|作者|导演|演员|教练|球员|队员|成员)$"),
-        "person",
-    ),
+    (PERSON_HEAD, "person"),
     (re.compile(r"(国|省|市|县|区|城|城市|地|地方|地区|岛|州|村|镇|山|河|湖|港|洲)$"), "place"),
     (
         re.compile(

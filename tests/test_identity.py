@@ -1,0 +1,73 @@
+"""Who-is-X questions: the post the articles write next to the name, in Chinese and English, or a refusal."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import make_engine, write_jsonl
+
+from retrieval.identity import english_identity, identity_name
+
+# Written for these tests (not from any evaluation set).
+ARTICLES = [
+    {
+        "id": "metro",
+        "title": "临江地铁5号线开通",
+        "published": "2026-11-20",
+        "text": (
+            "11月20日，临江地铁5号线一期开通运营。"
+            "临江市市长刘国华、市委副书记赵明成出席开通仪式。"
+            "省交通运输厅党组书记、厅长钱立新表示，5号线全长32.6公里。"
+        ),
+    },
+    {
+        "id": "court",
+        "title": "恒泰置業前主席罪成",
+        "published": "2026-11-20",
+        "text": "高等法院今日裁定何志成罪成。代表何志成的資深大律師黃國華在求情時表示，被告深感後悔。",
+    },
+    {
+        "id": "meeting",
+        "title": "江南省政府召开常务会议",
+        "published": "2026-11-19",
+        "text": "会议决定，任命王建军为省交通运输厅副厅长。会议由省长主持。",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory, embedder: object):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("identity")
+    write_jsonl(root / "articles" / "news.jsonl", ARTICLES)
+    built = make_engine(root, embedder)
+    built.reindex()
+    return built
+
+
+def test_a_name_is_told_from_a_role() -> None:
+    assert identity_name("王建军是谁？") == "王建军"
+    assert identity_name("黃國華是誰") == "黄国华"  # matched in Simplified
+    assert identity_name("临江市市长是谁？") is None  # asks for a person
+    assert identity_name("他的父亲是谁？") is None and identity_name("谁主持了会议？") is None
+    assert english_identity("Who is Wang Jianjun?") == "Wang Jianjun"
+    assert english_identity("Who chaired the meeting?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "post"),
+    [
+        ("赵明成是谁？", "市委副书记"),  # not the other person of the sentence
+        ("刘国华是谁", "临江市市长"),
+        ("钱立新是谁？", "省交通运输厅党组书记、厅长"),  # posts listed with 、 are all his
+        ("黃國華是誰？", "資深大律師"),  # in the article's script, after 的
+        ("王建军是谁？", "省交通运输厅副厅长"),  # 任命X为Y
+        ("Who is Wang Jianjun?", "省交通运输厅副厅长"),
+    ],
+)
+def test_who_is_x_gets_the_post_written_next_to_the_name(engine, question: str, post: str) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask(question)
+    assert answer.answered and answer.answer == post
+    assert post in answer.evidence[0]
+
+
+def test_who_is_someone_the_articles_never_name_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
+    assert not engine.ask("张伟东是谁？").answered
