@@ -307,8 +307,9 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 # A line of the header block starts with a label: a metadata one, the headline's or the link's.
 _TITLE_LINE = re.compile(r"^(?:标题|题目|新闻标题|Title|Headline)\s*[:：]\s*(\S.*)$", re.IGNORECASE)
 _LEADING_LABEL = re.compile(rf"^(?:{_ANY_LABEL})\s*[:：]\s*\S", re.IGNORECASE)
-HEADER_LINES = 40  # the metadata is near the top: a labelled line further down is body text
+HEADER_LINES = 100  # the metadata is near the top (under up to ~90 lines of a menu copied with the page)
 HEADLINE_WINDOW = 3  # lines above the metadata that may hold the headline
+MENU_CHARS = 40  # longest line of a menu or site chrome above the headline; a longer one is the story's
 _SHORT_FIELD = re.compile(r"^[^\s:：\d]{1,4}\s*[:：]\s*\S.{0,12}$")  # 撰文：何嘉敏, 更新：… (a field, never a headline)
 TITLE_CHARS = 80  # a first line longer than this, or holding a sentence end inside, is a paragraph, not a headline
 
@@ -362,6 +363,12 @@ def _header_block(lines: list[str]) -> tuple[int, int] | None:
             last += 1
         titled = any(_TITLE_LINE.match(to_simplified(ln)) for ln in labelled)
         if titled or len(labelled) >= 2 or any(_is_meta_line(ln) or _is_dateline(ln) for ln in labelled):
+            # Above the metadata are a menu, chrome and the headline: short lines. A paragraph there means these
+            # lines are inside the story (a notice's closing date, a 时间：… 地点：… schedule), not its header.
+            above = [ln for ln in lines[:first] if ln and not _is_chrome(ln)]
+            menu = above[:-HEADLINE_WINDOW]
+            if any("。" in ln or len(ln) > TITLE_CHARS for ln in above) or any(len(ln) > MENU_CHARS for ln in menu):
+                return None
             while last > first and not lines[last - 1]:
                 last -= 1
             return first, last

@@ -382,3 +382,20 @@ def test_a_markdown_list_of_links_is_skipped_as_not_an_article(tmp_path: Path) -
     (tmp_path / "links.md").write_text(links, encoding="utf-8")
     result = load_articles(tmp_path)
     assert not result.articles and "a list of links" in result.skipped[0].reason
+
+
+def test_a_dated_line_inside_the_story_is_not_its_header_but_one_under_a_long_menu_is() -> None:
+    """A notice's closing date (某县人民政府 / 2026年11月20日) is not metadata: the story above it stays; a page copied
+    with its 40-word menu still finds the headline and the metadata under it."""
+    notice = (
+        "关于做好冬季道路安全工作的通知\n"
+        "各乡镇人民政府、县直各单位：为切实做好今冬明春道路交通安全工作，现将有关事项通知如下。\n"
+        "一、加强重点路段巡查，及时清除道路积雪。\n某县人民政府\n2026年11月20日\n"
+    )
+    article = parse_saved_page(notice, "x")
+    assert article.title == "关于做好冬季道路安全工作的通知"
+    assert article.text.startswith("各乡镇人民政府、县直各单位") and article.text.endswith("2026年11月20日")
+    menu = "".join(f"栏目{n}\n" for n in range(45))
+    page = menu + "首页 > 新闻 > 正文\n某港新增直航航线\n发布时间：2026-11-20 来源：某日报\n某港开通直航航线。\n"
+    article = parse_saved_page(page, "x")
+    assert (article.title, article.published, article.text) == ("某港新增直航航线", "2026-11-20", "某港开通直航航线。")
