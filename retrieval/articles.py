@@ -526,7 +526,8 @@ def _reports(value: object) -> list[Report]:
 def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
     """Parse one file into articles; raises ArticleParseError when the whole file is unusable."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size, mtime = info.st_size, info.st_mtime
         if size > MAX_FILE_BYTES:
             raise ArticleParseError(f"file too large ({size} bytes > {MAX_FILE_BYTES})")
         raw = path.read_bytes()
@@ -535,7 +536,12 @@ def parse_file(path: Path, rel: str) -> tuple[list[Article], list[SkippedFile]]:
     text = decode_bytes(raw)
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
-        return [parse_saved_page(text, rel, rel)], []
+        article = parse_saved_page(text, rel, rel)
+        year_less = _MONTH_DAY.fullmatch(article.published or "")
+        if year_less:  # "11月20日": the last such day up to when the file was saved
+            saved = datetime.fromtimestamp(mtime, tz=UTC).date()
+            article.published = _last_before(int(year_less[1]), int(year_less[2]), saved) or article.published
+        return [article], []
     if suffix in (".html", ".htm"):
         return [parse_html(text, rel, rel)], []
     if suffix == ".json":
@@ -574,6 +580,22 @@ def _wrapped(data: object) -> list[object] | None:
 
 
 _LIST_KEYS = ("articles", "items", "news", "data", "results", "records", "entries", "docs")
+
+
+_MONTH_DAY = re.compile(r"\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日.*")
+
+
+def _last_before(month: int, day: int, saved: date) -> str | None:
+    """The ISO date of the last month/day on or before `saved` (a page dated 11月20日 saved in January is last
+    year's), or None when no such day exists."""
+    for year in (saved.year, saved.year - 1, saved.year - 2, saved.year - 3, saved.year - 4):
+        try:
+            day_of = date(year, month, day)
+        except ValueError:
+            continue  # 2月29日 outside a leap year
+        if day_of <= saved:
+            return day_of.isoformat()
+    return None
 
 
 def _json(text: str, template: str) -> object:

@@ -399,3 +399,22 @@ def test_a_dated_line_inside_the_story_is_not_its_header_but_one_under_a_long_me
     page = menu + "首页 > 新闻 > 正文\n某港新增直航航线\n发布时间：2026-11-20 来源：某日报\n某港开通直航航线。\n"
     article = parse_saved_page(page, "x")
     assert (article.title, article.published, article.text) == ("某港新增直航航线", "2026-11-20", "某港开通直航航线。")
+
+
+def test_a_page_dated_without_its_year_takes_the_last_such_day_before_it_was_saved(tmp_path: Path) -> None:
+    """ "发布时间：11月20日" was kept as written, so the article counted as undated in every time question."""
+    import os
+    from datetime import datetime
+
+    page = "某市寒潮来袭\n发布时间：11月20日 08:00 来源：某晚报\n某市气象台20日发布寒潮蓝色预警。\n"
+    cases = {
+        "a.txt": ("2027-01-05", "2026-11-20"),
+        "b.txt": ("2026-11-21", "2026-11-20"),
+        "c.txt": ("2026-11-19", "2025-11-20"),
+    }
+    for name, (saved, _) in cases.items():
+        (tmp_path / name).write_text(page, encoding="utf-8")
+        stamp = datetime.fromisoformat(saved + "T12:00:00+00:00").timestamp()
+        os.utime(tmp_path / name, (stamp, stamp))
+    got = {a.id: a.published for a in load_articles(tmp_path).articles}
+    assert got == {name: expected for name, (_, expected) in cases.items()}
