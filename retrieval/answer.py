@@ -17,7 +17,7 @@ import numpy as np
 
 from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
-from retrieval.crosslingual import chinese_question, reading
+from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, found_share, reading
 from retrieval.extract import expected_entities
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question, as_asked, balanced, whole_words
@@ -98,6 +98,8 @@ def _answer_english(
     components trained on Chinese questions see its terms; the reply keeps the question as asked. The LightGBM
     components answer the written question; with the span reader, its reading of the sentences closest to the English
     question (_read_english) is weighed against them by the same refusal model as Chinese questions."""
+    if found_share(text, [h.chunk.text for h in hits]) < MIN_FOUND_SHARE:  # most of what it asks is not there
+        return refusal(text, q.kind, hits, corpus)
     chinese = chinese_question(text, [h.chunk.text for h in hits])
     written = analyse(chinese)
     if written.terms:

@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.formatting import format_answer
-from retrieval.crosslingual import carry, chinese_question, find_name, lexical_terms, reading
+from retrieval.crosslingual import (
+    MIN_FOUND_SHARE,
+    carry,
+    chinese_question,
+    find_name,
+    found_share,
+    lexical_terms,
+    reading,
+)
 
 # Written for these tests (not from any evaluation set): two Chinese reports, one Traditional.
 ARTICLES = [
@@ -136,6 +144,17 @@ def test_english_question_whose_article_is_absent_is_refused(engine, question: s
     others = [h for h in engine.search(question, k=30) if h.chunk.article_id != article]
     assert others  # other articles are retrieved, and do not answer it
     assert not answer_question(question, others[:8], engine.index).answered
+
+
+@pytest.mark.parametrize(
+    "question", ["Who won the football final in Hangzhou?", "When will the subway in Kaohsiung open?"]
+)
+def test_english_question_whose_words_are_mostly_not_in_the_passages_is_refused(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    """Keeping only the words the passages contain dropped what made it unanswerable: "Who won the football final in
+    Hangzhou?" became 谁杭州？ and was answered 华东电网公司; "When will the subway in Kaohsiung open?" 4月1日."""
+    texts = [h.chunk.text for h in engine.search(question, k=8)]
+    assert found_share(question, texts) < MIN_FOUND_SHARE
+    assert not engine.ask(question).answered
 
 
 def test_english_articles_are_unaffected(tmp_path: Path, embedder: object) -> None:
