@@ -388,6 +388,19 @@ def parse_html(html: str, article_id: str, path: str | None = None) -> Article:
     title = normalize_text(str(data.get("title") or "")) or text.split("\n", 1)[0][:60]
     if text.startswith(title + "\n"):
         text = text[len(title) + 1 :]
+    # The page's own metadata line (发布时间：… 来源：徐州日报 作者：…) when trafilatura kept it as text (anywhere:
+    # it moves it to the end at times): its fields, and out of the text.
+    written: dict[str, str] = {}
+    kept = []
+    for line in text.split("\n"):
+        if (_is_meta_line(line) and len(line) <= TITLE_CHARS) or _is_dateline(line):
+            for key, value in _header_fields(line).items():
+                written.setdefault(key, value)
+        else:
+            kept.append(line)
+    text = normalize_text("\n".join(kept)) or text
+    for key, value in _page_meta_line(html).items():  # or where trafilatura dropped it (a <div class="info">)
+        written.setdefault(key, value)
     tags = _meta_tags(html)
     site = data.get("sitename") or data.get("hostname") or None
     raw_site = tags.get("og:site_name", "")
@@ -395,20 +408,40 @@ def parse_html(html: str, article_id: str, path: str | None = None) -> Article:
         site = raw_site  # trafilatura title-cases a name that starts with no capital: 中央社 CNA -> 中央社 Cna
     # trafilatura drops an author without a space ("Firstname Lastname"), so every Chinese byline: the page's own
     # author tag then, as written
-    author = data.get("author") or next((tags[k] for k in _AUTHOR_TAGS if tags.get(k)), None)
+    author = data.get("author") or written.get("author") or next((tags[k] for k in _AUTHOR_TAGS if tags.get(k)), None)
     return Article(
         id=article_id,
         title=title,
         text=text,
         url=data.get("url") or None,
-        published=iso_date(data.get("date")),
-        source=site,
+        published=iso_date(data.get("date")) or written.get("published"),
+        source=written.get("source") or site,  # the outlet the page names over its site's name (a portal's)
         author=normalize_text(author) if author else None,
         path=path,
     )
 
 
 _AUTHOR_TAGS = ("author", "article:author", "og:article:author", "byline", "dc.creator")
+
+
+# Elements that hold a page's metadata line (<div class="info">2026-11-20 来源：陕西日报 作者：杨帆</div>).
+_META_ELEMENTS = ("div", "p", "span", "td", "li", "header", "small", "font", "em", "section")
+
+
+def _page_meta_line(html: str) -> dict[str, str]:
+    """The fields of the first short element whose text is a metadata line ("发布时间:… 来源:… 作者:…"); {} when
+    there is none or the page does not parse."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html.encode("utf-8"))
+    except (ValueError, TypeError, lxml.etree.ParserError):
+        return {}
+    for el in tree.iter(*_META_ELEMENTS):
+        line = normalize_text(el.text_content())
+        if line and "\n" not in line and len(line) <= TITLE_CHARS and _is_meta_line(line):
+            return _meta_fields(line)
+    return {}
 
 
 def _meta_tags(html: str) -> dict[str, str]:

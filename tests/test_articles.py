@@ -418,3 +418,28 @@ def test_a_page_dated_without_its_year_takes_the_last_such_day_before_it_was_sav
         os.utime(tmp_path / name, (stamp, stamp))
     got = {a.id: a.published for a in load_articles(tmp_path).articles}
     assert got == {name: expected for name, (_, expected) in cases.items()}
+
+
+def test_an_html_page_names_its_outlet_and_author_where_trafilatura_drops_or_moves_them() -> None:
+    """The page's "2026-11-20 来源：某日报 作者：杨帆" line: dropped by trafilatura (a <div class="info">), or kept as
+    text at the end; its outlet is the source rather than the portal's site name, and the line is not text."""
+    from retrieval.articles import parse_html
+
+    head = '<html><head><meta charset="utf-8"><title>某县苹果产量预计突破100万吨</title>'
+    head += '<meta property="og:site_name" content="某某网"></head><body><h1>某县苹果产量预计突破100万吨</h1>'
+    body = "".join(
+        f"<p>{s}</p>"
+        for s in (
+            "记者20日从某县农业农村局获悉，今年某县苹果种植面积达53万亩，预计总产量将突破100万吨，创历史新高。",
+            "某县农业农村局局长贺建军介绍，今年全县新建矮化密植果园2.1万亩，优果率提高到78%。",
+            "目前，某县苹果已出口到28个国家和地区，今年前10个月出口量达6.2万吨。",
+        )
+    )
+    info = '<div class="info">2026-11-20 08:45:12　来源：某日报　作者：杨帆</div>'
+    for page in (
+        head + info + "<article>" + body + "</article></body></html>",
+        head + "<article>" + body + "<p>发布时间：2026-11-20 来源：某日报 作者：杨帆</p></article></body></html>",
+    ):
+        article = parse_html(page, "x.html")
+        assert (article.source, article.author, article.published) == ("某日报", "杨帆", "2026-11-20")
+        assert "来源" not in article.text and article.text.endswith("出口量达6.2万吨。")
