@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.extract import persons
 from retrieval.questions import classify, pos_tokens
 from retrieval.reading import analyse
 from retrieval.text import stopwords, to_simplified
@@ -194,7 +195,10 @@ def _person(turn: Turn) -> str:
     """Whom "he/she/they" most likely means: the answer to "who…?", else the previous question's subject (the
     preferred antecedent: the topic carries on), else a person named in it."""
     if _asks_for_referent(turn) and _kind(turn) == "who":
-        return _short(turn.answer)
+        said = _short(turn.answer)
+        # an answer with its post or a word around the one name (广东省副省长黄志远当天): he is the name
+        found = {sp.text for sp in persons(said)} if _HAN.search(said) else set()
+        return found.pop() if len(found) == 1 else said
     if classify(turn.question).lang == "en":
         names = [m.group(0) for m in _CAPITALISED.finditer(turn.question) if m.start() > 0]
         return names[0] if names else _short(turn.answer)

@@ -4,7 +4,7 @@ News writes a person's post beside the name: before it (广东省副省长黄志
 (任命王建军为省交通运输厅厅长). The answer components cannot learn this: the shared training data holds 8 "X是谁"
 questions in 4,500, all about a role (首任臺北市長是誰), so the reader answers "王建军是谁？" with another person of
 the sentence. So this is a rule, kept because no data teaches it: the title is the words next to the name up to the
-clause's punctuation, and it must end in a word of a post (ROLE_END), so nothing else is taken; where the articles
+clause's punctuation, and it must end in a word of a post (POST_END), so nothing else is taken; where the articles
 name the person without a post, the question is answered as any other.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.extract import PERSON_HEAD
+from retrieval.extract import PERSON_HEAD, POST_END
 from retrieval.models import Answer, Hit
 from retrieval.reading import Corpus
 from retrieval.rules import refusal, source_of
@@ -22,10 +22,6 @@ _IDENTITY = re.compile(
     r"^(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:是|又是|究竟是|到底是)(?:谁|何人|什么人|哪位)[啊呀呢]?[？?!！。]?$"
 )
 _NOT_A_NAME = re.compile(r"的|^(?:他|她|它|这|那|此|该|其|你|我)")
-# The end of a post: PERSON_HEAD's role nouns (市长, 书记, 记者, 律师, 发言人, …) and these.
-ROLE_END = re.compile(
-    PERSON_HEAD.pattern[:-2] + r"|总裁|教授|经理|总监|董事|院士|博士|主任|委员|代表|干事|主编|总编|秘书|负责人|法官)$"
-)
 MAX_TITLE = 24  # characters: a post longer than this is a clause, not a title
 # Words between a post and the name after it (任命王建军为…, 黄某现任…): the post follows them.
 _AFTER_NAME = re.compile(r"^(?:被任命为|任命为|担任|出任|当选为|当选|升任|现任|曾任|系|是|为|任)")
@@ -59,12 +55,12 @@ def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
     before = folded[start:at]
     if "的" in before:  # 代表何志成的资深大律师黄国华: the post is what follows the last 的
         before = before[before.rindex("的") + 1 :]
-    if 1 < len(before) <= MAX_TITLE and ROLE_END.search(before):
+    if 1 < len(before) <= MAX_TITLE and POST_END.search(before):
         # 广东省委副书记、省长王伟中: posts listed with 、 before the name are all his
         start = at - len(before)
         while start > 1 and folded[start - 1] == "、":
             prev = max((m.end() for m in _CLAUSE.finditer(folded, 0, start - 1)), default=0)
-            if not (0 < start - 1 - prev <= MAX_TITLE and ROLE_END.search(folded[prev : start - 1])):
+            if not (0 < start - 1 - prev <= MAX_TITLE and POST_END.search(folded[prev : start - 1])):
                 break
             start = prev
         return sentence[start:at]
@@ -73,7 +69,7 @@ def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
     if verb:
         end = next((m.start() for m in _CLAUSE.finditer(rest, verb.end())), len(rest))
         after = rest[verb.end() : end]
-        if 1 < len(after) <= MAX_TITLE and ROLE_END.search(after):
+        if 1 < len(after) <= MAX_TITLE and POST_END.search(after):
             offset = at + len(name) + verb.end()
             return sentence[offset : offset + len(after)]
     return None

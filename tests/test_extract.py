@@ -35,6 +35,15 @@ def test_persons_including_split_three_character_names() -> None:
     assert "Linda Park" in texts(persons("Mayor Linda Park cut the ribbon."))
 
 
+def test_a_name_after_a_post_is_found_however_jieba_tags_its_surname() -> None:
+    """jieba cuts 黄|志远 (黄 an adjective), 刘|国华 and 郑|国华 (国华 a word): after a post they are names; a
+    conjunction after a post is not a surname (书记和市长)."""
+    assert texts(persons("广东省副省长黄志远当天赶赴湛江。")) == ["黄志远"]  # not 志远
+    assert texts(persons("临江市市长刘国华、市委副书记赵明成出席仪式。")) == ["刘国华", "赵明成"]
+    assert texts(persons("董事长郑国华作了工作报告。")) == ["郑国华"]
+    assert texts(persons("市委书记和市长出席会议。")) == []
+
+
 def test_places_and_orgs() -> None:
     assert any("杭州" in p for p in texts(places("会议在杭州市举行。")))
     assert "清远星河电子股份有限公司" in texts(orgs("代表团在清远星河电子股份有限公司参观。"))

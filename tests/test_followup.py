@@ -99,3 +99,11 @@ def test_a_place_jieba_tags_as_a_person_still_takes_the_place_of_the_place() -> 
     turn = Turn("台北市明天要上班嗎？", "", "a1", "颱風停班停課")
     r = resolve("那高雄呢？", turn)  # jieba: 高雄 nr, 台北市 ns
     assert r.rewritten and r.text == "高雄明天要上班嗎？"
+
+
+def test_he_is_the_one_name_of_an_answer_that_carries_a_post() -> None:
+    """ "广东省副省长黄志远当天" answered who; "他是谁？" is about 黄志远 (it became "广东省副省长黄志远当天是谁？")."""
+    turn = Turn("谁赶赴湛江指挥防台风工作？", "广东省副省长黄志远当天", "t1")
+    assert resolve("他是谁？", turn).text == "黄志远是谁？"
+    both = Turn("谁代表两市签署了协议？", "赵明远、陈立新", "t2")
+    assert resolve("他们说了什么？", both).text.startswith("赵明远、陈立新")
