@@ -18,9 +18,9 @@ import numpy as np
 from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, found_share, reading
-from retrieval.extract import expected_entities
+from retrieval.extract import expected_entities, persons
 from retrieval.models import Answer, Hit, Source
-from retrieval.questions import Question, as_asked, balanced, whole_words
+from retrieval.questions import Question, as_asked, balanced, pos_tokens, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
@@ -55,8 +55,31 @@ def answer_question(
         return rule_answer(question, hits, corpus)
     neural = default_reader() if reader == "neural" else None
     if neural is not None:
-        return _read(q, text, hits, corpus, neural, model)
-    return _trees_answer(q, text, hits, corpus, model)[0]
+        return _ending_at_the_name(_read(q, text, hits, corpus, neural, model))
+    return _ending_at_the_name(_trees_answer(q, text, hits, corpus, model)[0])
+
+
+# A who-answer ends with its name: a word or two after the last name in it (…黄志远当天, 李希主持) is the sentence
+# going on, not the answer. Longer rests (…李炳军代表两省签署了…) are left as the components chose them.
+MAX_AFTER_NAME = 3
+
+
+def _ending_at_the_name(answer: Answer) -> Answer:
+    """The answer cut after its last person's name when the kind is who and at most MAX_AFTER_NAME characters follow."""
+    if answer.kind != "who" or not answer.answered:
+        return answer
+    names = persons(answer.answer)
+    if not names:
+        return answer
+    rest = answer.answer[names[-1].end :].strip()
+    if not 1 < len(rest) <= MAX_AFTER_NAME or not re.fullmatch(r"[\u4e00-\u9fff]+", rest):
+        return answer  # one character after it may be the name's own (覃伟|中 alone): kept
+    if all(flag in _GOING_ON for _, flag in pos_tokens(rest)):  # a time word or a verb: the sentence goes on
+        return answer.model_copy(update={"answer": answer.answer[: names[-1].end]})
+    return answer
+
+
+_GOING_ON = ("t", "v", "vn", "d", "p", "ul", "uj")
 
 
 def _trees_answer(

@@ -358,3 +358,19 @@ def test_an_article_field_is_labelled_in_the_article_s_script(tmp_path: Path, em
     assert engine.ask("这篇报道是哪天发布的？").evidence == [
         "發佈時間: 2026-04-02"
     ]  # the article's script, not the question's
+
+
+def test_a_who_answer_ends_with_its_name_not_the_words_after_it() -> None:
+    """The reader's span 广东省副省长黄志远当天 ran into the sentence's time word; a name's own last character (覃伟|中
+    alone) and a longer rest are kept."""
+    from retrieval.answer import _ending_at_the_name
+    from retrieval.models import Answer
+
+    def cut(text: str, kind: str = "who") -> str:
+        return _ending_at_the_name(Answer(question="q", answered=True, answer=text, kind=kind)).answer
+
+    assert cut("广东省副省长黄志远当天") == "广东省副省长黄志远"
+    assert cut("市长刘国华主持") == "市长刘国华"
+    assert cut("覃伟中") == "覃伟中"
+    assert cut("王伟中、陈立新代表两省签署") == "王伟中、陈立新代表两省签署"
+    assert cut("广东省副省长黄志远当天", kind="what") == "广东省副省长黄志远当天"
