@@ -59,8 +59,8 @@ def answer_question(
     return _ending_at_the_name(_trees_answer(q, text, hits, corpus, model)[0])
 
 
-# A who-answer ends with its name: a word or two after the last name in it (…黄志远当天, 李希主持) is the sentence
-# going on, not the answer. Longer rests (…李炳军代表两省签署了…) are left as the components chose them.
+# A who-answer ends with its name: a word or two after the last name in it (…黄志远当天, 刘国华主持) is the sentence
+# going on, not the answer. Longer rests (…陈立军代表两市签署了…) are left as the components chose them.
 MAX_AFTER_NAME = 3
 
 

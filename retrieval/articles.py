@@ -217,9 +217,8 @@ def parse_saved_page(text: str, article_id: str, path: str | None = None) -> Art
     front, text = _front_matter(normalize_text(text))
     lines = [_MD_MARKS.sub("", _MD_BOLD.sub(r"\1", ln)) for ln in text.split("\n")]
     header = _header_block(lines)
-    meta: dict[str, str] = {}
+    meta = dict(front)
     url: str | None = None
-    meta.update(front)
     if "title" in front and (header is None or header[0] != 0):
         header = (0, 0)  # the front matter is the header (with labelled lines right under it, if any)
     if header is not None:

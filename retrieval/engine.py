@@ -21,7 +21,7 @@ from retrieval.crosslingual import has_names, lexical_terms, name_terms
 from retrieval.dates import find_period, without_relative
 from retrieval.embedding import Embedder, EmbeddingCache, LazyEmbedder, choose_backend, embed_passages, text_key
 from retrieval.errors import IndexCorrupted, IndexNotBuilt, IndexWriteError, ReindexInProgress
-from retrieval.identity import english_identity, identity_answer, identity_name
+from retrieval.identity import who_is
 from retrieval.lexical import TOKENIZER_VERSION, tokenize_cached
 from retrieval.models import Answer, Article, Chunk, Hit, IndexManifest, IndexStats, ReindexReport
 from retrieval.onnx_backend import onnx_cache_dir
@@ -200,16 +200,8 @@ class Engine:
         focused = focus(hits, index, period, prefer_article)
         hits = focused.hits[:8]
         reader = self.settings.answer_reader
-        # 王建军是谁？ / Who is Wang Jianjun?: the post the articles give the name (retrieval/identity.py)
-        name = identity_name(query)
-        romanised = None if name else english_identity(query)
-        if romanised:
-            spelt = name_terms(romanised, [h.chunk.text for h in hits])
-            name = spelt[0] if spelt else None
-        post = identity_answer(question.strip(), name, hits, index) if name else None
-        if post is not None:
-            answer = post
-        else:
+        answer = who_is(query, question.strip(), hits, index)  # 王建军是谁？: the post the articles give the name
+        if answer is None:
             answer = answer_question(query, hits, index, reader=reader)
             answer = answer.model_copy(update={"question": question.strip()})
         if prefer_article is None:  # several reports of the story: newest first, earlier ones marked

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.crosslingual import name_terms
 from retrieval.extract import PERSON_HEAD, POST_END
 from retrieval.models import Answer, Hit
 from retrieval.reading import Corpus
@@ -56,7 +57,7 @@ def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
     if "的" in before:  # 代表何志成的资深大律师黄国华: the post is what follows the last 的
         before = before[before.rindex("的") + 1 :]
     if 1 < len(before) <= MAX_TITLE and POST_END.search(before):
-        # 广东省委副书记、省长王伟中: posts listed with 、 before the name are all his
+        # 省交通运输厅党组书记、厅长钱立新: posts listed with 、 before the name are all his
         start = at - len(before)
         while start > 1 and folded[start - 1] == "、":
             prev = max((m.end() for m in _CLAUSE.finditer(folded, 0, start - 1)), default=0)
@@ -97,3 +98,14 @@ def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus) -
                     )
                 at = folded.find(name, at + len(name))
     return None
+
+
+def who_is(query: str, question: str, hits: list[Hit], corpus: Corpus) -> Answer | None:
+    """The answer to a who-is-X question (query: as searched; question: as asked, for the reply): in Chinese, or in
+    English with the name found by its pinyin in the passages; None for any other question."""
+    name = identity_name(query)
+    romanised = None if name else english_identity(query)
+    if romanised:
+        spelt = name_terms(romanised, [h.chunk.text for h in hits])
+        name = spelt[0] if spelt else None
+    return identity_answer(question, name, hits, corpus) if name else None

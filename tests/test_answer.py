@@ -372,5 +372,5 @@ def test_a_who_answer_ends_with_its_name_not_the_words_after_it() -> None:
     assert cut("广东省副省长黄志远当天") == "广东省副省长黄志远"
     assert cut("市长刘国华主持") == "市长刘国华"
     assert cut("覃伟中") == "覃伟中"
-    assert cut("王伟中、陈立新代表两省签署") == "王伟中、陈立新代表两省签署"
+    assert cut("赵明远、陈立新代表两省签署") == "赵明远、陈立新代表两省签署"
     assert cut("广东省副省长黄志远当天", kind="what") == "广东省副省长黄志远当天"
