@@ -425,6 +425,7 @@ _AUTHOR_TAGS = ("author", "article:author", "og:article:author", "byline", "dc.c
 
 # Elements that hold a page's metadata line (<div class="info">2026-11-20 来源：陕西日报 作者：杨帆</div>).
 _META_ELEMENTS = ("div", "p", "span", "td", "li", "header", "small", "font", "em", "section")
+META_ELEMENTS_READ = 3000  # the line is near the top; reading every element of a huge page costs O(size x depth)
 
 
 def _page_meta_line(html: str) -> dict[str, str]:
@@ -436,7 +437,9 @@ def _page_meta_line(html: str) -> dict[str, str]:
         tree = lxml.html.fromstring(html.encode("utf-8"))
     except (ValueError, TypeError, lxml.etree.ParserError):
         return {}
-    for el in tree.iter(*_META_ELEMENTS):
+    for n, el in enumerate(tree.iter(*_META_ELEMENTS)):
+        if n >= META_ELEMENTS_READ:
+            break
         line = normalize_text(el.text_content())
         if line and "\n" not in line and len(line) <= TITLE_CHARS and _is_meta_line(line):
             return _meta_fields(line)

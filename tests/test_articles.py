@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.articles import iso_date, load_articles, normalize_text, parse_saved_page
+from retrieval.errors import ArticleParseError
 
 
 def test_sample_page_metadata_and_cleanup() -> None:
@@ -443,3 +446,42 @@ def test_an_html_page_names_its_outlet_and_author_where_trafilatura_drops_or_mov
         article = parse_html(page, "x.html")
         assert (article.source, article.author, article.published) == ("某日报", "杨帆", "2026-11-20")
         assert "来源" not in article.text and article.text.endswith("出口量达6.2万吨。")
+
+
+_PIECES = [
+    "标题：",
+    "来源：",
+    "发布时间：",
+    "原文链接：",
+    "2026-11-20 09:12",
+    "11月20日",
+    "某市",
+    "。",
+    "\n",
+    "\n\n",
+    "---\n",
+    "title: x\n",
+    "> ",
+    "**",
+    "# ",
+    "- [a](https://a.cn)\n",
+    "【责任编辑：张三】",
+    "相关新闻",
+    "声明：",
+    "By Jane Doe",
+    "115年11月20日",
+    "：",
+    " ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=40))
+def test_any_saved_page_parses_or_is_skipped_with_a_reason(pieces: list[str]) -> None:
+    """Whatever mix of labels, dates, Markdown and text a file holds: an article, or ArticleParseError (a skip with
+    its reason), never another exception."""
+    try:
+        article = parse_saved_page("".join(pieces), "x")
+    except ArticleParseError:
+        return
+    assert article.text and article.title
