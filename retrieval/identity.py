@@ -1,4 +1,5 @@
-"""Who-is-X questions (王建军是谁？): the post the articles give X, read from the title written next to the name.
+"""Who-is-X questions (王建军是谁？): the post the articles give X, read from the title written next to the name; and
+the reverse, who holds a place's post (江南省长是谁？): the name written after that post.
 
 News writes a person's post beside the name: before it (广东省副省长黄志远, 市长刘国华、市委副书记赵明成) or after it
 (任命王建军为省交通运输厅厅长). The answer components cannot learn this: the shared training data holds 8 "X是谁"
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 from retrieval.crosslingual import name_terms
-from retrieval.extract import PERSON_HEAD, POST_END
+from retrieval.extract import PERSON_HEAD, POST_END, persons
 from retrieval.models import Answer, Hit
 from retrieval.reading import Corpus
 from retrieval.rules import refusal, source_of
@@ -50,12 +51,78 @@ def identity_name(question: str) -> str | None:
     return None if PERSON_HEAD.search(name) or _NOT_A_NAME.search(name) else name
 
 
+_ROLE_ASKED = re.compile(r"^(?:谁是(?P<a>[\u4e00-\u9fff]{2,12})|(?P<b>[\u4e00-\u9fff]{2,12}?)(?:是谁|是哪位))[？?]?$")
+_PLACE_END = re.compile(r"[省市县区]$")
+_DEPUTY = ("副", "代", "前", "原")
+
+
+def role_asked(question: str) -> tuple[str, str] | None:
+    """(qualifier, post) of a question that asks who holds a post: 江南省长是谁？ -> (江南, 省长), 深圳市市长是谁？ ->
+    (深圳, 市长), 谁是星穹科技董事长？ -> (星穹科技, 董事长); None for any other question."""
+    from retrieval.questions import tokens
+
+    m = _ROLE_ASKED.match(to_simplified(question.strip()))
+    if m is None:
+        return None
+    asked = m.group("a") or m.group("b")
+    words = tokens(asked)
+    if "的" in asked or len(words) < 2 or not POST_END.search(words[-1]):
+        return None  # 市长是谁？ (no qualifier: any mayor), 他的父亲是谁？
+    qualifier, post = "".join(words[:-1]), words[-1]
+    if len(post) == 1 and _PLACE_END.search(qualifier):  # 广东省/长: the post is 省长
+        qualifier, post = qualifier[:-1], qualifier[-1] + post
+    return _PLACE_END.sub("", qualifier), post
+
+
+def _holds(written: str, qualifier: str, post: str, article: str = "") -> bool:
+    """Whether the posts written before a name (、-listed) hold the one asked: one of them ends in the post, not a
+    deputy's (副省长 is not 省长), and names the qualifier or, bare (省长 after 江南省委副书记、), takes the list's
+    (江南省委副书记、深圳市委书记 holds no 江南 secretary's post: 深圳市委 is its own); a bare post alone (市長黃俊明)
+    takes the article's place when the article names the qualifier (article: its Simplified text)."""
+    if qualifier not in written:
+        bare = _PLACE_END.sub("", written[: len(written) - len(post)]) == "" and written.endswith(post)
+        return bare and qualifier in article
+    for one in written.split("、"):
+        own = one[: len(one) - len(post)]
+        if one.endswith(post) and not own.endswith(_DEPUTY) and (qualifier in one or not _PLACE_END.sub("", own)):
+            return True
+    return False
+
+
+def role_holder(question: str, asked: tuple[str, str], hits: list[Hit], corpus: Corpus) -> Answer | None:
+    """The person whose post, written next to the name, is the one asked (its qualifier in it, ending in the post, not
+    a deputy's): 江南省委副书记、省长钱立新 answers 江南省长是谁？, not another province's governor in the same sentence
+    or 江南省副省长; None when no retrieved sentence writes it (the question is then answered as any other)."""
+    qualifier, post = asked
+    for hit in hits:
+        text = hit.chunk.text
+        article = corpus.article(hit.chunk.article_id)
+        named = to_simplified(f"{article.title}\n{article.text}")
+        for s, e in split_sentences(text):
+            sentence = text[s:e].strip()
+            folded = to_simplified(sentence)
+            for person in persons(sentence):
+                held = _post(sentence, folded, person.start, to_simplified(person.text))
+                if held and _holds(to_simplified(held), qualifier, post, named):
+                    source = source_of(article, text, hit.score)
+                    return Answer(
+                        question=question,
+                        answered=True,
+                        answer=person.text,
+                        evidence=[sentence],
+                        sources=[source],
+                        kind="who",
+                    )
+    return None
+
+
 def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
     """The post written next to the name at `at` in the sentence (folded: its Simplified form, same offsets)."""
     start = max((m.end() for m in _CLAUSE.finditer(folded, 0, at)), default=0)
     before = folded[start:at]
-    if "的" in before:  # 代表何志成的资深大律师黄国华: the post is what follows the last 的
-        before = before[before.rindex("的") + 1 :]
+    cut = max(before.rfind(c) for c in "的和及与")  # 代表何志成的资深大律师黄国华, 张三和深圳市市长覃某: after it
+    if cut >= 0:
+        before = before[cut + 1 :]
     if 1 < len(before) <= MAX_TITLE and POST_END.search(before):
         # 省交通运输厅党组书记、厅长钱立新: posts listed with 、 before the name are all his
         start = at - len(before)
@@ -103,6 +170,9 @@ def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus) -
 def who_is(query: str, question: str, hits: list[Hit], corpus: Corpus) -> Answer | None:
     """The answer to a who-is-X question (query: as searched; question: as asked, for the reply): in Chinese, or in
     English with the name found by its pinyin in the passages; None for any other question."""
+    asked = role_asked(query)
+    if asked is not None:
+        return role_holder(question, asked, hits, corpus)
     name = identity_name(query)
     romanised = None if name else english_identity(query)
     if romanised:

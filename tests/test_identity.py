@@ -26,6 +26,15 @@ ARTICLES = [
         "text": "高等法院今日裁定何志成罪成。代表何志成的資深大律師黃國華在求情時表示，被告深感後悔。",
     },
     {
+        "id": "provinces",
+        "title": "两省举行协作联席会议",
+        "published": "2026-11-18",
+        "text": (
+            "会上，江南省委副书记、省长冯正阳，江北省委副书记、省长孙德胜分别介绍两省情况。"
+            "江南省副省长周明远、江北省委书记吴天成出席。"
+        ),
+    },
+    {
         "id": "meeting",
         "title": "江南省政府召开常务会议",
         "published": "2026-11-19",
@@ -71,3 +80,32 @@ def test_who_is_x_gets_the_post_written_next_to_the_name(engine, question: str, 
 
 def test_who_is_someone_the_articles_never_name_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
     assert not engine.ask("张伟东是谁？").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "holder"),
+    [
+        (
+            "江南省长是谁？",
+            "冯正阳",
+        ),  # the bare 省长 after 江南省委副书记、 is Jiangnan's; not 孙德胜, not the deputy 周明远
+        ("江北省长是谁？", "孙德胜"),
+        ("谁是江北省委书记？", "吴天成"),  # not 孙德胜 (江北省委副书记)
+        ("临江市长是谁", "刘国华"),  # 市委副书记赵明成 is not the mayor
+    ],
+)
+def test_who_holds_a_post_of_a_place_is_the_name_written_after_that_post(engine, question: str, holder: str) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask(question)
+    assert answer.answered and answer.answer == holder
+    assert holder in answer.evidence[0]
+
+
+def test_a_post_is_told_from_a_name_and_from_a_bare_role() -> None:
+    from retrieval.identity import role_asked
+
+    assert role_asked("江南省长是谁？") == ("江南", "省长")
+    assert role_asked("深圳市市长是谁？") == ("深圳", "市长")
+    assert role_asked("谁是星穹科技董事长？") == ("星穹科技", "董事长")
+    assert (
+        role_asked("市长是谁？") is None and role_asked("王建军是谁？") is None and role_asked("他的父亲是谁？") is None
+    )
