@@ -65,7 +65,8 @@ MAX_AFTER_NAME = 3
 
 
 def _ending_at_the_name(answer: Answer) -> Answer:
-    """The answer cut after its last person's name when the kind is who and at most MAX_AFTER_NAME characters follow."""
+    """A who-answer cut after its last person's name when what follows is 2 to MAX_AFTER_NAME characters of time
+    words, verbs, adverbs or particles (the sentence going on); any other answer as it is."""
     if answer.kind != "who" or not answer.answered:
         return answer
     names = persons(answer.answer)
@@ -121,9 +122,10 @@ def _answer_english(
     components trained on Chinese questions see its terms; the reply keeps the question as asked. The LightGBM
     components answer the written question; with the span reader, its reading of the sentences closest to the English
     question (_read_english) is weighed against them by the same refusal model as Chinese questions."""
-    if found_share(text, [h.chunk.text for h in hits]) < MIN_FOUND_SHARE:  # most of what it asks is not there
+    passages = [h.chunk.text for h in hits]
+    if found_share(text, passages) < MIN_FOUND_SHARE:  # most of what it asks is not there
         return refusal(text, q.kind, hits, corpus)
-    chinese = chinese_question(text, [h.chunk.text for h in hits])
+    chinese = chinese_question(text, passages)
     written = analyse(chinese)
     if written.terms:
         carried, probability, top = _trees_answer(written, chinese, hits, corpus, model)

@@ -182,7 +182,7 @@ def persons(sentence: str) -> list[Span]:
             and POST_END.search(toks[k - 1][2])
             and 1 <= len(w1) <= 2
             and re.fullmatch(r"[\u4e00-\u9fff]+", w1)
-            and f1 not in ("v", "p", "u", "uj", "ul", "c", "x", "d", "m", "q", "r", "f", "vn", "t")
+            and f1 not in (*_FUNCTION_TAGS, "vn", "t")  # the given name: not a verb, particle or time word
             and not any(sp.start < s0 < sp.end or (s0 < sp.start < e1 and sp.end > e1) for sp in spans)
         ):
             spans = [sp for sp in spans if not (s0 <= sp.start and sp.end <= e1)]  # 志远 of 黄志远
@@ -455,7 +455,7 @@ KIND_ENTITIES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
 }
 
-# The commonest Chinese surnames (about 120, most of the population), Simplified: a name after a post starts with one.
+# The commonest Chinese surnames (about 250, most of the population), Simplified: a name after a post starts with one.
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛"
@@ -463,15 +463,15 @@ SURNAMES = frozenset(
     "游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟"
     "应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-# A head noun that names a person by role: 市长, 作者, 书记, … (and kinship: 父亲, 妻子).
-PERSON_HEAD = re.compile(
-    r"(人|者|员|长|家|手|师|生|帝|王|官|领导|书记|主席|总统|总理|作者|导演|演员|教练|球员|队员|成员"
-    r"|父亲|母亲|妻子|丈夫|儿子|女儿|哥哥|姐姐|弟弟|妹妹|夫人)$"
+# Nouns that name a person by role: 市长, 作者, 书记, … (and kinship: 父亲, 妻子).
+_ROLE_NOUNS = (
+    "人|者|员|长|家|手|师|生|帝|王|官|领导|书记|主席|总统|总理|作者|导演|演员|教练|球员|队员|成员"
+    "|父亲|母亲|妻子|丈夫|儿子|女儿|哥哥|姐姐|弟弟|妹妹|夫人"
 )
-# The end of a post written before or after a name: PERSON_HEAD's role nouns (市长, 书记, 记者, 律师, 发言人, …) and
-# these.
+PERSON_HEAD = re.compile(f"({_ROLE_NOUNS})$")  # a head noun that names a person
+# The end of a post written before or after a name: the role nouns (市长, 书记, 记者, 律师, 发言人, …) and these.
 POST_END = re.compile(
-    PERSON_HEAD.pattern[:-2] + r"|总裁|教授|经理|总监|董事|院士|博士|主任|委员|代表|干事|主编|总编|秘书|负责人|法官)$"
+    f"({_ROLE_NOUNS}|总裁|教授|经理|总监|董事|院士|博士|主任|委员|代表|干事|主编|总编|秘书|负责人|法官)$"
 )
 _HEAD_TO_ENTITY = [
     (PERSON_HEAD, "person"),

@@ -12,6 +12,8 @@ name the person without a post, the question is answered as any other.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from retrieval.crosslingual import name_terms
 from retrieval.extract import PERSON_HEAD, POST_END, persons
@@ -74,14 +76,14 @@ def role_asked(question: str) -> tuple[str, str] | None:
     return _PLACE_END.sub("", qualifier), post
 
 
-def _holds(written: str, qualifier: str, post: str, article: str = "") -> bool:
+def _holds(written: str, qualifier: str, post: str, article_names_it: Callable[[], bool]) -> bool:
     """Whether the posts written before a name (、-listed) hold the one asked: one of them ends in the post, not a
     deputy's (副省长 is not 省长), and names the qualifier or, bare (省长 after 江南省委副书记、), takes the list's
     (江南省委副书记、深圳市委书记 holds no 江南 secretary's post: 深圳市委 is its own); a bare post alone (市長黃俊明)
-    takes the article's place when the article names the qualifier (article: its Simplified text)."""
+    takes the article's place when the article names the qualifier (asked of `article_names_it` only then)."""
     if qualifier not in written:
         bare = _PLACE_END.sub("", written[: len(written) - len(post)]) == "" and written.endswith(post)
-        return bare and qualifier in article
+        return bare and article_names_it()
     for one in written.split("、"):
         own = one[: len(one) - len(post)]
         if one.endswith(post) and not own.endswith(_DEPUTY) and (qualifier in one or not _PLACE_END.sub("", own)):
@@ -89,30 +91,39 @@ def _holds(written: str, qualifier: str, post: str, article: str = "") -> bool:
     return False
 
 
+def _sentences(hits: list[Hit]) -> Iterator[tuple[Hit, str, str]]:
+    """Each retrieved sentence in hit order, with its Simplified form (same offsets)."""
+    for hit in hits:
+        text = hit.chunk.text
+        for s, e in split_sentences(text):
+            sentence = text[s:e].strip()
+            yield hit, sentence, to_simplified(sentence)
+
+
+def _found(question: str, answer: str, hit: Hit, sentence: str, corpus: Corpus) -> Answer:
+    """The answer with its sentence as the evidence and its article as the source."""
+    source = source_of(corpus.article(hit.chunk.article_id), hit.chunk.text, hit.score)
+    return Answer(question=question, answered=True, answer=answer, evidence=[sentence], sources=[source], kind="who")
+
+
 def role_holder(question: str, asked: tuple[str, str], hits: list[Hit], corpus: Corpus) -> Answer | None:
     """The person whose post, written next to the name, is the one asked (its qualifier in it, ending in the post, not
     a deputy's): 江南省委副书记、省长钱立新 answers 江南省长是谁？, not another province's governor in the same sentence
     or 江南省副省长; None when no retrieved sentence writes it (the question is then answered as any other)."""
     qualifier, post = asked
-    for hit in hits:
-        text = hit.chunk.text
-        article = corpus.article(hit.chunk.article_id)
-        named = to_simplified(f"{article.title}\n{article.text}")
-        for s, e in split_sentences(text):
-            sentence = text[s:e].strip()
-            folded = to_simplified(sentence)
-            for person in persons(sentence):
-                held = _post(sentence, folded, person.start, to_simplified(person.text))
-                if held and _holds(to_simplified(held), qualifier, post, named):
-                    source = source_of(article, text, hit.score)
-                    return Answer(
-                        question=question,
-                        answered=True,
-                        answer=person.text,
-                        evidence=[sentence],
-                        sources=[source],
-                        kind="who",
-                    )
+    named: dict[str, bool] = {}  # article id -> whether it names the qualifier anywhere (for a bare post)
+
+    def names_place(article_id: str) -> bool:
+        if article_id not in named:
+            article = corpus.article(article_id)
+            named[article_id] = qualifier in to_simplified(f"{article.title}\n{article.text}")
+        return named[article_id]
+
+    for hit, sentence, folded in _sentences(hits):
+        for person in persons(sentence):
+            held = _post(sentence, folded, person.start, to_simplified(person.text))
+            if held and _holds(to_simplified(held), qualifier, post, partial(names_place, hit.chunk.article_id)):
+                return _found(question, person.text, hit, sentence, corpus)
     return None
 
 
@@ -150,20 +161,13 @@ def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus) -
     without a post (the question is then answered as any other)."""
     if not any(name in to_simplified(h.chunk.text) for h in hits):
         return refusal(question, "who", hits, corpus)
-    for hit in hits:
-        text = hit.chunk.text
-        for s, e in split_sentences(text):
-            sentence = text[s:e].strip()
-            folded = to_simplified(sentence)
-            at = folded.find(name)
-            while at >= 0:
-                post = _post(sentence, folded, at, name)
-                if post:
-                    source = source_of(corpus.article(hit.chunk.article_id), text, hit.score)
-                    return Answer(
-                        question=question, answered=True, answer=post, evidence=[sentence], sources=[source], kind="who"
-                    )
-                at = folded.find(name, at + len(name))
+    for hit, sentence, folded in _sentences(hits):
+        at = folded.find(name)
+        while at >= 0:
+            post = _post(sentence, folded, at, name)
+            if post:
+                return _found(question, post, hit, sentence, corpus)
+            at = folded.find(name, at + len(name))
     return None
 
 
