@@ -22,24 +22,53 @@ from retrieval.reading import Corpus
 from retrieval.rules import refusal, source_of
 from retrieval.text import split_sentences, to_simplified
 
+# 王建军是谁？ and the questions that ask for the same post in other words: 王建军是干什么的？ 王建军担任什么职务？
+# 王建军的职务是什么？ 王建军什么职位？
 _IDENTITY = re.compile(
-    r"^(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:是|又是|究竟是|到底是)(?:谁|何人|什么人|哪位)[啊呀呢]?[？?!！。]?$"
+    r"^(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:"
+    r"(?:是|又是|究竟是|到底是)(?:谁|何人|什么人|哪位)"
+    r"|是?(?:干|做)(?:什么|啥)(?:工作)?的"
+    r"|(?:现在|目前|现)?(?:是|担任|任|身居)?(?:什么|何|哪个|啥)(?:职务|职位|官职|职|身份|头衔)"
+    r"|的(?:职务|职位|官职|身份|头衔)是(?:什么|啥)"
+    r")[啊呀呢]?[？?!！。]?$"
 )
 _NOT_A_NAME = re.compile(r"的|^(?:他|她|它|这|那|此|该|其|你|我)")
 MAX_TITLE = 24  # characters: a post longer than this is a clause, not a title
 # Words between a post and the name after it (任命王建军为…, 黄某现任…): the post follows them.
 _AFTER_NAME = re.compile(r"^(?:被任命为|任命为|担任|出任|当选为|当选|升任|现任|曾任|系|是|为|任)")
-_CLAUSE = re.compile(r"[，,、；;：:（(“”\"。！？!?\s]")
+_CLAUSE = re.compile(r"[，,、；;：:（(）)“”\"。！？!?\s]")
+_OPENING = {"）": "（", ")": "("}
+_CREDIT = re.compile(r"记者|通讯员|摄|编辑|实习生")
 
 
-_IDENTITY_EN = re.compile(
-    r"^\s*(?i:who)(?:'s|\s+is|\s+was)\s+(?P<name>[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3})\s*[?.!]?\s*$"
+def _clause_start(folded: str, end: int) -> int:
+    """Where the clause that runs up to `end` begins: after the last punctuation before it, a parenthetical taken in
+    unless it credits the reporter (星河控股（股份代号：2388）前总裁 is one post; 本报讯（记者 张三）市长 is not)."""
+    start = max((m.end() for m in _CLAUSE.finditer(folded, 0, end)), default=0)
+    while start > 0 and folded[start - 1] in _OPENING:
+        opened = folded.rfind(_OPENING[folded[start - 1]], 0, start - 1)
+        if opened < 0 or _CREDIT.search(folded[opened:start]):
+            break
+        start = max((m.end() for m in _CLAUSE.finditer(folded, 0, opened)), default=0)
+    return start
+
+
+_EN_NAME = r"(?P<name>[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3})"
+# Who is X? and the same question in other words: What is X's job? What position does X hold? What does X do?
+_IDENTITY_EN = tuple(
+    re.compile(r"^\s*" + form + r"\s*[?.!]?\s*$")
+    for form in (
+        r"(?i:who)(?:'s|\s+is|\s+was)\s+" + _EN_NAME,
+        r"(?i:what)(?:'s|\s+is|\s+was)\s+" + _EN_NAME + r"'s?\s+(?i:job|position|post|title|role|occupation)",
+        r"(?i:what\s+(?:position|post|title|job|role)\s+(?:does|did))\s+" + _EN_NAME + r"\s+(?i:hold|have)",
+        r"(?i:what\s+(?:does|did))\s+" + _EN_NAME + r"\s+do",
+    )
 )
 
 
 def english_identity(question: str) -> str | None:
     """The romanised name a "Who is X?" question asks about (Who is Wang Jianjun? -> Wang Jianjun), or None."""
-    m = _IDENTITY_EN.match(question)
+    m = next((m for form in _IDENTITY_EN if (m := form.match(question))), None)
     return m.group("name") if m else None
 
 
@@ -129,7 +158,7 @@ def role_holder(question: str, asked: tuple[str, str], hits: list[Hit], corpus: 
 
 def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
     """The post written next to the name at `at` in the sentence (folded: its Simplified form, same offsets)."""
-    start = max((m.end() for m in _CLAUSE.finditer(folded, 0, at)), default=0)
+    start = _clause_start(folded, at)
     before = folded[start:at]
     cut = max(before.rfind(c) for c in "的和及与")  # 代表何志成的资深大律师黄国华, 张三和深圳市市长覃某: after it
     if cut >= 0:
@@ -138,7 +167,7 @@ def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
         # 省交通运输厅党组书记、厅长钱立新: posts listed with 、 before the name are all his
         start = at - len(before)
         while start > 1 and folded[start - 1] == "、":
-            prev = max((m.end() for m in _CLAUSE.finditer(folded, 0, start - 1)), default=0)
+            prev = _clause_start(folded, start - 1)
             if not (0 < start - 1 - prev <= MAX_TITLE and POST_END.search(folded[prev : start - 1])):
                 break
             start = prev

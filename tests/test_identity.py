@@ -14,8 +14,8 @@ ARTICLES = [
         "title": "临江地铁5号线开通",
         "published": "2026-11-20",
         "text": (
-            "11月20日，临江地铁5号线一期开通运营。"
-            "临江市市长刘国华、市委副书记赵明成出席开通仪式。"
+            "本报讯（记者 陈晓）11月20日，临江地铁5号线一期开通运营。"
+            "临江市市长刘国华、市委副书记赵明成出席开通仪式。（记者 陈晓）总经理周永平介绍了线路情况。"
             "省交通运输厅党组书记、厅长钱立新表示，5号线全长32.6公里。"
         ),
     },
@@ -23,7 +23,10 @@ ARTICLES = [
         "id": "court",
         "title": "恒泰置業前主席罪成",
         "published": "2026-11-20",
-        "text": "高等法院今日裁定何志成罪成。代表何志成的資深大律師黃國華在求情時表示，被告深感後悔。",
+        "text": (
+            "高等法院今日裁定何志成罪成。代表何志成的資深大律師黃國華在求情時表示，被告深感後悔。"
+            "星河控股（股份代號：2388）前行政總裁林志強出庭作證。"
+        ),
     },
     {
         "id": "provinces",
@@ -59,6 +62,13 @@ def test_a_name_is_told_from_a_role() -> None:
     assert identity_name("他的父亲是谁？") is None and identity_name("谁主持了会议？") is None
     assert english_identity("Who is Wang Jianjun?") == "Wang Jianjun"
     assert english_identity("Who chaired the meeting?") is None
+    # the same question in other words
+    for asked in ("王建军是干什么的？", "王建军担任什么职务", "王建军的职务是什么？", "王建軍是什麼職位？"):
+        assert identity_name(asked) == "王建军", asked
+    assert identity_name("他是干什么的？") is None and identity_name("会议决定了什么？") is None
+    for asked in ("What is Wang Jianjun's job?", "What position does Wang Jianjun hold?", "What does Wang Jianjun do?"):
+        assert english_identity(asked) == "Wang Jianjun", asked
+    assert english_identity("What does the article say?") is None
 
 
 @pytest.mark.parametrize(
@@ -70,6 +80,11 @@ def test_a_name_is_told_from_a_role() -> None:
         ("黃國華是誰？", "資深大律師"),  # in the article's script, after 的
         ("王建军是谁？", "省交通运输厅副厅长"),  # 任命X为Y
         ("Who is Wang Jianjun?", "省交通运输厅副厅长"),
+        ("赵明成是干什么的？", "市委副书记"),
+        ("钱立新担任什么职务？", "省交通运输厅党组书记、厅长"),
+        ("What is Zhao Mingcheng's job?", "市委副书记"),
+        ("林志強是做什麼的？", "星河控股（股份代號：2388）前行政總裁"),  # the parenthetical is the company's
+        ("周永平是谁？", "总经理"),  # not the reporter's credit before it
     ],
 )
 def test_who_is_x_gets_the_post_written_next_to_the_name(engine, question: str, post: str) -> None:  # type: ignore[no-untyped-def]
