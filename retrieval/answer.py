@@ -18,6 +18,7 @@ import numpy as np
 from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, found_share, reading
+from retrieval.extract import Span as Entity
 from retrieval.extract import expected_entities, persons
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question, as_asked, balanced, pos_tokens, whole_words
@@ -25,7 +26,7 @@ from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
-from retrieval.text import detect_lang, in_script_of, split_sentences, without_headings
+from retrieval.text import detect_lang, in_script_of, split_sentences, to_simplified, without_headings
 
 
 def _english_text(texts: list[str]) -> bool:
@@ -55,8 +56,8 @@ def answer_question(
         return rule_answer(question, hits, corpus)
     neural = default_reader() if reader == "neural" else None
     if neural is not None:
-        return _ending_at_the_name(_read(q, text, hits, corpus, neural, model))
-    return _ending_at_the_name(_trees_answer(q, text, hits, corpus, model)[0])
+        return _with_the_list(_ending_at_the_name(_read(q, text, hits, corpus, neural, model)))
+    return _with_the_list(_ending_at_the_name(_trees_answer(q, text, hits, corpus, model)[0]))
 
 
 # A who-answer ends with its name: a word or two after the last name in it (…黄志远当天, 刘国华主持) is the sentence
@@ -81,6 +82,31 @@ def _ending_at_the_name(answer: Answer) -> Answer:
 
 
 _GOING_ON = ("t", "v", "vn", "d", "p", "ul", "uj")
+
+
+def _with_the_list(answer: Answer) -> Answer:
+    """A who-answer that is one name of a 、-list of names in its evidence names them all (谁签署了协议？ over
+    "王某、李某代表两省签署了协议" is both: the list is the subject), unless the question names another of them
+    (A、B以及谁？ asks for the one missing); any other answer as it is."""
+    if answer.kind != "who" or not answer.answered or not answer.evidence:
+        return answer
+    names = persons(answer.answer)
+    if len(names) != 1 or names[0].text != answer.answer.strip():
+        return answer
+    sentence = answer.evidence[0]
+    runs: list[list[Entity]] = []
+    for name in persons(sentence):
+        if runs and sentence[runs[-1][-1].end : name.start] == "、":
+            runs[-1].append(name)
+        else:
+            runs.append([name])
+    for run in runs:
+        if len(run) > 1 and any(name.text == names[0].text for name in run):
+            asked = to_simplified(answer.question)
+            if any(to_simplified(name.text) in asked for name in run):
+                return answer
+            return answer.model_copy(update={"answer": sentence[run[0].start : run[-1].end]})
+    return answer
 
 
 def _trees_answer(

@@ -180,14 +180,46 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
         lo = start
     if hi > end and end - max(b for b in bounds if b < end) == 1 and _is_word(s[end:hi]):
         hi = end
+    for a, b in _document_numbers(s):  # 国发〔2022〕2号 is one name: a span that cuts it takes it whole
+        if a < hi and lo < b:
+            lo, hi = min(lo, a), max(hi, b)
     return lo, hi
+
+
+_DOC_NUMBER = re.compile(r"[〔［\[]\d{4}[〕］\]]\d{1,4}号")
+_ISSUER_MAX = 6  # characters of the issuing office's abbreviation before 〔 (国发, 国办发, 粤府办, 财税)
+
+
+def _document_numbers(s: str) -> list[tuple[int, int]]:
+    """[start, end) of each official document number in s (国发〔2022〕2号): the abbreviation of the issuing office,
+    the year in 〔〕 and the number; the abbreviation is the single characters and short nouns or abbreviations before
+    〔, at most _ISSUER_MAX characters (落实国发〔2022〕2号 is 国发…)."""
+    found = []
+    for m in _DOC_NUMBER.finditer(s):
+        start = m.start()
+        words = pos_tokens(s[max(0, start - 2 * _ISSUER_MAX) : start])
+        for word, flag in reversed(words):
+            one = len(word) == 1 and flag not in ("x", "p", "c", "u", "uj", "ul", "d", "r", "m", "q")
+            if (
+                not (one or (len(word) <= 3 and flag in ("j", "n", "nz", "nt")))
+                or start - len(word) < m.start() - _ISSUER_MAX
+            ):
+                break
+            start -= len(word)
+        found.append((start, m.end()))
+    return found
+
+
+def word_frequency(text: str) -> int:
+    """How often jieba's dictionary counts the word (0 when it is not one)."""
+    if not jieba.dt.initialized:
+        jieba.dt.initialize()
+    return int(jieba.dt.FREQ.get(text, 0))
 
 
 def _is_word(text: str) -> bool:
     """A word of two or more characters in jieba's dictionary."""
-    if not jieba.dt.initialized:
-        jieba.dt.initialize()
-    return len(text) > 1 and jieba.dt.FREQ.get(text, 0) > 0
+    return len(text) > 1 and word_frequency(text) > 0
 
 
 _PAIRS = dict(zip("“‘「『《（(【[〈", "”’」』》）)】]〉", strict=True))  # opener -> closer

@@ -374,3 +374,21 @@ def test_a_who_answer_ends_with_its_name_not_the_words_after_it() -> None:
     assert cut("覃伟中") == "覃伟中"
     assert cut("赵明远、陈立新代表两省签署") == "赵明远、陈立新代表两省签署"
     assert cut("广东省副省长黄志远当天", kind="what") == "广东省副省长黄志远当天"
+
+
+def test_a_who_answer_of_one_name_in_a_list_names_the_whole_list() -> None:
+    """The list is the subject (张志强、陈立军代表两市签署了协议: both signed); a name the question already gives
+    (A、B以及谁？) keeps the answer to the one missing; other kinds and names outside a list are left alone."""
+    from retrieval.answer import _with_the_list
+    from retrieval.models import Answer
+
+    def listed(question: str, text: str, sentence: str, kind: str = "who") -> str:
+        found = Answer(question=question, answered=True, answer=text, evidence=[sentence], kind=kind)
+        return _with_the_list(found).answer
+
+    signed = "会后，张志强、陈立军代表两市签署了合作协议。"
+    assert listed("谁签署了合作协议？", "陈立军", signed) == "张志强、陈立军"
+    assert listed("谁签署了合作协議？", "張志強", "會後，張志強、陳立軍代表兩市簽署了合作協議。") == "張志強、陳立軍"
+    assert listed("除了张志强还有谁签署了协议？", "陈立军", signed) == "陈立军"
+    assert listed("签署协议的是哪一方？", "陈立军", signed, kind="which") == "陈立军"
+    assert listed("谁主持会议？", "赵明成", "市长刘国华出席，市委副书记赵明成主持会议。") == "赵明成"

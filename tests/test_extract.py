@@ -31,6 +31,7 @@ def test_persons_including_split_three_character_names() -> None:
     assert "周明远" in texts(persons("滨江市市长周明远出席开幕式并致辞。"))
     found = texts(persons("会上，张建国、李红梅代表双方签署协议。"))
     assert "张建国" in found and "李红梅" in found
+    assert texts(persons("张志强、陈立军代表两市签署协议。")) == ["张志强", "陈立军"]  # 陈立|军代表: the name is 陈立军
     assert "马克·吐温" in texts(persons("作家马克·吐温曾到访此地。"))
     assert "Linda Park" in texts(persons("Mayor Linda Park cut the ribbon."))
 

@@ -101,6 +101,19 @@ def test_a_span_cut_inside_a_word_is_widened_to_whole_words() -> None:
     assert whole_words("", 0, 0) == (0, 0)
 
 
+def test_a_span_cut_inside_an_official_document_number_takes_it_whole() -> None:
+    from retrieval.questions import whole_words
+
+    def widened(text: str, read: str) -> str:
+        start = text.index(read)
+        return text[slice(*whole_words(text, start, start + len(read)))]
+
+    assert widened("省政府要求落实国办发〔2023〕12号文件要求。", "12号文件") == "国办发〔2023〕12号文件"
+    assert widened("依据财税〔2019〕13号文，试点继续。", "2019〕13号文") == "财税〔2019〕13号文"
+    assert widened("市里印发了粤府〔2021〕5号。", "粤府") == "粤府〔2021〕5号"
+    assert widened("市里印发了粤府〔2021〕5号。", "市里") == "市里"  # not touching the number: as it was
+
+
 def test_an_answer_keeps_only_quotes_and_brackets_it_closes() -> None:
     from retrieval.questions import balanced
 
