@@ -129,7 +129,7 @@ def _nr(flag: str) -> bool:
     return flag in ("nr", "nrfg", "nrt")
 
 
-# A word after a two-character name whose first character is the name's third (李炳|军代表 is 李炳军|代表): its rest is
+# A word after a two-character name whose first character is the name's third (陈立|军代表 is 陈立军|代表): its rest is
 # a word this many times more common in jieba's dictionary than the whole (代表 32,777 against 军代表 67).
 GLUED_NAME_RATIO = 100
 
@@ -140,6 +140,25 @@ def _glued_to_name(word: str, flag: str) -> bool:
         return False
     rest = word_frequency(word[1:])
     return rest > 0 and rest >= GLUED_NAME_RATIO * max(word_frequency(word), 1)
+
+
+# A given name jieba reads as a verb (主任王|建中|在…) is a rare word: commoner verbs after a surname (局长李|表示) are
+# the sentence going on.
+GIVEN_NAME_VERB_MAX_FREQ = 1000
+
+
+def _verb_as_given_name(toks: list[tuple[int, int, str, str]], k: int) -> bool:
+    """Whether the verb-tagged token k after a post's surname is the given name (主任王|建中|在发布会上…): two
+    characters, rare in jieba's dictionary, and followed by what follows a subject (a verb, preposition, adverb or
+    conjunction), not by an object or the clause's end (市长王|出席|会议, 市长王|致辞|。)."""
+    word, flag = toks[k][2], toks[k][3]
+    return (
+        flag == "v"
+        and len(word) == 2
+        and word_frequency(word) < GIVEN_NAME_VERB_MAX_FREQ
+        and k + 1 < len(toks)
+        and toks[k + 1][3] in ("v", "p", "d", "c")
+    )
 
 
 def _offsets(sentence: str) -> list[tuple[int, int, str, str]]:
@@ -185,7 +204,7 @@ def persons(sentence: str) -> list[Span]:
                 and j < len(toks)
                 and _glued_to_name(toks[j][2], toks[j][3])
             ):
-                e += 1  # 李炳|军代表: the name is 李炳军 and the word 代表
+                e += 1  # 陈立|军代表: the name is 陈立军 and the word 代表
             text = sentence[s:e]
             if len(text) >= 2 or "·" in text:
                 spans.append(Span(s, e, text, "person"))
@@ -203,7 +222,7 @@ def persons(sentence: str) -> list[Span]:
             and POST_END.search(toks[k - 1][2])
             and 1 <= len(w1) <= 2
             and re.fullmatch(r"[\u4e00-\u9fff]+", w1)
-            and f1 not in (*_FUNCTION_TAGS, "vn", "t")  # the given name: not a verb, particle or time word
+            and (f1 not in (*_FUNCTION_TAGS, "vn", "t") or _verb_as_given_name(toks, k + 1))
             and not any(sp.start < s0 < sp.end or (s0 < sp.start < e1 and sp.end > e1) for sp in spans)
         ):
             spans = [sp for sp in spans if not (s0 <= sp.start and sp.end <= e1)]  # 志远 of 黄志远

@@ -43,6 +43,8 @@ def test_a_name_after_a_post_is_found_however_jieba_tags_its_surname() -> None:
     assert texts(persons("临江市市长刘国华、市委副书记赵明成出席仪式。")) == ["刘国华", "赵明成"]
     assert texts(persons("董事长郑国华作了工作报告。")) == ["郑国华"]
     assert texts(persons("市委书记和市长出席会议。")) == []
+    assert texts(persons("省统计局局长孙建中在发布会上说，增长较快。")) == ["孙建中"]  # 孙|建中: jieba reads a verb
+    assert texts(persons("局长孙表示，增长较快。")) == [] and texts(persons("市长孙出席会议。")) == []
 
 
 def test_places_and_orgs() -> None:
