@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
-from retrieval.questions import STOPWORDS_EN, classify
+from retrieval.questions import STOPWORDS_EN, classify, word_frequency
 from retrieval.tagging import pos_tokens
 from retrieval.text import lemma_en
 
@@ -171,10 +171,6 @@ def _data_lines() -> Iterator[str]:
 @cache
 def dictionary() -> _Dictionary:
     """CC-CEDICT reversed: English gloss key -> Chinese words (commonest first); syllable -> characters."""
-    import jieba
-
-    jieba.initialize()
-    freq = jieba.dt.FREQ
     # English key -> {headword: the position of the first sense that glosses it (0 = the word's main sense)}
     found: dict[str, dict[str, int]] = defaultdict(dict)
     verbs: set[str] = set()
@@ -227,10 +223,10 @@ def dictionary() -> _Dictionary:
 
     def ranked(senses: dict[str, int]) -> list[str]:
         # The word's main sense first, then the commonest in general text (jieba's frequencies).
-        return sorted(senses, key=lambda w: (senses[w] > 0, -freq.get(w, 0), len(w), w))
+        return sorted(senses, key=lambda w: (senses[w] > 0, -word_frequency(w), len(w), w))
 
     def commonest(chars: Iterable[str]) -> list[str]:
-        return sorted(chars, key=lambda w: (-freq.get(w, 0), len(w), w))
+        return sorted(chars, key=lambda w: (-word_frequency(w), len(w), w))
 
     return _Dictionary(
         names=names - common,
