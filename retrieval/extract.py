@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.questions import STOPWORDS_ZH, Question, is_content, pos_tokens, tokens, word_frequency
-from retrieval.text import stem_en
+from retrieval.text import stem_en, to_simplified
 
 _CLAUSE_RE = re.compile(r"(?:[^，,；;：:。！？!?]|,(?=\d{3}))+(?:[，；;：:。！？!?]|,(?!\d{3}))*")
 
@@ -168,6 +168,15 @@ def _offsets(sentence: str) -> list[tuple[int, int, str, str]]:
         out.append((pos, pos + len(word), word, flag))
         pos += len(word)
     return out
+
+
+def persons_read_simplified(sentence: str) -> list[Span]:
+    """persons() read on the sentence's Simplified form, in its own characters: jieba's dictionary is Simplified
+    (潘國|樑 but 潘国梁). The answer components keep persons() as written, which their models were trained on."""
+    folded = to_simplified(sentence)
+    if folded == sentence or len(folded) != len(sentence):
+        return persons(sentence)
+    return [Span(p.start, p.end, sentence[p.start : p.end], p.kind) for p in persons(folded)]
 
 
 def persons(sentence: str) -> list[Span]:

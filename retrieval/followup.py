@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.extract import persons
+from retrieval.extract import persons_read_simplified
 from retrieval.questions import classify, pos_tokens
 from retrieval.reading import analyse
 from retrieval.text import stopwords, to_simplified
@@ -197,7 +197,7 @@ def _person(turn: Turn) -> str:
     if _asks_for_referent(turn) and _kind(turn) == "who":
         said = _short(turn.answer)
         # an answer with its post or a word around the one name (广东省副省长黄志远当天): he is the name
-        found = {sp.text for sp in persons(said)} if _HAN.search(said) else set()
+        found = {sp.text for sp in persons_read_simplified(said)} if _HAN.search(said) else set()
         return found.pop() if len(found) == 1 else said
     if classify(turn.question).lang == "en":
         names = [m.group(0) for m in _CAPITALISED.finditer(turn.question) if m.start() > 0]

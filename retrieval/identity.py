@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from retrieval.crosslingual import name_terms
-from retrieval.extract import PERSON_HEAD, POST_END, persons
+from retrieval.extract import PERSON_HEAD, POST_END, persons_read_simplified
 from retrieval.models import Answer, Hit
 from retrieval.reading import Corpus
 from retrieval.rules import refusal, source_of
@@ -96,8 +96,13 @@ def role_asked(question: str) -> tuple[str, str] | None:
     if m is None:
         return None
     asked = m.group("a") or m.group("b")
+    if "的" in asked:  # 星穹科技的董事长 asks as 星穹科技董事长; 他的父亲, 公司的新任董事长 are not a qualifier's post
+        head, _, tail = asked.rpartition("的")
+        if "的" in head or _NOT_A_NAME.search(head) or len(tokens(tail)) != 1:
+            return None
+        asked = head + tail
     words = tokens(asked)
-    if "的" in asked or len(words) < 2 or not POST_END.search(words[-1]):
+    if len(words) < 2 or not POST_END.search(words[-1]):
         return None  # 市长是谁？ (no qualifier: any mayor), 他的父亲是谁？
     qualifier, post = "".join(words[:-1]), words[-1]
     if len(post) == 1 and _PLACE_END.search(qualifier):  # 广东省/长: the post is 省长
@@ -149,7 +154,7 @@ def role_holder(question: str, asked: tuple[str, str], hits: list[Hit], corpus: 
         return named[article_id]
 
     for hit, sentence, folded in _sentences(hits):
-        for person in persons(sentence):
+        for person in persons_read_simplified(sentence):
             held = _post(sentence, folded, person.start, to_simplified(person.text))
             if held and _holds(to_simplified(held), qualifier, post, partial(names_place, hit.chunk.article_id)):
                 return _found(question, person.text, hit, sentence, corpus)
@@ -200,12 +205,28 @@ def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus) -
     return None
 
 
+def _post_written(post: str, hits: list[Hit]) -> bool:
+    """Whether a retrieved passage writes the post at all, a former or acting holder's too, but not a deputy's
+    (副省长 is not 省长)."""
+    for hit in hits:
+        text = to_simplified(hit.chunk.text)
+        at = text.find(post)
+        while at >= 0:
+            if not text[:at].endswith("副"):
+                return True
+            at = text.find(post, at + 1)
+    return False
+
+
 def who_is(query: str, question: str, hits: list[Hit], corpus: Corpus) -> Answer | None:
     """The answer to a who-is-X question (query: as searched; question: as asked, for the reply): in Chinese, or in
     English with the name found by its pinyin in the passages; None for any other question."""
     asked = role_asked(query)
     if asked is not None:
-        return role_holder(question, asked, hits, corpus)
+        held = role_holder(question, asked, hits, corpus)
+        if held is None and not _post_written(asked[1], hits):  # 南岭省长是谁？ where no passage has a 省长
+            return refusal(question, "who", hits, corpus)
+        return held
     name = identity_name(query)
     romanised = None if name else english_identity(query)
     if romanised:

@@ -392,3 +392,17 @@ def test_a_who_answer_of_one_name_in_a_list_names_the_whole_list() -> None:
     assert listed("除了张志强还有谁签署了协议？", "陈立军", signed) == "陈立军"
     assert listed("签署协议的是哪一方？", "陈立军", signed, kind="which") == "陈立军"
     assert listed("谁主持会议？", "赵明成", "市长刘国华出席，市委副书记赵明成主持会议。") == "赵明成"
+    # a list of posts and names gives the names; a list question too; a question for one post's holder keeps one
+    started = "副市长赵丽华、市体育局局长钱志刚为比赛鸣枪。"
+    assert listed("谁为比赛鸣枪？", "钱志刚", started) == "赵丽华、钱志刚"
+    assert listed("哪些人为比赛鸣枪？", "赵丽华", started, kind="list") == "赵丽华、钱志刚"
+    assert listed("市体育局局长是谁？", "钱志刚", started) == "钱志刚"
+
+
+def test_a_name_in_traditional_characters_is_read_whole() -> None:
+    """jieba's dictionary is Simplified: 潘國|樑 as written, 潘国梁 folded; the who-answer keeps the whole name."""
+    from retrieval.answer import _ending_at_the_name
+    from retrieval.models import Answer
+
+    said = Answer(question="誰宣布了計劃？", answered=True, answer="潘國樑表示", kind="who")
+    assert _ending_at_the_name(said).answer == "潘國樑"

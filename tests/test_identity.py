@@ -97,6 +97,12 @@ def test_who_is_someone_the_articles_never_name_is_refused(engine) -> None:  # t
     assert not engine.ask("张伟东是谁？").answered
 
 
+def test_who_holds_a_post_no_article_writes_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
+    # no article writes a 区长 or a 主任: not another official of the sentence (赵明成, 王建军 before)
+    assert not engine.ask("临江市区长是谁？").answered
+    assert not engine.ask("江北省交通运输厅主任是谁？").answered
+
+
 @pytest.mark.parametrize(
     ("question", "holder"),
     [
@@ -121,6 +127,8 @@ def test_a_post_is_told_from_a_name_and_from_a_bare_role() -> None:
     assert role_asked("江南省长是谁？") == ("江南", "省长")
     assert role_asked("深圳市市长是谁？") == ("深圳", "市长")
     assert role_asked("谁是星穹科技董事长？") == ("星穹科技", "董事长")
+    assert role_asked("星穹科技的董事长是谁？") == ("星穹科技", "董事长")
+    assert role_asked("公司的新任董事长是谁？") is None
     assert (
         role_asked("市长是谁？") is None and role_asked("王建军是谁？") is None and role_asked("他的父亲是谁？") is None
     )
