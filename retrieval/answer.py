@@ -21,9 +21,9 @@ from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, found_share, reading
 from retrieval.extract import POST_END, expected_entities, persons_read_simplified
 from retrieval.extract import Span as Entity
-from retrieval.identity import role_asked
+from retrieval.identity import CLAUSE_MARKS, MAX_TITLE, role_asked
 from retrieval.models import Answer, Hit, Source
-from retrieval.questions import Question, as_asked, balanced, pos_tokens, whole_words
+from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
@@ -84,7 +84,6 @@ def _ending_at_the_name(answer: Answer) -> Answer:
 
 
 _GOING_ON = ("t", "v", "vn", "d", "p", "ul", "uj")
-MAX_POST = 24  # characters: a post longer than this between two names is a clause (identity.MAX_TITLE alike)
 
 
 def _with_the_list(answer: Answer) -> Answer:
@@ -109,7 +108,11 @@ def _with_the_list(answer: Answer) -> Answer:
     for run in runs:
         if len(run) > 1 and any(name.text == names[0].text for name in run):
             asked = to_simplified(answer.question)
-            if any(to_simplified(name.text) in asked for name in run) or role_asked(asked) is not None:
+            if (
+                any(to_simplified(name.text) in asked for name in run)
+                or role_asked(asked) is not None
+                or _singled_out(asked, sentence, run)
+            ):
                 return answer  # A、B以及谁？ asks for the one missing; 商务厅厅长是谁？ for one post's holder
             if all(sentence[a.end : b.start] == "、" for a, b in pairwise(run)):
                 listed = sentence[run[0].start : run[-1].end]
@@ -119,14 +122,23 @@ def _with_the_list(answer: Answer) -> Answer:
     return answer
 
 
-_NOT_A_POST = re.compile(r"[，,；;：:。！？!?、\s]")
+def _singled_out(asked: str, sentence: str, run: list[Entity]) -> bool:
+    """Whether the question (Simplified) names a word of some members' own posts but not of all (哪位副市长…? over
+    副市长赵某、市水务局局长钱某; 谁代表甲方…? over 甲方代表张某、乙方代表李某): it asks for those, not the list."""
+    first = run[0].start
+    opening = max((m.end() for m in CLAUSE_MARKS.finditer(sentence, max(0, first - MAX_TITLE), first)), default=None)
+    posts = [sentence[opening if opening is not None else max(0, first - MAX_TITLE) : first]]
+    posts += [sentence[a.end + 1 : b.start] for a, b in pairwise(run)]
+    posts = [to_simplified(post) for post in posts]
+    words = {w for w in tokens(asked) if len(w) > 1}
+    return any(0 < sum(w in post for post in posts) < len(posts) for w in words)
 
 
 def _listed(gap: str) -> bool:
     """Whether two names are items of one list: 、 between them, or 、 and the second one's post (、市体育局局长)."""
     post = gap[1:]
     return gap[:1] == "、" and (
-        not post or (len(post) <= MAX_POST and bool(POST_END.search(post)) and not _NOT_A_POST.search(post))
+        not post or (len(post) <= MAX_TITLE and bool(POST_END.search(post)) and not CLAUSE_MARKS.search(post))
     )
 
 

@@ -134,9 +134,17 @@ def _nr(flag: str) -> bool:
 GLUED_NAME_RATIO = 100
 
 
+# First characters of words written after a name that are the word's own (张伟|副局长, 李明|代市长, 郎平|总教练,
+# 陈红|老同学): a post or title after the name, not the name's third character.
+_TITLE_PREFIX = "副代总原前老新常执党首"
+
+
 def _glued_to_name(word: str, flag: str) -> bool:
-    """Whether jieba glued a name's last character to the word after it: the rest is a far commoner word."""
+    """Whether jieba glued a name's last character to the word after it: the rest is a far commoner word, and the
+    word is not a post or title written after the name (张伟副局长)."""
     if len(word) < 3 or flag in ("x", "m", "eng") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+        return False
+    if word[0] in _TITLE_PREFIX:
         return False
     rest = word_frequency(word[1:])
     return rest > 0 and rest >= GLUED_NAME_RATIO * max(word_frequency(word), 1)
@@ -174,7 +182,7 @@ def persons_read_simplified(sentence: str) -> list[Span]:
     """persons() read on the sentence's Simplified form, in its own characters: jieba's dictionary is Simplified
     (潘國|樑 but 潘国梁). The answer components keep persons() as written, which their models were trained on."""
     folded = to_simplified(sentence)
-    if folded == sentence or len(folded) != len(sentence):
+    if folded == sentence:  # to_simplified keeps every offset
         return persons(sentence)
     return [Span(p.start, p.end, sentence[p.start : p.end], p.kind) for p in persons(folded)]
 
@@ -245,7 +253,7 @@ def persons(sentence: str) -> list[Span]:
             and _nr(f0)
             and 1 <= len(w1) <= 2
             and re.fullmatch(r"[\u4e00-\u9fff]+", w1)
-            and f1 not in ("v", "p", "u", "uj", "ul", "c", "x", "d", "m", "q", "r", "f", "vn")
+            and f1 not in ("v", "p", "u", "uj", "ul", "c", "x", "d", "m", "q", "r", "f", "vn", "t")
             and not any(sp.start <= s0 < sp.end for sp in spans)
         ):
             spans.append(Span(s0, e1, sentence[s0:e1], "person"))

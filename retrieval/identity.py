@@ -12,6 +12,7 @@ name the person without a post, the question is answered as any other.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import partial
 
@@ -22,34 +23,44 @@ from retrieval.reading import Corpus
 from retrieval.rules import refusal, source_of
 from retrieval.text import split_sentences, to_simplified
 
-# 王建军是谁？ and the questions that ask for the same post in other words: 王建军是干什么的？ 王建军担任什么职务？
-# 王建军的职务是什么？ 王建军什么职位？
-_IDENTITY = re.compile(
-    r"^(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:"
-    r"(?:是|又是|究竟是|到底是)(?:谁|何人|什么人|哪位)"
-    r"|是?(?:干|做)(?:什么|啥)(?:工作)?的"
-    r"|(?:现在|目前|现)?(?:是|担任|任|身居)?(?:什么|何|哪个|啥)(?:职务|职位|官职|职|身份|头衔)"
+# 王建军是谁？ and the questions that ask for the same post in other words (_POST_ASKED): 王建军是干什么的？
+# 王建军担任什么职务？ 王建军的职务是什么？ 王建军什么职位？
+_WHO_IS = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:是|又是|究竟是|到底是)(?:谁|何人|什么人|哪位)[啊呀呢]?[？?!！。]?$"
+)
+_POST_ASKED = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff·]{2,12}?)(?:"
+    r"是?(?:干|做)(?:什么|啥)(?:工作)?的"
+    r"|(?:是|担任|任|身居)?(?:什么|何|哪个|啥)(?:职务|职位|官职|职|身份|头衔)"
     r"|的(?:职务|职位|官职|身份|头衔)是(?:什么|啥)"
     r")[啊呀呢]?[？?!！。]?$"
+)
+# What such a question may say between the name and the question word (王建军被任命为什么职务？ 钱立新曾任…
+# 赵明成在会上是…): not the name's.
+_NAME_TAIL = re.compile(
+    r"(?:在[\u4e00-\u9fff]{1,6}|被任命为|任命为|被选为|当选为|当选|被|将要|将|曾经|曾|现在|现|目前|已经|已|又|还)$"
 )
 _NOT_A_NAME = re.compile(r"的|^(?:他|她|它|这|那|此|该|其|你|我)")
 MAX_TITLE = 24  # characters: a post longer than this is a clause, not a title
 # Words between a post and the name after it (任命王建军为…, 黄某现任…): the post follows them.
 _AFTER_NAME = re.compile(r"^(?:被任命为|任命为|担任|出任|当选为|当选|升任|现任|曾任|系|是|为|任)")
-_CLAUSE = re.compile(r"[，,、；;：:（(）)“”\"。！？!?\s]")
+CLAUSE_MARKS = re.compile(r"[，,、；;：:（(）)“”\"。！？!?\s]")  # where a post written beside a name ends
 _OPENING = {"）": "（", ")": "("}
 _CREDIT = re.compile(r"记者|通讯员|摄|编辑|实习生")
+_DATELINE_END = "电讯，,。"  # 新华社北京11月20日电（…）, 本报讯（…）: the parenthetical credits the report
 
 
 def _clause_start(folded: str, end: int) -> int:
-    """Where the clause that runs up to `end` begins: after the last punctuation before it, a parenthetical taken in
-    unless it credits the reporter (星河控股（股份代号：2388）前总裁 is one post; 本报讯（记者 张三）市长 is not)."""
-    start = max((m.end() for m in _CLAUSE.finditer(folded, 0, end)), default=0)
+    """Where the clause that runs up to `end` begins: after the last punctuation before it, a parenthetical after a
+    word taken in unless it credits the reporter or closes a dateline (星河控股（股份代号：2388）前总裁 is one post;
+    本报讯（记者 张三）市长, 新华社北京11月20日电（张三）总经理 and （央视新闻）总经理 are not)."""
+    breaks = [m.end() for m in CLAUSE_MARKS.finditer(folded, 0, end)]
+    start = breaks[-1] if breaks else 0
     while start > 0 and folded[start - 1] in _OPENING:
         opened = folded.rfind(_OPENING[folded[start - 1]], 0, start - 1)
-        if opened < 0 or _CREDIT.search(folded[opened:start]):
+        if opened < 1 or folded[opened - 1] in _DATELINE_END or _CREDIT.search(folded[opened:start]):
             break
-        start = max((m.end() for m in _CLAUSE.finditer(folded, 0, opened)), default=0)
+        start = breaks[n - 1] if (n := bisect_right(breaks, opened)) > 0 else 0
     return start
 
 
@@ -61,7 +72,7 @@ _IDENTITY_EN = tuple(
         r"(?i:who)(?:'s|\s+is|\s+was)\s+" + _EN_NAME,
         r"(?i:what)(?:'s|\s+is|\s+was)\s+" + _EN_NAME + r"'s?\s+(?i:job|position|post|title|role|occupation)",
         r"(?i:what\s+(?:position|post|title|job|role)\s+(?:does|did))\s+" + _EN_NAME + r"\s+(?i:hold|have)",
-        r"(?i:what\s+(?:does|did))\s+" + _EN_NAME + r"\s+do",
+        r"(?i:what\s+does)\s+" + _EN_NAME + r"\s+do",  # not "What did X do?": an action
     )
 )
 
@@ -73,17 +84,32 @@ def english_identity(question: str) -> str | None:
 
 
 def identity_name(question: str) -> str | None:
-    """The name a "X是谁？" question asks about (王建军是谁？ -> 王建军), or None: "广东省长是谁？" and "他的父亲是谁？"
-    ask for a person (X names a role by PERSON_HEAD, or holds 的)."""
-    m = _IDENTITY.match(to_simplified(question.strip()))
-    if m is None:
+    """The name a "X是谁？" question, or one asking X's post in other words, asks about (王建军是谁？,
+    王建军被任命为什么职务？ -> 王建军), or None: "广东省长是谁？" and "他的父亲是谁？" ask for a person (X names a
+    role by PERSON_HEAD, or holds 的)."""
+    asked = to_simplified(question.strip())
+    m = _WHO_IS.match(asked)
+    name = m.group("name") if m else None
+    if m is None and (m := _POST_ASKED.match(asked)):
+        name = m.group("name")
+        while (tail := _NAME_TAIL.search(name)) and tail.start() >= 2:
+            name = name[: tail.start()]
+    if name is None or not 2 <= len(name) <= 8:
         return None
-    name = m.group("name")
     return None if PERSON_HEAD.search(name) or _NOT_A_NAME.search(name) else name
+
+
+def asks_who(question: str) -> bool:
+    """Whether the question is "X是谁？" / "Who is X?" itself, whose X the articles must name (the other forms may
+    name a post's holder the question words differently: those fall back to the usual answer)."""
+    return bool(_WHO_IS.match(to_simplified(question.strip())) or _IDENTITY_EN[0].match(question))
 
 
 _ROLE_ASKED = re.compile(r"^(?:谁是(?P<a>[\u4e00-\u9fff]{2,12})|(?P<b>[\u4e00-\u9fff]{2,12}?)(?:是谁|是哪位))[？?]?$")
 _PLACE_END = re.compile(r"[省市县区]$")
+# A post of an office, as X的<post> asks it (星穹科技的董事长): not a relation (李明的父亲) or a part played
+# (会议的主持人).
+_OFFICE = re.compile(r"(长|书记|主席|总裁|经理|总监|董事|主任|委员|秘书|负责人|法官|官|总理|总统|理事)$")
 _DEPUTY = ("副", "代", "前", "原")
 
 
@@ -98,7 +124,7 @@ def role_asked(question: str) -> tuple[str, str] | None:
     asked = m.group("a") or m.group("b")
     if "的" in asked:  # 星穹科技的董事长 asks as 星穹科技董事长; 他的父亲, 公司的新任董事长 are not a qualifier's post
         head, _, tail = asked.rpartition("的")
-        if "的" in head or _NOT_A_NAME.search(head) or len(tokens(tail)) != 1:
+        if "的" in head or _NOT_A_NAME.search(head) or len(tokens(tail)) != 1 or not _OFFICE.search(tail):
             return None
         asked = head + tail
     words = tokens(asked)
@@ -180,7 +206,7 @@ def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
     rest = folded[at + len(name) :]
     verb = _AFTER_NAME.match(rest)
     if verb:
-        end = next((m.start() for m in _CLAUSE.finditer(rest, verb.end())), len(rest))
+        end = next((m.start() for m in CLAUSE_MARKS.finditer(rest, verb.end())), len(rest))
         after = rest[verb.end() : end]
         if 1 < len(after) <= MAX_TITLE and POST_END.search(after):
             offset = at + len(name) + verb.end()
@@ -188,13 +214,13 @@ def _post(sentence: str, folded: str, at: int, name: str) -> str | None:
     return None
 
 
-def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus) -> Answer | None:
+def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus, strict: bool = True) -> Answer | None:
     """The post of `name` from the first retrieved sentence that writes one next to it, with that sentence as the
     evidence; a refusal when no retrieved passage names the person at all (asked about someone the articles do not
     mention, the answer components took another name: 王建军是谁？ -> 星穹科技总裁高建军); None when they name them
-    without a post (the question is then answered as any other)."""
+    without a post (the question is then answered as any other), or, not `strict`, when none names them."""
     if not any(name in to_simplified(h.chunk.text) for h in hits):
-        return refusal(question, "who", hits, corpus)
+        return refusal(question, "who", hits, corpus) if strict else None
     for hit, sentence, folded in _sentences(hits):
         at = folded.find(name)
         while at >= 0:
@@ -232,4 +258,4 @@ def who_is(query: str, question: str, hits: list[Hit], corpus: Corpus) -> Answer
     if romanised:
         spelt = name_terms(romanised, [h.chunk.text for h in hits])
         name = spelt[0] if spelt else None
-    return identity_answer(question, name, hits, corpus) if name else None
+    return identity_answer(question, name, hits, corpus, strict=asks_who(query)) if name else None

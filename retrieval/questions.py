@@ -187,23 +187,22 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _DOC_NUMBER = re.compile(r"[〔［\[]\d{4}[〕］\]]\d{1,4}号")
-_ISSUER_MAX = 6  # characters of the issuing office's abbreviation before 〔 (国发, 国办发, 粤府办, 财税)
+_ISSUER_MAX = 4  # characters of the issuing office's abbreviation before 〔 (国发, 国办发, 粤府办, 京政办发)
 
 
 def _document_numbers(s: str) -> list[tuple[int, int]]:
     """[start, end) of each official document number in s (国发〔2022〕2号): the abbreviation of the issuing office,
-    the year in 〔〕 and the number; the abbreviation is the single characters and short nouns or abbreviations before
-    〔, at most _ISSUER_MAX characters (落实国发〔2022〕2号 is 国发…)."""
+    the year in 〔〕 and the number. The abbreviation is at most _ISSUER_MAX characters before 〔: abbreviations
+    (粤府, 国办发), single characters (国, 发) and, right before 〔 only, a short noun (财税); so 落实国发〔2022〕2号 is
+    国发…, 公告财税〔2019〕13号 is 财税…."""
     found = []
     for m in _DOC_NUMBER.finditer(s):
         start = m.start()
         words = pos_tokens(s[max(0, start - 2 * _ISSUER_MAX) : start])
-        for word, flag in reversed(words):
-            one = len(word) == 1 and flag not in ("x", "p", "c", "u", "uj", "ul", "d", "r", "m", "q")
-            if (
-                not (one or (len(word) <= 3 and flag in ("j", "n", "nz", "nt")))
-                or start - len(word) < m.start() - _ISSUER_MAX
-            ):
+        for n, (word, flag) in enumerate(reversed(words)):
+            one = len(word) == 1 and (flag in ("j", "n", "nz", "ng", "ns", "b") or word in "发办函")
+            short = 1 < len(word) <= 3 and (flag in ("j", "nt") or (n == 0 and flag in ("n", "nz")))
+            if not (one or short) or start - len(word) < m.start() - _ISSUER_MAX:
                 break
             start -= len(word)
         found.append((start, m.end()))

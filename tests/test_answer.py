@@ -397,6 +397,9 @@ def test_a_who_answer_of_one_name_in_a_list_names_the_whole_list() -> None:
     assert listed("谁为比赛鸣枪？", "钱志刚", started) == "赵丽华、钱志刚"
     assert listed("哪些人为比赛鸣枪？", "赵丽华", started, kind="list") == "赵丽华、钱志刚"
     assert listed("市体育局局长是谁？", "钱志刚", started) == "钱志刚"
+    # a question that singles out one member by words of its own post asks for that one
+    assert listed("哪位副市长为比赛鸣枪？", "赵丽华", started) == "赵丽华"
+    assert listed("谁代表甲方签字？", "张志强", "甲方代表张志强、乙方代表陈立军签字。") == "张志强"
 
 
 def test_a_name_in_traditional_characters_is_read_whole() -> None:

@@ -32,6 +32,8 @@ def test_persons_including_split_three_character_names() -> None:
     found = texts(persons("会上，张建国、李红梅代表双方签署协议。"))
     assert "张建国" in found and "李红梅" in found
     assert texts(persons("张志强、陈立军代表两市签署协议。")) == ["张志强", "陈立军"]  # 陈立|军代表: the name is 陈立军
+    assert texts(persons("会上，张伟副局长介绍了有关情况。")) == ["张伟"]  # a post after it is not its 3rd character
+    assert "李明代" not in texts(persons("李明代市长出席会议并讲话。"))  # 李|明代: a time word is no given name
     assert "马克·吐温" in texts(persons("作家马克·吐温曾到访此地。"))
     assert "Linda Park" in texts(persons("Mayor Linda Park cut the ribbon."))
 

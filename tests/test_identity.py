@@ -66,6 +66,8 @@ def test_a_name_is_told_from_a_role() -> None:
     for asked in ("王建军是干什么的？", "王建军担任什么职务", "王建军的职务是什么？", "王建軍是什麼職位？"):
         assert identity_name(asked) == "王建军", asked
     assert identity_name("他是干什么的？") is None and identity_name("会议决定了什么？") is None
+    assert identity_name("王建军被任命为什么职务？") == "王建军" and identity_name("钱立新曾任什么职务？") == "钱立新"
+    assert english_identity("What did Wang Jianjun do?") is None  # an action, not a post
     for asked in ("What is Wang Jianjun's job?", "What position does Wang Jianjun hold?", "What does Wang Jianjun do?"):
         assert english_identity(asked) == "Wang Jianjun", asked
     assert english_identity("What does the article say?") is None
@@ -85,6 +87,7 @@ def test_a_name_is_told_from_a_role() -> None:
         ("What is Zhao Mingcheng's job?", "市委副书记"),
         ("林志強是做什麼的？", "星河控股（股份代號：2388）前行政總裁"),  # the parenthetical is the company's
         ("周永平是谁？", "总经理"),  # not the reporter's credit before it
+        ("王建军被任命为什么职务？", "省交通运输厅副厅长"),
     ],
 )
 def test_who_is_x_gets_the_post_written_next_to_the_name(engine, question: str, post: str) -> None:  # type: ignore[no-untyped-def]
@@ -129,6 +132,18 @@ def test_a_post_is_told_from_a_name_and_from_a_bare_role() -> None:
     assert role_asked("谁是星穹科技董事长？") == ("星穹科技", "董事长")
     assert role_asked("星穹科技的董事长是谁？") == ("星穹科技", "董事长")
     assert role_asked("公司的新任董事长是谁？") is None
+    assert role_asked("李明的父亲是谁？") is None and role_asked("会议的主持人是谁？") is None  # no office's post
     assert (
         role_asked("市长是谁？") is None and role_asked("王建军是谁？") is None and role_asked("他的父亲是谁？") is None
     )
+
+
+def test_a_post_takes_in_a_company_s_parenthetical_but_not_a_dateline_s() -> None:
+    from retrieval.identity import _clause_start
+
+    def post(text: str) -> str:
+        return text[_clause_start(text, len(text) - 3) : len(text) - 3]
+
+    assert post("星河控股（股份代号：2388）前行政总裁林志强") == "星河控股（股份代号：2388）前行政总裁"
+    assert post("新华社北京11月20日电（张三 李四）总经理周永平") == "总经理"
+    assert post("（央视新闻）总经理周永平") == "总经理" and post("本报讯（记者 陈晓）市长刘国华") == "市长"

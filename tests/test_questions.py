@@ -112,6 +112,8 @@ def test_a_span_cut_inside_an_official_document_number_takes_it_whole() -> None:
     assert widened("依据财税〔2019〕13号文，试点继续。", "2019〕13号文") == "财税〔2019〕13号文"
     assert widened("市里印发了粤府〔2021〕5号。", "粤府") == "粤府〔2021〕5号"
     assert widened("市里印发了粤府〔2021〕5号。", "市里") == "市里"  # not touching the number: as it was
+    assert widened("这是文件国发〔2022〕2号。", "2号") == "国发〔2022〕2号"  # not 是文件国发…
+    assert widened("根据财政部公告财税〔2019〕13号执行。", "13号") == "财税〔2019〕13号"
 
 
 def test_an_answer_keeps_only_quotes_and_brackets_it_closes() -> None:
