@@ -19,6 +19,7 @@ import numpy as np
 from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
 from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, found_share, reading
+from retrieval.dates import is_date_only
 from retrieval.extract import POST_END, expected_entities, persons_read_simplified
 from retrieval.extract import Span as Entity
 from retrieval.identity import CLAUSE_MARKS, MAX_TITLE, role_asked
@@ -58,8 +59,13 @@ def answer_question(
         return rule_answer(question, hits, corpus)
     neural = default_reader() if reader == "neural" else None
     if neural is not None:
-        return _with_the_list(_ending_at_the_name(_read(q, text, hits, corpus, neural, model)))
-    return _with_the_list(_ending_at_the_name(_trees_answer(q, text, hits, corpus, model)[0]))
+        found = _read(q, text, hits, corpus, neural, model)
+    else:
+        found = _trees_answer(q, text, hits, corpus, model)[0]
+    found = _with_the_list(_ending_at_the_name(found))
+    if found.answered and q.kind == "number" and is_date_only(found.answer):
+        return refusal(text, q.kind, hits, corpus)  # a date for "how many": the figure asked is not there
+    return found
 
 
 # A who-answer ends with its name: a word or two after the last name in it (…黄志远当天, 刘国华主持) is the sentence

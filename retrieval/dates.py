@@ -130,6 +130,20 @@ _LATEST = re.compile(
     r"|now\b|up to date",
     re.I,
 )
+# A text that is a calendar date or part of one and nothing else (11月中旬, 2026年3月, 5月23日, 23日): what a "how
+# many / how much" question cannot be answered with.
+DATE_ONLY = re.compile(
+    r"(?:\d{2,4}\s*年\s*)?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*)?"
+    r"(?:\d{1,2}\s*[日号]|上旬|中旬|下旬|初|底|末)?"
+)
+
+
+def is_date_only(text: str) -> bool:
+    """Whether the text is a date (or a month, a part of a month) and holds nothing else."""
+    t = text.strip()
+    return bool(t) and bool(DATE_ONLY.fullmatch(t)) and ("月" in t or "日" in t or "号" in t)
+
+
 _ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _ZH_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _ZH_YEAR_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")

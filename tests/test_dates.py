@@ -72,3 +72,11 @@ def test_words_that_only_look_like_times_and_latest_words_kept_for_matching() ->
     period = find_period("他现在的职务是什么？", TODAY)
     assert period is not None and period.latest
     assert without_relative("他现在的职务是什么？", period) == "他现在的职务是什么？"
+
+
+def test_a_date_alone_is_told_from_a_figure() -> None:
+    """What a "how many / how much" question cannot be answered with (the answer layer refuses it)."""
+    from retrieval.dates import is_date_only
+
+    assert all(is_date_only(t) for t in ("11月中旬", "2026年3月", "5月23日", "23日", " 3月底 "))
+    assert not any(is_date_only(t) for t in ("2026年", "3.5万名", "100公里", "1至10月", "5月23日举行", ""))
