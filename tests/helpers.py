@@ -50,3 +50,11 @@ def make_engine(tmp_path: Path, embedder: object, **overrides: object) -> Engine
     paths: dict[str, object] = {"data_dir": tmp_path / "articles", "index_dir": tmp_path / "index"}
     settings = Settings(**{**paths, **overrides})  # type: ignore[arg-type]
     return Engine(settings, embedder=embedder)  # type: ignore[arg-type]
+
+
+def indexed_engine(root: Path, articles: list[dict[str, object]], embedder: object) -> Engine:
+    """An engine over these JSON Lines articles, indexed under root."""
+    write_jsonl(root / "articles" / "news.jsonl", articles)
+    built = make_engine(root, embedder)
+    built.reindex()
+    return built

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_engine, write_jsonl
+from helpers import indexed_engine, make_engine, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,11 +93,7 @@ def test_possessives_contractions_and_thousands_separators_carry_over() -> None:
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, embedder: object):  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("xl")
-    write_jsonl(root / "articles" / "news.jsonl", ARTICLES)
-    built = make_engine(root, embedder)
-    built.reindex()
-    return built
+    return indexed_engine(tmp_path_factory.mktemp("xl"), ARTICLES, embedder)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import make_engine, write_jsonl
+from helpers import indexed_engine
 
 from retrieval.identity import english_identity, identity_name
 
@@ -48,11 +48,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, embedder: object):  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("identity")
-    write_jsonl(root / "articles" / "news.jsonl", ARTICLES)
-    built = make_engine(root, embedder)
-    built.reindex()
-    return built
+    return indexed_engine(tmp_path_factory.mktemp("identity"), ARTICLES, embedder)
 
 
 def test_a_name_is_told_from_a_role() -> None:
