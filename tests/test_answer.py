@@ -372,7 +372,8 @@ def test_a_who_answer_ends_with_its_name_not_the_words_after_it() -> None:
     assert cut("广东省副省长黄志远当天") == "广东省副省长黄志远"
     assert cut("市长刘国华主持") == "市长刘国华"
     assert cut("覃伟中") == "覃伟中"
-    assert cut("赵明远、陈立新代表两省签署") == "赵明远、陈立新代表两省签署"
+    assert cut("赵明远、陈立新代表两省签署") == "赵明远、陈立新"  # opening names, then a predicate
+    assert cut("赵明远的父亲赵立") == "赵明远的父亲赵立" and cut("赵明远等3人") == "赵明远等3人"
     assert cut("广东省副省长黄志远当天", kind="what") == "广东省副省长黄志远当天"
 
 
