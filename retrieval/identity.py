@@ -1,5 +1,6 @@
-"""Who-is-X questions (王建军是谁？): the post the articles give X, read from the title written next to the name; and
-the reverse, who holds a place's post (江南省长是谁？): the name written after that post.
+"""Who-is-X questions (王建军是谁？, 王建军担任什么职务？, What is Wang Jianjun's job?): the post the articles give X,
+read from the title written next to the name; and the reverse, who holds a place's or company's post (江南省长是谁？,
+星穹科技的董事长是谁？): the name written after that post, or a refusal when no retrieved passage writes the post.
 
 News writes a person's post beside the name: before it (广东省副省长黄志远, 市长刘国华、市委副书记赵明成) or after it
 (任命王建军为省交通运输厅厅长). The answer components cannot learn this: the shared training data holds 8 "X是谁"
