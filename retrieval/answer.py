@@ -94,7 +94,7 @@ def _ending_at_the_name(answer: Answer) -> Answer:
         if len(rest.strip()) > MAX_AFTER_NAME and predicate:
             return answer.model_copy(update={"answer": answer.answer[:opening]})
     rest = answer.answer[names[-1].end :].strip()
-    if not 1 < len(rest) <= MAX_AFTER_NAME or not re.fullmatch(r"[\u4e00-\u9fff]+", rest):
+    if not 1 < len(rest) <= MAX_AFTER_NAME or not _HAN_ONLY.fullmatch(rest):
         return answer  # one character after it may be the name's own (覃伟|中 alone): kept
     if all(flag in _GOING_ON for _, flag in pos_tokens(rest)):  # a time word or a verb: the sentence goes on
         return answer.model_copy(update={"answer": answer.answer[: names[-1].end]})
