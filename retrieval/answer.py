@@ -23,12 +23,14 @@ from retrieval.dates import is_date_only
 from retrieval.extract import POST_END, SURNAMES, expected_entities, persons_read_simplified
 from retrieval.extract import Span as Entity
 from retrieval.identity import CLAUSE_MARKS, MAX_TITLE, role_asked
+from retrieval.measures import mismatched
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
+from retrieval.shapes import the_list_asked, the_name_asked
 from retrieval.text import detect_lang, in_script_of, split_sentences, to_simplified, without_headings
 
 
@@ -63,8 +65,13 @@ def answer_question(
     else:
         found = _trees_answer(q, text, hits, corpus, model)[0]
     found = _with_the_list(_ending_at_the_name(found))
-    if found.answered and q.kind == "number" and is_date_only(found.answer):
-        return refusal(text, q.kind, hits, corpus)  # a date for "how many": the figure asked is not there
+    # 哪几个市受灾？ over a clause with "河池、柳州、桂林、来宾4市": the list the question's noun follows; 叫什么名字？
+    # over a clause with one quoted term: that name
+    shaped = (the_list_asked(text, found.answer) or the_name_asked(text, found.answer)) if found.answered else None
+    if shaped:
+        found = found.model_copy(update={"answer": shaped})
+    if found.answered and q.kind == "number" and (is_date_only(found.answer) or mismatched(text, found.answer)):
+        return refusal(text, q.kind, hits, corpus)  # a date for "how many", 11公里 for 预算: the figure is not there
     return found
 
 
@@ -153,7 +160,7 @@ def _with_the_list(answer: Answer) -> Answer:
                 or _singled_out(asked, sentence, run)
             ):
                 return answer  # A、B以及谁？ asks for the one missing; 商务厅厅长是谁？ for one post's holder
-            if all(sentence[a.end : b.start] == "、" for a, b in pairwise(run)):
+            if all(sentence[a.end : b.start] in _NAME_JOINS for a, b in pairwise(run)):
                 listed = sentence[run[0].start : run[-1].end]
             else:
                 listed = "、".join(name.text for name in run)
@@ -168,15 +175,23 @@ def _singled_out(asked: str, sentence: str, run: list[Entity]) -> bool:
     opening = max((m.end() for m in CLAUSE_MARKS.finditer(sentence, max(0, first - MAX_TITLE), first)), default=None)
     posts = [sentence[opening if opening is not None else max(0, first - MAX_TITLE) : first]]
     posts += [sentence[a.end + 1 : b.start] for a, b in pairwise(run)]
+    # 本队组合李某/王某, 副市长赵某、钱某: a member with no post of its own shares the one before
+    for n in range(1, len(posts)):
+        posts[n] = posts[n] or posts[n - 1]
     posts = [to_simplified(post) for post in posts]
     words = {w for w in tokens(asked) if len(w) > 1}
     return any(0 < sum(w in post for post in posts) < len(posts) for w in words)
 
 
+# What joins the names of one list: 、, and the slash of a pair (a doubles team: 李明/王强).
+_NAME_JOINS = ("、", "/", "／")
+
+
 def _listed(gap: str) -> bool:
-    """Whether two names are items of one list: 、 between them, or 、 and the second one's post (、市体育局局长)."""
+    """Whether two names are items of one list: 、 (or a pair's slash) between them, or 、 and the second one's post
+    (、市体育局局长)."""
     post = gap[1:]
-    return gap[:1] == "、" and (
+    return gap[:1] in _NAME_JOINS and (
         not post or (len(post) <= MAX_TITLE and bool(POST_END.search(post)) and not CLAUSE_MARKS.search(post))
     )
 

@@ -106,7 +106,10 @@ def asks_who(question: str) -> bool:
     return bool(_WHO_IS.match(to_simplified(question.strip())) or _IDENTITY_EN[0].match(question))
 
 
-_ROLE_ASKED = re.compile(r"^(?:谁是(?P<a>[\u4e00-\u9fff]{2,12})|(?P<b>[\u4e00-\u9fff]{2,12}?)(?:是谁|是哪位))[？?]?$")
+_ROLE_ASKED = re.compile(
+    r"^(?:谁是(?P<a>[\u4e00-\u9fff]{2,12})"
+    r"|(?P<b>[\u4e00-\u9fff]{2,12}?)(?:是谁|是哪位|叫什么(?:名字)?|的(?:名字|姓名)是什么|姓甚名谁))[？?]?$"
+)
 _PLACE_END = re.compile(r"[省市县区]$")
 # A post of an office, as X的<post> asks it (星穹科技的董事长): not a relation (李明的父亲) or a part played
 # (会议的主持人).
@@ -137,14 +140,20 @@ def role_asked(question: str) -> tuple[str, str] | None:
     return _PLACE_END.sub("", qualifier), post
 
 
-def _holds(written: str, qualifier: str, post: str, article_names_it: Callable[[], bool]) -> bool:
+def _holds(written: str, qualifier: str, post: str, article_names: Callable[[str], bool]) -> bool:
     """Whether the posts written before a name (、-listed) hold the one asked: one of them ends in the post, not a
     deputy's (副省长 is not 省长), and names the qualifier or, bare (省长 after 江南省委副书记、), takes the list's
     (江南省委副书记、深圳市委书记 holds no 江南 secretary's post: 深圳市委 is its own); a bare post alone (市長黃俊明)
-    takes the article's place when the article names the qualifier (asked of `article_names_it` only then)."""
+    takes the article's place when the article names the qualifier, and an office without its place (水利局長葉承翰
+    for 台中水利局长) when the article names the rest of the qualifier (台中; `article_names` is asked only then)."""
     if qualifier not in written:
-        bare = _PLACE_END.sub("", written[: len(written) - len(post)]) == "" and written.endswith(post)
-        return bare and article_names_it()
+        if not written.endswith(post):
+            return False
+        office = _PLACE_END.sub("", written[: len(written) - len(post)])
+        if not office:
+            return article_names(qualifier)
+        place = qualifier[: len(qualifier) - len(office)]
+        return "、" not in office and qualifier.endswith(office) and bool(place) and article_names(place)
     for one in written.split("、"):
         own = one[: len(one) - len(post)]
         if one.endswith(post) and not own.endswith(_DEPUTY) and (qualifier in one or not _PLACE_END.sub("", own)):
@@ -172,13 +181,13 @@ def role_holder(question: str, asked: tuple[str, str], hits: list[Hit], corpus: 
     a deputy's): 江南省委副书记、省长钱立新 answers 江南省长是谁？, not another province's governor in the same sentence
     or 江南省副省长; None when no retrieved sentence writes it (the question is then answered as any other)."""
     qualifier, post = asked
-    named: dict[str, bool] = {}  # article id -> whether it names the qualifier anywhere (for a bare post)
+    named: dict[tuple[str, str], bool] = {}  # (article id, place) -> whether the article names it anywhere
 
-    def names_place(article_id: str) -> bool:
-        if article_id not in named:
+    def names_place(article_id: str, place: str) -> bool:
+        if (article_id, place) not in named:
             article = corpus.article(article_id)
-            named[article_id] = qualifier in to_simplified(f"{article.title}\n{article.text}")
-        return named[article_id]
+            named[article_id, place] = place in to_simplified(f"{article.title}\n{article.text}")
+        return named[article_id, place]
 
     for hit, sentence, folded in _sentences(hits):
         for person in persons_read_simplified(sentence):
@@ -232,15 +241,25 @@ def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus, s
     return None
 
 
-def _post_written(post: str, hits: list[Hit]) -> bool:
-    """Whether a retrieved passage writes the post at all, a former or acting holder's too, but not a deputy's
-    (副省长 is not 省长)."""
+# Words before the place or company a post question names (新任机管局…, 现任…): not its name.
+_TENURE = re.compile(r"^(?:新任|现任|前任|首任|时任|本届|这家|该)")
+
+
+def _post_written(asked: tuple[str, str], hits: list[Hit], corpus: Corpus) -> bool:
+    """Whether a retrieved passage writes the post, a former or acting holder's too, but not a deputy's (副省长 is not
+    省长), in an article that names the qualifier's place or company (its first two characters: 台中 of 台中,
+    机管 of 机管局新任行政): 深圳市市长 in an article about Guangdong does not write 台中's."""
+    qualifier, post = asked
+    named = _TENURE.sub("", qualifier)[:2]
     for hit in hits:
         text = to_simplified(hit.chunk.text)
         at = text.find(post)
         while at >= 0:
             if not text[:at].endswith("副"):
-                return True
+                article = corpus.article(hit.chunk.article_id)
+                if named in to_simplified(f"{article.title}\n{article.text}"):
+                    return True
+                break
             at = text.find(post, at + 1)
     return False
 
@@ -251,7 +270,7 @@ def who_is(query: str, question: str, hits: list[Hit], corpus: Corpus) -> Answer
     asked = role_asked(query)
     if asked is not None:
         held = role_holder(question, asked, hits, corpus)
-        if held is None and not _post_written(asked[1], hits):  # 南岭省长是谁？ where no passage has a 省长
+        if held is None and not _post_written(asked, hits, corpus):  # 南岭省长是谁？: no passage writes its 省长
             return refusal(question, "who", hits, corpus)
         return held
     name = identity_name(query)

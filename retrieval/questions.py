@@ -9,7 +9,7 @@ from functools import lru_cache
 import jieba
 
 from retrieval.tagging import pos_tokens
-from retrieval.text import detect_lang, stopwords, to_mandarin, to_simplified
+from retrieval.text import detect_lang, stopwords, to_mandarin, to_simplified, whole_number
 
 jieba.setLogLevel(60)  # silence "Building prefix dict" on stderr
 
@@ -183,7 +183,7 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     for a, b in _document_numbers(s):  # 国发〔2022〕2号 is one name: a span that cuts it takes it whole
         if a < hi and lo < b:
             lo, hi = min(lo, a), max(hi, b)
-    return lo, hi
+    return whole_number(s, lo, hi)
 
 
 _DOC_NUMBER = re.compile(r"[〔［\[]\d{4}[〕］\]]\d{1,4}号")

@@ -19,7 +19,7 @@ from typing import Protocol
 from retrieval.extract import ENTITY_FUNCS, expected_entities, is_definition
 from retrieval.models import Article, Chunk, Hit
 from retrieval.questions import Question, classify, pos_tokens
-from retrieval.text import split_sentences, to_simplified
+from retrieval.text import split_sentences, to_simplified, whole_number
 
 # ---------------------------------------------------------------- shared pieces
 
@@ -428,6 +428,7 @@ def candidates(sent: Sentence, q: Question) -> list[Span]:
             b -= 1
         if b <= a:
             return
+        a, b = whole_number(s, a, b)  # never a cut number (6万人 of 12.6万人): the same span as the whole one
         span = found.get((a, b))
         if span is None:
             found[(a, b)] = Span(sent, a, b, ent)

@@ -401,6 +401,9 @@ def test_a_who_answer_of_one_name_in_a_list_names_the_whole_list() -> None:
     # a question that singles out one member by words of its own post asks for that one
     assert listed("哪位副市长为比赛鸣枪？", "赵丽华", started) == "赵丽华"
     assert listed("谁代表甲方签字？", "张志强", "甲方代表张志强、乙方代表陈立军签字。") == "张志强"
+    # a pair written with a slash, under one shared description (not one member's post)
+    pair = "男双方面，本队组合周立言/陈家豪在决赛落败，拿下亚军。"
+    assert listed("拿下亚军的本队组合是哪两位？", "周立言", pair) == "周立言/陈家豪"
 
 
 def test_a_name_in_traditional_characters_is_read_whole() -> None:
@@ -410,3 +413,33 @@ def test_a_name_in_traditional_characters_is_read_whole() -> None:
 
     said = Answer(question="誰宣布了計劃？", answered=True, answer="潘國樑表示", kind="who")
     assert _ending_at_the_name(said).answer == "潘國樑"
+
+
+def test_a_list_question_is_answered_with_the_list_and_a_figure_of_another_measure_is_refused() -> None:
+    art = Article(
+        id="m1",
+        title="青峰大桥开工",
+        text=(
+            "青峰大桥今天开工。大桥全长约11公里，预计2028年建成通车。"
+            "大桥建成后，沿线的东山、西岭、南坪3县将缩短通行时间。"
+        ),
+        published="2026-11-02",
+    )
+    c = MemoryCorpus([art])
+    listed = c.ask("大桥建成后哪几个县将缩短通行时间？")
+    assert listed.answered and listed.answer == "东山、西岭、南坪"
+
+
+def test_a_figure_of_another_measure_is_no_answer(tmp_path: Path, embedder: object) -> None:
+    from helpers import indexed_engine
+
+    text = (
+        "青峰大桥二期工程昨天完工。市府在江滨路举行启用典礼，副市长韩书琴出席。工程自2023年5月动工，历时约3年，"
+        "主要内容包括拓宽桥面、加固桥墩，以及新增6.5公里长的自行车道。韩书琴表示，完工后大桥通行能力提升至每小时"
+        "8000辆，可服务沿线约3万户居民。交通局说明，二期工程总经费12.4亿元，由中央与地方共同分担。"
+        "市府规划的三期工程将延伸约9公里，目前正进行环境影响评估。"
+    )
+    engine = indexed_engine(tmp_path, [{"id": "bridge", "title": "青峰大桥二期工程完工", "text": text}], embedder)
+    # the third phase's cost is not written: its length (the reader's pick, 9公里) is no answer to it
+    assert not engine.ask("三期工程预算是多少？").answered
+    assert not engine.ask("三期工程要花多少钱？").answered

@@ -38,6 +38,12 @@ ARTICLES = [
         ),
     },
     {
+        "id": "park",
+        "title": "古镇市滨江公园开园",
+        "published": "2026-11-21",
+        "text": "古镇市滨江公园今天开园。副市长韩书琴、园林局长邱立言出席开园仪式，数千名市民到场。",
+    },
+    {
         "id": "meeting",
         "title": "江南省政府召开常务会议",
         "published": "2026-11-19",
@@ -143,3 +149,21 @@ def test_a_post_takes_in_a_company_s_parenthetical_but_not_a_dateline_s() -> Non
     assert post("星河控股（股份代号：2388）前行政总裁林志强") == "星河控股（股份代号：2388）前行政总裁"
     assert post("新华社北京11月20日电（张三 李四）总经理周永平") == "总经理"
     assert post("（央视新闻）总经理周永平") == "总经理" and post("本报讯（记者 陈晓）市长刘国华") == "市长"
+
+
+@pytest.mark.parametrize(
+    ("question", "holder"),
+    [
+        ("临江市长叫什么？", "刘国华"),  # the same question in other words
+        ("江北省长的名字是什么？", "孙德胜"),
+        ("古镇园林局长叫什么名字？", "邱立言"),  # 园林局长 written without 古镇, which the article names
+    ],
+)
+def test_who_holds_a_post_asked_as_a_name(engine, question: str, holder: str) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask(question)
+    assert answer.answered and answer.answer == holder
+
+
+def test_a_post_written_only_for_another_place_is_not_written_for_this_one(engine) -> None:  # type: ignore[no-untyped-def]
+    # 古镇 has a deputy mayor only; the mayor written elsewhere (临江市市长刘国华) is another city's
+    assert not engine.ask("古镇市长是谁？").answered

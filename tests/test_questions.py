@@ -221,3 +221,16 @@ def test_a_span_is_not_widened_over_a_word_that_jieba_glued_one_of_its_character
     other = "他们反对纳粹德国的扩张。"
     at = other.index("德国")
     assert other[slice(*whole_words(other, at, at + 2))] == "纳粹德国"
+
+
+def test_a_span_cut_inside_a_written_number_takes_it_whole() -> None:
+    from retrieval.questions import whole_words
+
+    def widened(text: str, read: str) -> str:
+        start = text.index(read)
+        return text[slice(*whole_words(text, start, start + len(read)))]
+
+    assert widened("此次强降雨造成9.3万人受灾。", "3万人") == "9.3万人"  # not the figure after the decimal point
+    assert widened("可保護約3萬6千戶居民。", "6千戶") == "3萬6千戶"  # 万 joins the digits of one figure
+    assert widened("总奖金32萬5000美元。", "5000美元") == "32萬5000美元"
+    assert widened("比分是21比17、19比21。", "19比21") == "19比21"  # two figures: as read

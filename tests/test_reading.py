@@ -59,3 +59,10 @@ def test_span_features_describe_where_the_span_sits() -> None:
     assert place["term_distance"] == 0  # "举行" right after it
     whole = by_text["第五届博览会在国际会展中心举行"]
     assert whole["question_terms_inside"] == 1.0  # both question terms inside
+
+
+def test_no_candidate_span_cuts_a_written_number() -> None:
+    q = analyse("这轮强降雨造成多少人受灾？")
+    texts = {sp.text for sp in candidates(_sentence("此次强降雨已造成9.3万人受灾，约3万6千户受损。"), q)}
+    assert "9.3万人" in texts and "3万6千户" in texts
+    assert not texts & {"3万人", ".3万人", "3万", "6千户", "万6千户", "9."}

@@ -99,3 +99,16 @@ def test_sentences_end_after_a_closing_quote_not_after_a_clock_time_and_never_ru
     assert parts("It ended at 9 p.m. The crowd left.") == ["It ended at 9 p.m.", "The crowd left."]
     flood = "word " * 5000  # a page flattened into one line
     assert all(e - s <= MAX_SENTENCE_CHARS + 10 for s, e in split_sentences(flood))
+
+
+def test_whole_number_widens_a_span_over_the_figure_it_cuts() -> None:
+    from retrieval.text import whole_number
+
+    text = "营收41.2亿元，出口8,000万美元，2026年3月"
+    cut = text.index(".2")
+    assert text[slice(*whole_number(text, cut + 1, cut + 4))] == "41.2亿元"
+    at = text.index("000万")
+    assert text[slice(*whole_number(text, at, at + 6))] == "8,000万美元"
+    year = text.index("2026")
+    assert whole_number(text, year + 5, year + 7) == (year + 5, year + 7)  # 3月 after 年: another figure
+    assert whole_number(text, 0, 2) == (0, 2)  # no figure touched

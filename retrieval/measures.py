@@ -1,0 +1,82 @@
+"""What a number question measures (money, a duration, an age, an area, a length, a weight, a share) and what an
+answer's unit measures: 预算是多少？ is not answered with 11公里, nor 打了多长时间？ with 6场.
+
+The span reader and the trees score spans by their words and their place in the sentence; a figure of another kind
+in the same sentence often scores as well as the one asked. A unit names its measure, so the two can be compared
+without any model: a question whose measure is known is not answered with a figure whose unit measures something
+else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.text import to_simplified
+
+# The question's words for each measure (Simplified). A question may name several (花了多少钱、多长时间): then none is
+# asked, as the answer may be either.
+_ASKED = {
+    "money": r"多少钱|金额|资金|投资额|营收|营业收入|收入|利润|净利|预算|薪|工资|费用|成本|价格|售价|票价|房价|罚款"
+    r"|罚金|赔偿|索赔|赔了|奖金|市值|融资|估值|销售额|营业额|税收|补贴|贷款|造价|经费|捐款|GDP|总值|产值|总额|身价|转会费",
+    "duration": r"多长时间|多久|多少时间|几个小时|多少小时|几小时|多少分钟|几分钟|多少天|几天|时长|用时|历时|耗时"
+    r"|工期|任期",
+    "age": r"几岁|多少岁|多大年纪|年龄|年纪|岁数|享年",
+    "area": r"面积|多少平方|多少亩|多少公顷",
+    "length": r"多长(?!时间)|多远|长度|距离|里程|全长|多高|高度|海拔|多深|深度|多宽|宽度|幅宽|直径|半径",
+    "weight": r"多重|重量|多少公斤|多少吨|多少克|几吨|几公斤|质量是多少",
+    "share": r"比例|占比|百分之|百分比|增长率|增速|增幅|降幅|涨幅|跌幅|利率|税率|失业率|通胀率|覆盖率|率是多少|几成",
+}
+_ASKED_RE = {measure: re.compile(words) for measure, words in _ASKED.items()}
+
+# An answer's unit (Simplified), read at the end of its figure. "count" is a counted thing (6场, 3名); it answers no
+# measure above, which all ask for a quantity of something continuous.
+_UNITS = {
+    "money": r"元|圆|块钱|美元|欧元|英镑|日元|港元|港币|美金|镑|卢布|韩元|新台币|台币|法郎|马克",
+    "duration": r"秒钟|秒|分钟|个小时|小时|个钟头|个星期|个世纪|天|日|周|星期|个月|月|年|世纪",
+    "age": r"周岁|岁",
+    "area": r"平方公里|平方千米|平方米|平方英里|平方公尺|亩|公顷|顷",
+    "length": r"公里|千米|厘米|毫米|米|公尺|公分|英里|英尺|英寸|里|海里|光年",
+    "weight": r"公斤|千克|克|吨|斤|磅|盎司",
+    "share": r"%|％|个百分点|成",
+    "count": r"个|名|位|人次|人|家|座|条|项|种|场|次|届|所|件|台|辆|架|艘|部|本|首|集|户|间|栋|只|头|匹|套|份|例|起|枚"
+    r"|支|队|组|批|颗|株|棵",
+}
+_FIGURE = r"(?:\d+(?:[.,，]\d+)*|[零〇一二三四五六七八九十百千万亿两半几多]+)"
+_UNIT_RE = {
+    measure: re.compile(rf"{_FIGURE}(?:多|余)?(?:[万亿千百]+)?(?:多|余)?(?:{units})")
+    for measure, units in _UNITS.items()
+}
+# An answer holding a date (2019年, 3月, 5日) is not read: its 年/月/日 are the calendar's, not a duration's.
+_CALENDAR = re.compile(r"(?:\d{4}年|\d{1,2}月(?!份?以来)|\d{1,2}日)")
+
+
+def asked_measure(question: str) -> str | None:
+    """The one measure a number question asks for (营收多少？ -> money), or None."""
+    q = to_simplified(question)
+    found = [measure for measure, words in _ASKED_RE.items() if words.search(q)]
+    return found[0] if len(found) == 1 else None
+
+
+def answer_measure(answer: str) -> str | None:
+    """The measure of an answer that is one figure with its unit (58.36亿元 -> money, 6场 -> count, 62.9% -> share);
+    None for anything else (a clause, a date, several figures of different measures, a bare number)."""
+    a = to_simplified(answer).strip()
+    if len(a) > 24 or _CALENDAR.search(a):
+        return None
+    found = {measure for measure, unit in _UNIT_RE.items() if unit.search(a)}
+    if "area" in found:
+        found.discard("length")  # 平方公里 holds 公里
+    if len(found) > 1:
+        found.discard("count")  # 6个小时 is a duration: its 个 counts hours
+    if "age" in found:
+        found.discard("duration")  # 周岁 holds 岁 only, but 岁 and 年 can stand together (3年零5岁)
+    return found.pop() if len(found) == 1 else None
+
+
+def mismatched(question: str, answer: str) -> bool:
+    """Whether the question asks one measure and the answer, one figure, gives another (预算 -> 11公里)."""
+    asked = asked_measure(question)
+    if asked is None:
+        return False
+    given = answer_measure(answer)
+    return given is not None and given != asked

@@ -1,0 +1,31 @@
+"""A number question is not answered with a figure of another measure (预算 -> 11公里)."""
+
+from __future__ import annotations
+
+from retrieval.measures import answer_measure, asked_measure, mismatched
+
+
+def test_the_measure_a_question_asks_for() -> None:
+    assert asked_measure("公司去年营收多少？") == "money" and asked_measure("工程預算是多少") == "money"
+    assert asked_measure("决赛打了多长时间") == "duration" and asked_measure("他今年几岁？") == "age"
+    assert asked_measure("大桥全长多少？") == "length" and asked_measure("多长时间") == "duration"
+    assert asked_measure("受灾面积多大？") == "area" and asked_measure("出口占比是多少") == "share"
+    assert asked_measure("有多少人参加？") is None  # a count: any figure of people
+    assert asked_measure("花了多少钱、多长时间？") is None  # two measures: either answers
+
+
+def test_the_measure_an_answer_gives() -> None:
+    assert answer_measure("41.2亿元") == "money" and answer_measure("32萬5000美元") == "money"
+    assert answer_measure("75分鐘") == "duration" and answer_measure("6个小时") == "duration"
+    assert answer_measure("47歲") == "age" and answer_measure("9.4千公顷") == "area"
+    assert answer_measure("约7公里") == "length" and answer_measure("35.1%") == "share"
+    assert answer_measure("6场") == "count"
+    assert answer_measure("2025年") is None and answer_measure("3月11日") is None  # dates are not durations
+    assert answer_measure("被告应赔偿原告各项损失共计19.5万元及维权合理开支") is None  # a clause
+
+
+def test_a_figure_of_another_measure_is_a_mismatch() -> None:
+    assert mismatched("工程预算是多少？", "约7公里") and mismatched("月薪是多少", "52岁")
+    assert mismatched("决赛打了多长时间", "6场") and mismatched("去年营收多少？", "35.1%")
+    assert not mismatched("去年营收多少？", "41.2亿元") and not mismatched("有多少人受灾？", "9.3万人")
+    assert not mismatched("工程预算是多少？", "约6.3亿元")

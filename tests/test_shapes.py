@@ -1,0 +1,44 @@
+"""List questions answered with the list their noun follows, not the clause that holds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.shapes import asked_noun, the_list_asked
+
+# Written for these tests (not from any evaluation set).
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "listed"),
+    [
+        ("产品出口到了哪些国家？", "公司产品已出口至越南、泰国、智利等18个国家和地区", "越南、泰国、智利"),
+        ("哪几个县受灾？", "暴雨已造成东山、西岭、南坪3县2.1万人受灾", "东山、西岭、南坪"),
+        ("哪些河流超过警戒水位", "受降雨影响，青河、白水河等4条河流超过警戒水位", "青河、白水河"),
+        ("基金重点投向哪几个方向", "基金重点支持储能、氢能、智能电网等三个方向", "储能、氢能、智能电网"),
+        ("她为哪些电影配过音？", "她曾为《远山》《归途》等多部电影配音", "《远山》《归途》"),
+        ("她為哪些國家的球隊效力過", "她曾效力於日本、韓國等3個國家的球隊", "日本、韓國"),  # Traditional
+    ],
+)
+def test_the_list_the_questions_noun_follows_is_the_answer(question: str, clause: str, listed: str) -> None:
+    assert the_list_asked(question, clause) == listed
+
+
+def test_no_list_is_cut_where_the_question_or_the_clause_does_not_ask_for_it() -> None:
+    assert asked_noun("哪一国占领了北部？") is None and asked_noun("哪个县受灾最重？") is None  # one member asked
+    assert asked_noun("会议在哪里举行？") is None
+    # the noun right after the last item is that item's own head, not the list's kind
+    assert the_list_asked("计算神经科学包含哪些科学？", "它包含神经科学、认知科学") is None
+    assert the_list_asked("哪些国家参加？", "共有18个国家参加") is None  # no list before the noun
+    assert the_list_asked("哪些国家参加？", "越南、泰国") is None  # the answer is already the list (no noun after it)
+
+
+def test_a_question_for_what_a_thing_is_called_gets_the_quoted_name() -> None:
+    from retrieval.shapes import the_name_asked
+
+    clause = "平台上有一款名为“清晨男声”的音色与他的声音高度相似"
+    assert the_name_asked("那款音色叫什么？", clause) == "清晨男声"
+    assert the_name_asked("这颗卫星叫什么名字", "搭载发射了「启明一号」卫星") == "启明一号"
+    assert the_name_asked("那款音色是谁开发的？", clause) is None  # not a name asked
+    assert the_name_asked("音色叫什么？", "“清晨男声”与“午后女声”") is None  # two quoted: which one is not known
+    assert the_name_asked("音色叫什么？", "清晨男声") is None  # nothing quoted: as read
