@@ -234,13 +234,20 @@ def _find_period(question: str, today: dt.date) -> Period | None:
     return None
 
 
+# Words for the current period that a report of that period writes itself, with the same meaning (a report of this year
+# says 今年 for it): they stay in the question, for the search and the answer components alike.
+_SAID_ALIKE = frozenset({"今天", "今日", "本周", "本月", "今年"})
+
+
 def without_relative(question: str, period: Period | None) -> str:
     """The question without a relative period (上周, yesterday): such words only add noise to text matching.
 
     Absolute dates (3月15日, 2022年) stay: articles write them too; so do 最新/现在/latest, which articles also use
-    ("现任", "目前") and which only order the reports.
+    ("现任", "目前") and which only order the reports; and so do the current period's words a report of that period
+    writes with the same meaning (今年, 本月, 今天: 湖南今年早稻播种面积… matches 湖南今年早稻要种多少亩). 去年 or
+    上周 do not stay: a report of last year calls it 今年.
     """
-    if period is None or not period.relative or not period.dated:
+    if period is None or not period.relative or not period.dated or period.label in _SAID_ALIKE:
         return question
     stripped = question.replace(period.label, " ", 1)
     return re.sub(r"\s+", " ", stripped).strip() or question

@@ -115,6 +115,8 @@ _PLACE_END = re.compile(r"[省市县区]$")
 # (会议的主持人).
 _OFFICE = re.compile(r"(长|书记|主席|总裁|经理|总监|董事|主任|委员|秘书|负责人|法官|官|总理|总统|理事)$")
 _DEPUTY = ("副", "代", "前", "原")
+# Words before the place or company a post question names (新任机管局…, 现任深圳…): not its name.
+_TENURE = re.compile(r"^(?:新任|现任|前任|首任|时任|本届|这家|该)")
 
 
 def role_asked(question: str) -> tuple[str, str] | None:
@@ -137,7 +139,10 @@ def role_asked(question: str) -> tuple[str, str] | None:
     qualifier, post = "".join(words[:-1]), words[-1]
     if len(post) == 1 and _PLACE_END.search(qualifier):  # 广东省/长: the post is 省长
         qualifier, post = qualifier[:-1], qualifier[-1] + post
-    return _PLACE_END.sub("", qualifier), post
+    qualifier = _PLACE_END.sub("", _TENURE.sub("", qualifier))
+    if len(qualifier) < 2 or _NOT_A_NAME.search(qualifier):
+        return None  # 这位市长, 王市长, 沪市长: no place or company to find the post of
+    return qualifier, post
 
 
 def _holds(written: str, qualifier: str, post: str, article_names: Callable[[str], bool]) -> bool:
@@ -152,7 +157,7 @@ def _holds(written: str, qualifier: str, post: str, article_names: Callable[[str
         office = _PLACE_END.sub("", written[: len(written) - len(post)])
         if not office:
             return article_names(qualifier)
-        place = qualifier[: len(qualifier) - len(office)]
+        place = _PLACE_END.sub("", qualifier[: len(qualifier) - len(office)])  # 台中 of 台中市水利
         return "、" not in office and qualifier.endswith(office) and bool(place) and article_names(place)
     for one in written.split("、"):
         own = one[: len(one) - len(post)]
@@ -241,23 +246,20 @@ def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus, s
     return None
 
 
-# Words before the place or company a post question names (新任机管局…, 现任…): not its name.
-_TENURE = re.compile(r"^(?:新任|现任|前任|首任|时任|本届|这家|该)")
-
-
 def _post_written(asked: tuple[str, str], hits: list[Hit], corpus: Corpus) -> bool:
     """Whether a retrieved passage writes the post, a former or acting holder's too, but not a deputy's (副省长 is not
-    省长), in an article that names the qualifier's place or company (its first two characters: 台中 of 台中,
-    机管 of 机管局新任行政): 深圳市市长 in an article about Guangdong does not write 台中's."""
+    省长), in an article that names the qualifier's place or company (its first two characters, in order, a few apart
+    for an abbreviation: 台中, 机管 of 机管局行政, 发…改 of 发改委): 深圳市市长 in an article about Guangdong does not
+    write 台中's."""
     qualifier, post = asked
-    named = _TENURE.sub("", qualifier)[:2]
+    named = re.compile(re.escape(qualifier[0]) + ".{0,8}?" + re.escape(qualifier[1]))
     for hit in hits:
         text = to_simplified(hit.chunk.text)
         at = text.find(post)
         while at >= 0:
             if not text[:at].endswith("副"):
                 article = corpus.article(hit.chunk.article_id)
-                if named in to_simplified(f"{article.title}\n{article.text}"):
+                if named.search(to_simplified(f"{article.title}\n{article.text}")):
                     return True
                 break
             at = text.find(post, at + 1)

@@ -27,6 +27,13 @@ _ASKED = {
     "share": r"比例|占比|百分之|百分比|增长率|增速|增幅|降幅|涨幅|跌幅|利率|税率|失业率|通胀率|覆盖率|率是多少|几成",
 }
 _ASKED_RE = {measure: re.compile(words) for measure, words in _ASKED.items()}
+# A count asked (多少人, 几家, 多少次): the measure words elsewhere in the question qualify what is counted (获得补贴的
+# 农户有多少户？, 年龄在60岁以上的老人有多少人？), so no measure is asked.
+_COUNT_ASKED = re.compile(r"(?:多少|几)[个名位人户家次座条项所件台辆架艘部本场届种只头批例起颗]")
+# A change asked (增长多少, 上涨了多少): a share answers it whatever the measure changed (营收增长12.5%).
+_CHANGE = re.compile(r"增长|增加|上涨|上升|提高|提升|下降|下跌|减少|降低|回落|涨|跌|增幅|降幅|涨幅|跌幅|同比|环比")
+# Another measure that answers a question of this one in news: 多远 in minutes (30分钟车程).
+_ALSO = {"length": {"duration"}}
 
 # An answer's unit (Simplified), read at the end of its figure. "count" is a counted thing (6场, 3名); it answers no
 # measure above, which all ask for a quantity of something continuous.
@@ -37,7 +44,7 @@ _UNITS = {
     "area": r"平方公里|平方千米|平方米|平方英里|平方公尺|亩|公顷|顷",
     "length": r"公里|千米|厘米|毫米|米|公尺|公分|英里|英尺|英寸|里|海里|光年",
     "weight": r"公斤|千克|克|吨|斤|磅|盎司",
-    "share": r"%|％|个百分点|成",
+    "share": r"%|％|个百分点",
     "count": r"个|名|位|人次|人|家|座|条|项|种|场|次|届|所|件|台|辆|架|艘|部|本|首|集|户|间|栋|只|头|匹|套|份|例|起|枚"
     r"|支|队|组|批|颗|株|棵",
 }
@@ -46,6 +53,7 @@ _UNIT_RE = {
     measure: re.compile(rf"{_FIGURE}(?:多|余)?(?:[万亿千百]+)?(?:多|余)?(?:{units})")
     for measure, units in _UNITS.items()
 }
+_UNIT_RE["share"] = re.compile(rf"{_UNIT_RE['share'].pattern}|[一二两三四五六七八九十]成")  # 三成, not 100多成员
 # An answer holding a date (2019年, 3月, 5日) is not read: its 年/月/日 are the calendar's, not a duration's.
 _CALENDAR = re.compile(r"(?:\d{4}年|\d{1,2}月(?!份?以来)|\d{1,2}日)")
 
@@ -53,6 +61,8 @@ _CALENDAR = re.compile(r"(?:\d{4}年|\d{1,2}月(?!份?以来)|\d{1,2}日)")
 def asked_measure(question: str) -> str | None:
     """The one measure a number question asks for (营收多少？ -> money), or None."""
     q = to_simplified(question)
+    if _COUNT_ASKED.search(q):
+        return None
     found = [measure for measure, words in _ASKED_RE.items() if words.search(q)]
     return found[0] if len(found) == 1 else None
 
@@ -79,4 +89,6 @@ def mismatched(question: str, answer: str) -> bool:
     if asked is None:
         return False
     given = answer_measure(answer)
-    return given is not None and given != asked
+    if given is None or given == asked or given in _ALSO.get(asked, ()):
+        return False
+    return not (given == "share" and _CHANGE.search(to_simplified(question)))

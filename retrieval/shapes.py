@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.extract import enumerations
+from retrieval.extract import enumerations, persons_read_simplified
 from retrieval.questions import tokens
 from retrieval.text import to_simplified
 
@@ -24,18 +24,24 @@ _CLASSIFIERS = "个位条家座所名项只种类支部款份批艘架辆台"
 _ASKED = re.compile(rf"哪(?:些|几|[二三四五六七八九十两]|\d+)[{_CLASSIFIERS}]?(?P<noun>[\u4e00-\u9fff]{{1,6}})")
 # What stands between the list and its noun: 等, 等等, a count with its classifier (等23个, 4, 多部, 6条). One of
 # them must: a noun right after the last item is that item's own head (神经科学、认知科学 over 哪些科学).
-_COUNT = rf"(?:等等|等)?(?:约|近|超过|共)?(?:\d+|[一二三四五六七八九十两几多]+)?[{_CLASSIFIERS}]?"
+# A count is a well-formed number (两, 十二, 二十三, 23, 几, 多): 李四两位 ends its list at 李四, not 李, and 初三三个
+# at 初三.
+_NUMERAL = r"\d+|[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九几多]"
+_COUNT = rf"(?:等等|等)?(?:约|近|超过|共)?(?:{_NUMERAL})?[{_CLASSIFIERS}]?"
 _TITLES = re.compile(r"(?:《[^《》]{1,30}》){2,}$")
 MIN_ITEMS = 2
 
 
 def asked_noun(question: str) -> str | None:
     """The noun a list question asks members of (哪些国家 -> 国家, 哪几个市受灾了 -> 市); None when there is none."""
-    m = _ASKED.search(to_simplified(question))
+    q = to_simplified(question)
+    m = _ASKED.search(q)
     if m is None:
         return None
     words = tokens(m.group("noun"))
-    return words[0] if words else None
+    if not words or q[m.start("noun") + len(words[0]) :].startswith("的"):
+        return None  # 哪些国家的领导人…？ asks for the leaders, not the countries
+    return words[0]
 
 
 def the_list_asked(question: str, answer: str) -> str | None:
@@ -47,7 +53,7 @@ def the_list_asked(question: str, answer: str) -> str | None:
     folded = to_simplified(answer)
     for m in re.finditer(_COUNT + re.escape(noun), folded):
         before = m.start()
-        if before == 0 or m.end() - before == len(noun):
+        if before == 0 or m.end() - before == len(noun) or folded[before - 1] == "、":
             continue
         titles = _TITLES.search(folded, 0, before)
         if titles is not None:
@@ -64,14 +70,25 @@ _NAME_ASKED = re.compile(
     r"叫什么|叫做什么|名字是什么|什么名字|名为什么|称为什么|取名为?什么|命名为什么|称作什么|名称是什么|名称为什么"
 )
 _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{1,20})[”」』\"]")
+# What gives a quoted term as a thing's name: a naming verb before it (名为“…”, 命名为「…」) or, after it, the noun the
+# question asks the name of (“…”立方星 for 这颗立方星叫什么？). Not a nickname (被誉为“铁娘子”的…) or a quoted phrase.
+_NAMING = re.compile(r"(?:名为|叫做|叫|称为|命名为|取名为?|名叫|代号为?|品牌为?|定名为)$")
 
 
 def the_name_asked(question: str, answer: str) -> str | None:
     """The one quoted term of the answer when the question asks what something is called (a clause with
     “温柔知性女声” -> 温柔知性女声); None when the question asks otherwise or the answer quotes none or several."""
-    if not _NAME_ASKED.search(to_simplified(question)):
+    q = to_simplified(question)
+    if not _NAME_ASKED.search(q):
         return None
-    quoted = _QUOTED.findall(answer)
-    if len(quoted) != 1 or quoted[0] == answer.strip():
+    found = list(_QUOTED.finditer(answer))
+    if len(found) != 1 or found[0].group(1) == answer.strip():
         return None
-    return quoted[0]
+    m = found[0]
+    folded = to_simplified(answer)
+    after = tokens(folded[m.end() :])
+    named = bool(_NAMING.search(folded[: m.start()])) or (bool(after) and len(after[0]) > 1 and after[0] in q)
+    if folded[m.end() : m.end() + 1] == "的":  # 被称为“最美少年”的李某: a person's nickname, not the name asked
+        people = persons_read_simplified(answer[m.end() + 1 :])
+        named = named and not (people and people[0].start == 0)
+    return m.group(1) if named else None

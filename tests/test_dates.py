@@ -61,6 +61,14 @@ def test_contains_and_relative_words_removed_for_matching() -> None:
     assert without_relative("7月3日水位是多少？", written) == "7月3日水位是多少？"  # articles write dates too
 
 
+def test_the_current_period_s_words_stay_for_matching() -> None:
+    # a report of this year writes 今年 for it (今年早稻播种面积…): the word matches; 去年 means 今年 in last year's
+    this_year = find_period("今年早稻种了多少亩？", TODAY)
+    assert this_year is not None and without_relative("今年早稻种了多少亩？", this_year) == "今年早稻种了多少亩？"
+    last_year = find_period("去年早稻种了多少亩？", TODAY)
+    assert last_year is not None and without_relative("去年早稻种了多少亩？", last_year) == "早稻种了多少亩？"
+
+
 def test_traditional_characters_read_through_simplified_label_kept() -> None:
     period = find_period("上週的水位是多少？", TODAY)
     assert period is not None and period.label == "上週" and str(period.start) == "2024-07-01"

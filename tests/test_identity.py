@@ -44,6 +44,12 @@ ARTICLES = [
         "text": "古镇市滨江公园今天开园。副市长韩书琴、园林局长邱立言出席开园仪式，数千名市民到场。",
     },
     {
+        "id": "ndrc",
+        "title": "国家发展和改革委员会举行发布会",
+        "published": "2026-11-22",
+        "text": "国家发展和改革委员会主任郑立新在发布会上介绍了前三季度经济运行情况。",
+    },
+    {
         "id": "meeting",
         "title": "江南省政府召开常务会议",
         "published": "2026-11-19",
@@ -157,6 +163,8 @@ def test_a_post_takes_in_a_company_s_parenthetical_but_not_a_dateline_s() -> Non
         ("临江市长叫什么？", "刘国华"),  # the same question in other words
         ("江北省长的名字是什么？", "孙德胜"),
         ("古镇园林局长叫什么名字？", "邱立言"),  # 园林局长 written without 古镇, which the article names
+        ("古镇市园林局长是谁？", "邱立言"),  # the qualifier's own 市 does not stop it
+        ("现任临江市长是谁？", "刘国华"),  # nor a word of tenure before the place
     ],
 )
 def test_who_holds_a_post_asked_as_a_name(engine, question: str, holder: str) -> None:  # type: ignore[no-untyped-def]
@@ -167,3 +175,16 @@ def test_who_holds_a_post_asked_as_a_name(engine, question: str, holder: str) ->
 def test_a_post_written_only_for_another_place_is_not_written_for_this_one(engine) -> None:  # type: ignore[no-untyped-def]
     # 古镇 has a deputy mayor only; the mayor written elsewhere (临江市市长刘国华) is another city's
     assert not engine.ask("古镇市长是谁？").answered
+
+
+def test_a_post_of_an_abbreviated_office_is_written_where_the_article_spells_it_out(engine) -> None:  # type: ignore[no-untyped-def]
+    # 发改委 is 国家发展和改革委员会: the post is written, so the question is answered, not refused
+    assert engine.ask("发改委主任是谁？").answered
+
+
+def test_a_post_with_no_place_or_company_is_not_a_post_question() -> None:
+    from retrieval.identity import role_asked
+
+    assert role_asked("这位市长叫什么名字？") is None and role_asked("那位警官叫什么名字？") is None
+    assert role_asked("王市长叫什么名字？") is None  # a surname, not a place: the reader answers
+    assert role_asked("现任深圳市长是谁？") == ("深圳", "市长")

@@ -29,3 +29,13 @@ def test_a_figure_of_another_measure_is_a_mismatch() -> None:
     assert mismatched("决赛打了多长时间", "6场") and mismatched("去年营收多少？", "35.1%")
     assert not mismatched("去年营收多少？", "41.2亿元") and not mismatched("有多少人受灾？", "9.3万人")
     assert not mismatched("工程预算是多少？", "约6.3亿元")
+
+
+def test_counts_and_changes_ask_no_measure_of_their_words() -> None:
+    # the measure words qualify what is counted, or a share answers the change
+    assert not mismatched("获得补贴的农户有多少户？", "3200户") and not mismatched("援助资金惠及多少人？", "5万人")
+    assert not mismatched("年龄在60岁以上的老人有多少人？", "3.2万人")
+    assert not mismatched("任期内共出访多少次？", "30次")
+    assert not mismatched("前三季度营收同比增长多少？", "12.5%") and not mismatched("利润下降了多少？", "三成")
+    assert not mismatched("距离市中心多远？", "30分钟车程")  # a distance in time
+    assert answer_measure("100多成员") is None  # 多 then 成 of 成员: no share

@@ -17,7 +17,7 @@ from retrieval.shapes import asked_noun, the_list_asked
         ("哪些河流超过警戒水位", "受降雨影响，青河、白水河等4条河流超过警戒水位", "青河、白水河"),
         ("基金重点投向哪几个方向", "基金重点支持储能、氢能、智能电网等三个方向", "储能、氢能、智能电网"),
         ("她为哪些电影配过音？", "她曾为《远山》《归途》等多部电影配音", "《远山》《归途》"),
-        ("她為哪些國家的球隊效力過", "她曾效力於日本、韓國等3個國家的球隊", "日本、韓國"),  # Traditional
+        ("她曾在哪些國家比賽過", "她曾在日本、韓國等3個國家比賽", "日本、韓國"),  # Traditional
     ],
 )
 def test_the_list_the_questions_noun_follows_is_the_answer(question: str, clause: str, listed: str) -> None:
@@ -42,3 +42,19 @@ def test_a_question_for_what_a_thing_is_called_gets_the_quoted_name() -> None:
     assert the_name_asked("那款音色是谁开发的？", clause) is None  # not a name asked
     assert the_name_asked("音色叫什么？", "“清晨男声”与“午后女声”") is None  # two quoted: which one is not known
     assert the_name_asked("音色叫什么？", "清晨男声") is None  # nothing quoted: as read
+
+
+def test_a_list_is_not_cut_inside_its_last_item_nor_taken_for_a_modifier() -> None:
+    assert the_list_asked("哪两位选手晋级？", "张三、李四两位选手晋级") == "张三、李四"  # not 张三、李
+    assert the_list_asked("哪几个年级停课？", "初一、初二、初三三个年级停课") == "初一、初二、初三"
+    assert the_list_asked("哪几个区？", "一区、二区、三区三个区") == "一区、二区、三区"
+    assert asked_noun("哪些国家的领导人出席了峰会？") is None  # the leaders are asked, not the countries
+
+
+def test_a_nickname_or_a_quoted_phrase_is_not_the_name_asked() -> None:
+    from retrieval.shapes import the_name_asked
+
+    assert the_name_asked("董事长叫什么名字？", "被誉为“铁娘子”的董某") is None
+    assert the_name_asked("获救的男孩叫什么名字？", "被网友称为“最美少年”的李某") is None
+    assert the_name_asked("这个活动叫什么名字？", "以“一带一路”为主题的文化节") is None
+    assert the_name_asked("这颗卫星叫什么名字？", "搭载发射了“启明一号”卫星，重约8千克") == "启明一号"

@@ -112,3 +112,5 @@ def test_whole_number_widens_a_span_over_the_figure_it_cuts() -> None:
     year = text.index("2026")
     assert whole_number(text, year + 5, year + 7) == (year + 5, year + 7)  # 3月 after 年: another figure
     assert whole_number(text, 0, 2) == (0, 2)  # no figure touched
+    years = "2019,2020,2021年"
+    assert years[slice(*whole_number(years, 5, 9))] == "2020"  # a list of years, not one figure with commas
