@@ -23,14 +23,14 @@ from retrieval.dates import is_date_only
 from retrieval.extract import POST_END, SURNAMES, expected_entities, persons_read_simplified
 from retrieval.extract import Span as Entity
 from retrieval.identity import CLAUSE_MARKS, MAX_TITLE, role_asked
-from retrieval.measures import mismatched
+from retrieval.measures import is_figure, mismatched
 from retrieval.models import Answer, Hit, Source
-from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words
+from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words, word_frequency
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
-from retrieval.shapes import the_list_asked, the_name_asked
+from retrieval.shapes import the_figure_reached, the_list_asked, the_name_asked
 from retrieval.text import detect_lang, in_script_of, split_sentences, to_simplified, without_headings
 
 
@@ -64,15 +64,58 @@ def answer_question(
         found = _read(q, text, hits, corpus, neural, model)
     else:
         found = _trees_answer(q, text, hits, corpus, model)[0]
-    found = _with_the_list(_ending_at_the_name(found))
+    found = _with_the_list(_ending_at_the_name(_whole_dotted_name(found)))
     # 哪几个市受灾？ over a clause with "河池、柳州、桂林、来宾4市": the list the question's noun follows; 叫什么名字？
     # over a clause with one quoted term: that name
     shaped = (the_list_asked(text, found.answer) or the_name_asked(text, found.answer)) if found.answered else None
     if shaped:
         found = found.model_copy(update={"answer": shaped})
+    if found.answered and found.evidence:  # 提高到多少？ read as the figure it rose from: the one it reached
+        reached = the_figure_reached(text, found.answer, found.evidence[0])
+        found = found.model_copy(update={"answer": reached}) if reached else found
     if found.answered and q.kind == "number" and (is_date_only(found.answer) or mismatched(text, found.answer)):
         return refusal(text, q.kind, hits, corpus)  # a date for "how many", 11公里 for 预算: the figure is not there
+    if found.answered and q.kind == "who" and is_figure(found.answer):
+        return refusal(text, q.kind, hits, corpus)  # 12人 for 是谁带队的: the person is not found
     return found
+
+
+# A dot that joins the parts of a transliterated name (阿古斯．蘇普里亞迪, 约翰·坎贝尔).
+_NAME_DOT = "·・．‧•."  # "." too: NFKC (articles.normalize_text) turns ．into it; between Han it is no full stop
+# A word that ends the name after a dot: a verb, preposition, adverb, particle, number, conjunction, pronoun,
+# classifier, punctuation, place or time word (jieba's tags), or a common noun (教授, 主席: the title after the name).
+_NOT_NAME_FLAGS = frozenset("vpdumcrqxfty")
+COMMON_NOUN = 1000  # jieba frequency from which a noun is a title or a thing rather than a syllable of a name
+
+
+def _in_name(word: str, flag: str) -> bool:
+    if not _HAN_ONLY.fullmatch(word) or flag[:1] in _NOT_NAME_FLAGS:
+        return False
+    return flag.startswith(("nr", "ns")) or flag[:1] != "n" or word_frequency(word) < COMMON_NOUN
+
+
+def _whole_dotted_name(answer: Answer) -> Answer:
+    """An answer that ends where its evidence goes on with a dot and more of a transliterated name takes the rest of
+    the name: the words after each dot up to one that is no part of a name (阿古斯 -> 阿古斯．蘇普里亞迪, not …年僅;
+    约翰 -> 约翰·坎贝尔, not …教授). The shared data's gold answers end before such a dot once in 4,490, where the dot
+    was a full stop before 在 (no part of a name: nothing taken)."""
+    if not answer.answered or not answer.evidence:
+        return answer
+    sentence, text = answer.evidence[0], answer.answer
+    at = sentence.find(text)
+    if at < 0 or not text:
+        return answer
+    end = at + len(text)
+    while end + 1 < len(sentence) and sentence[end] in _NAME_DOT:
+        taken = 0
+        for word, flag in pos_tokens(to_simplified(sentence[end + 1 : end + 13])):
+            if not _in_name(word, flag):
+                break
+            taken += len(word)
+        if not taken:
+            break
+        end += 1 + taken
+    return answer.model_copy(update={"answer": sentence[at:end]}) if end > at + len(text) else answer
 
 
 # A who-answer ends with its name: a word or two after the last name in it (…黄志远当天, 刘国华主持) is the sentence

@@ -107,8 +107,8 @@ def asks_who(question: str) -> bool:
 
 
 _ROLE_ASKED = re.compile(
-    r"^(?:谁是(?P<a>[\u4e00-\u9fff]{2,12})"
-    r"|(?P<b>[\u4e00-\u9fff]{2,12}?)(?:是谁|是哪位|叫什么(?:名字)?|的(?:名字|姓名)是什么|姓甚名谁))[？?]?$"
+    r"^(?:谁是(?P<a>[\u4e00-\u9fff]{2,16})"
+    r"|(?P<b>[\u4e00-\u9fff]{2,16}?)(?:是谁|是哪位|叫什么(?:名字)?|的(?:名字|姓名)是什么|姓甚名谁))[？?]?$"
 )
 _PLACE_END = re.compile(r"[省市县区]$")
 # A post of an office, as X的<post> asks it (星穹科技的董事长): not a relation (李明的父亲) or a part played

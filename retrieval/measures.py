@@ -16,7 +16,8 @@ from retrieval.text import to_simplified
 # The question's words for each measure (Simplified). A question may name several (花了多少钱、多长时间): then none is
 # asked, as the answer may be either.
 _ASKED = {
-    "money": r"多少钱|金额|资金|投资额|营收|营业收入|收入|利润|净利|预算|薪|工资|费用|成本|价格|售价|票价|房价|罚款"
+    "money": r"多少钱|几块钱|多少块|几块|多少元|几元|金额|资金|投资额|营收|营业收入|收入|利润|净利|预算|薪|工资"
+    r"|费用|成本|价格|售价|票价|房价|罚款"
     r"|罚金|赔偿|索赔|赔了|奖金|市值|融资|估值|销售额|营业额|税收|补贴|贷款|造价|经费|捐款|GDP|总值|产值|总额|身价|转会费",
     "duration": r"多长时间|多久|多少时间|几个小时|多少小时|几小时|多少分钟|几分钟|多少天|几天|时长|用时|历时|耗时"
     r"|工期|任期",
@@ -92,3 +93,9 @@ def mismatched(question: str, answer: str) -> bool:
     if given is None or given == asked or given in _ALSO.get(asked, ()):
         return False
     return not (given == "share" and _CHANGE.search(to_simplified(question)))
+
+
+def is_figure(answer: str) -> bool:
+    """Whether the answer is one figure with its unit and nothing else (12人, 3.5亿元): no answer to "who"."""
+    a = to_simplified(answer).strip()
+    return any(unit.fullmatch(a) for unit in _UNIT_RE.values())

@@ -1,5 +1,5 @@
 """The shape a question asks its answer to take, cut from the clause the reader gave: the list a list question's noun
-follows, the quoted name a what-is-it-called question asks for.
+follows, the quoted name a what-is-it-called question asks for, the figure a change reached (提高到多少？).
 
 A question for the members of a kind (哪些国家, 哪几个县, 哪些河流) is answered by the span reader with the clause
 that holds them more often than with the list, because its training data (CMRC 2018, DRCD) often writes clause golds.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from retrieval.extract import enumerations, persons_read_simplified
-from retrieval.questions import tokens
+from retrieval.questions import pos_tokens, tokens
 from retrieval.text import to_simplified
 
 _CLASSIFIERS = "个位条家座所名项只种类支部款份批艘架辆台"
@@ -44,6 +44,27 @@ def asked_noun(question: str) -> str | None:
     return words[0]
 
 
+# Words that end a lead-in before a list's first item (并新增|智能建造、…, 可与|1号线、…): verbs, prepositions,
+# adverbs, particles; not a word that joins inside an item (技术与工程), nor anything inside quotes or brackets.
+_LEAD_FLAGS = frozenset({"v", "vd", "p", "c", "d", "u", "uj", "ul", "uz"})
+_JOINS = frozenset({"与", "和", "及", "同", "跟", "以及", "或"})
+_OPEN, _CLOSE = "“「『《（(", "”」』》）)"
+
+
+def _lead(listed: str) -> int:
+    """Characters of a lead-in still before the first item of a list: up to the last such word of the first item that
+    leaves it at least two characters (智能建造 keeps its verb 建造)."""
+    first = listed.split("、", 1)[0]
+    at = cut = depth = 0
+    for word, flag in pos_tokens(first):
+        depth += sum(c in _OPEN for c in word) - sum(c in _CLOSE for c in word)
+        at += len(word)
+        joins_inside = word in _JOINS and at - len(word) != cut  # 技术与工程; but 可与|1号线 leads in
+        if depth == 0 and flag in _LEAD_FLAGS and not joins_inside and len(first) - at >= MIN_ITEMS:
+            cut = at
+    return cut
+
+
 def the_list_asked(question: str, answer: str) -> str | None:
     """The 、-list or 《title》 run in the answer that the question's noun follows (answer[start:end] as written), or
     None: no noun asked, none written after a list, or the answer is already that list."""
@@ -60,7 +81,10 @@ def the_list_asked(question: str, answer: str) -> str | None:
             return answer[titles.start() : before]
         for en in enumerations(folded[:before]):
             if en.end == before and len(en.items) >= MIN_ITEMS and "、" in folded[en.start : before]:
-                listed = answer[en.start : before]
+                # from the clause's start, not the enumeration's own first-item guess (it cuts 技术与|工程 at 与)
+                clause = max((folded.rfind(c, 0, en.start + 1) for c in "，,；;：:。！？!?（("), default=-1) + 1
+                start = clause + _lead(folded[clause:before])
+                listed = answer[start:before]
                 return listed if listed != answer else None
     return None
 
@@ -68,11 +92,21 @@ def the_list_asked(question: str, answer: str) -> str | None:
 # 叫什么名字？ 名为什么？ 被称为什么？: the question asks what a thing is called.
 _NAME_ASKED = re.compile(
     r"叫什么|叫做什么|名字是什么|什么名字|名为什么|称为什么|取名为?什么|命名为什么|称作什么|名称是什么|名称为什么"
+    r"|(?:什么|啥)(?:主题|口号|标语)|(?:主题|口号|标语)(?:是|为)(?:什么|啥)"
 )
 _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{1,20})[”」』\"]")
-# What gives a quoted term as a thing's name: a naming verb before it (名为“…”, 命名为「…」) or, after it, the noun the
-# question asks the name of (“…”立方星 for 这颗立方星叫什么？). Not a nickname (被誉为“铁娘子”的…) or a quoted phrase.
+# What gives a quoted term as a thing's name: a naming verb before it (名为“…”, 命名为「…」), 为主题 / 为口号 after it
+# (以“…”为主题), or, after it, the noun the question asks the name of (“…”卫星 for 这颗卫星叫什么？). Not a nickname
+# (被誉为“铁娘子”的…) or a quoted phrase.
 _NAMING = re.compile(r"(?:名为|叫做|叫|称为|命名为|取名为?|名叫|代号为?|品牌为?|定名为)$")
+_NAMED_AFTER = re.compile(r"为(?P<what>主题|口号|标语|名)")
+
+
+def _named_after(folded: str, at: int, question: str) -> bool:
+    """Whether the quote ending at `at` is followed by 为名, or by 为主题 / 为口号 / 为标语 where the question asks for
+    that (the theme of 以“一带一路”为主题的文化节 is not the festival's name)."""
+    m = _NAMED_AFTER.match(folded, at)
+    return m is not None and (m.group("what") == "名" or m.group("what") in question)
 
 
 def the_name_asked(question: str, answer: str) -> str | None:
@@ -87,8 +121,47 @@ def the_name_asked(question: str, answer: str) -> str | None:
     m = found[0]
     folded = to_simplified(answer)
     after = tokens(folded[m.end() :])
-    named = bool(_NAMING.search(folded[: m.start()])) or (bool(after) and len(after[0]) > 1 and after[0] in q)
+    named = (
+        bool(_NAMING.search(folded[: m.start()]))
+        or _named_after(folded, m.end(), q)  # 以“湘绣”为主题 for 是啥主题？
+        or (bool(after) and len(after[0]) > 1 and after[0] in q)
+    )
     if folded[m.end() : m.end() + 1] == "的":  # 被称为“最美少年”的李某: a person's nickname, not the name asked
         people = persons_read_simplified(answer[m.end() + 1 :])
         named = named and not (people and people[0].start == 0)
     return m.group(1) if named else None
+
+
+# 提高到多少？ 降至多少？: the question asks the figure a change reached, not the one it started from.
+_REACHED_ASKED = re.compile(
+    r"(?:提高|提升|增加|增长|上升|下降|降低|减少|扩大|缩小|升|降|涨|跌|调整|调)(?:到|至)(?:了)?(?:多少|几)"
+)
+# In the sentence: the figure read, then within a few characters the change and 至/到 before the figure reached.
+_REACHED = re.compile(
+    r"^.{0,12}?(?:提高|提升|增加|增长|上升|下降|降低|减少|扩大|缩小|升|降|涨|跌|调整|调)?(?:到|至)(?P<to>\d+(?:[.,]\d+)*)"
+)
+_LEADING_FIGURE = re.compile(r"^(?:约|近|超过)?(?P<figure>\d+(?:[.,]\d+)*)")
+
+
+def the_figure_reached(question: str, answer: str, sentence: str) -> str | None:
+    """For 提高到多少？ answered with the figure a change started from (由原本的10年提升至50年 read as 10年): the figure
+    after 至/到, with the answer's own unit (50年), or the answer's own part from it where the answer runs on to it;
+    None when the question asks otherwise or the sentence does not go on from the answer to another figure of the same
+    unit."""
+    if not _REACHED_ASKED.search(to_simplified(question)):
+        return None
+    figure = _LEADING_FIGURE.match(answer)
+    if figure is None:
+        return None
+    within = _REACHED.match(to_simplified(answer[figure.end() :]))
+    if within is not None:  # the answer runs on to it: 20年重现期提升至100年重现期 -> 100年重现期
+        return answer[figure.end() + within.start("to") :]
+    at = sentence.find(answer)
+    if at < 0:
+        return None
+    unit = answer[figure.end() :]
+    after = sentence[at + len(answer) :]
+    reached = _REACHED.match(to_simplified(after))
+    if reached is None or not after[reached.end() :].startswith(unit):
+        return None
+    return reached.group("to") + unit

@@ -39,3 +39,15 @@ def test_counts_and_changes_ask_no_measure_of_their_words() -> None:
     assert not mismatched("前三季度营收同比增长多少？", "12.5%") and not mismatched("利润下降了多少？", "三成")
     assert not mismatched("距离市中心多远？", "30分钟车程")  # a distance in time
     assert answer_measure("100多成员") is None  # 多 then 成 of 成员: no share
+
+
+def test_money_asked_as_people_type_it() -> None:
+    assert asked_measure("坐地铁最贵要几块钱") == "money" and mismatched("坐地铁最贵要几块钱", "半小时")
+    assert not mismatched("票价几块钱", "5元")
+
+
+def test_a_figure_alone_is_told_from_an_answer_that_holds_one() -> None:
+    from retrieval.measures import is_figure
+
+    assert is_figure("12人") and is_figure("3.5亿元")  # no answer to "who"
+    assert not is_figure("李明") and not is_figure("6名专家和3名律师") and not is_figure("12")

@@ -58,3 +58,28 @@ def test_a_nickname_or_a_quoted_phrase_is_not_the_name_asked() -> None:
     assert the_name_asked("获救的男孩叫什么名字？", "被网友称为“最美少年”的李某") is None
     assert the_name_asked("这个活动叫什么名字？", "以“一带一路”为主题的文化节") is None
     assert the_name_asked("这颗卫星叫什么名字？", "搭载发射了“启明一号”卫星，重约8千克") == "启明一号"
+
+
+def test_a_question_for_the_figure_a_change_reached_gets_that_figure() -> None:
+    from retrieval.shapes import the_figure_reached
+
+    sentence = "完工后，防洪标准由原本的20年重现期提升至100年重现期。"
+    assert the_figure_reached("防洪标准提高到多少？", "20年", sentence) == "100年"
+    assert the_figure_reached("浮动幅度从2%扩大到多少?", "2%", "浮动幅度从2%扩大到5%。") == "5%"
+    assert the_figure_reached("防洪标准原来是多少？", "20年", sentence) is None  # the starting figure asked
+    assert the_figure_reached("防洪标准提高到多少？", "100年", sentence) is None  # already the figure reached
+
+
+def test_a_list_loses_the_words_that_lead_into_it_but_not_its_own() -> None:
+    assert the_list_asked("新增了哪几个专业", "并新增智能建造、低空技术与工程等2个专业") == "智能建造、低空技术与工程"
+    assert the_list_asked("能换乘哪几条线路", "可与1号线、2号线等2条线路换乘") == "1号线、2号线"
+    assert the_list_asked("有哪几个方向", "低空技术与工程、生物信息学2个方向") == "低空技术与工程、生物信息学"
+    assert the_list_asked("分为哪几个展区", "分为“草原与绿洲”、“商旅与驼队”两个展区") == "“草原与绿洲”、“商旅与驼队”"
+
+
+def test_a_theme_or_slogan_asked_is_the_quoted_term_given_as_one() -> None:
+    from retrieval.shapes import the_name_asked
+
+    assert the_name_asked("车站文化墙是啥主题", "站内打造了以“苏绣”为主题的文化墙") == "苏绣"
+    assert the_name_asked("比赛的口号是什么", "赛事以“跑进春天”为口号") == "跑进春天"
+    assert the_name_asked("这个活动叫什么名字？", "以“丝路”为主题的文化节") is None  # its theme, not its name
