@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     # Collections are named <prefix>_<generation>; the alias <prefix> names the serving one.
     milvus_prefix: str = Field(default="newsbot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
     # Extractive answers (retrieval/answer.py): "neural" reads the top passages with the fine-tuned span reader
-    # (retrieval/reader.py; out of fold 59.9% short answers against 48.2% for the trees), falling back to the
-    # LightGBM components when it cannot load; "trees" always uses those (~10-30 ms against ~90 ms per answer).
+    # (retrieval/reader.py; out of fold on all five folds 65.7% short answers as shipped, with the refusal model and
+    # the answer chooser, against 48.0% for the trees), falling back to the LightGBM components when it cannot load;
+    # "trees" always uses those (~10-30 ms against ~90-150 ms per answer on 2 cores).
     answer_reader: Literal["neural", "trees"] = "neural"
     # Optional generative answers (retrieval/llm.py): an OpenAI-compatible base URL such as
     # http://127.0.0.1:11434/v1 (Ollama) or https://api.deepseek.com/v1; unset = extractive answers only.
