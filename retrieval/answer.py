@@ -65,7 +65,7 @@ def answer_question(
     else:
         found = _trees_answer(q, text, hits, corpus, model)[0]
     found = _with_the_list(_ending_at_the_name(_whole_dotted_name(found)))
-    # 哪几个市受灾？ over a clause with "河池、柳州、桂林、来宾4市": the list the question's noun follows; 叫什么名字？
+    # 哪几个县受灾？ over a clause with "东山、西岭、南坪3县": the list the question's noun follows; 叫什么名字？
     # over a clause with one quoted term: that name
     shaped = (the_list_asked(text, found.answer) or the_name_asked(text, found.answer)) if found.answered else None
     if shaped:
@@ -74,13 +74,13 @@ def answer_question(
         reached = the_figure_reached(text, found.answer, found.evidence[0])
         found = found.model_copy(update={"answer": reached}) if reached else found
     if found.answered and q.kind == "number" and (is_date_only(found.answer) or mismatched(text, found.answer)):
-        return refusal(text, q.kind, hits, corpus)  # a date for "how many", 11公里 for 预算: the figure is not there
+        return refusal(text, q.kind, hits, corpus)  # a date for "how many", 9公里 for 预算: the figure is not there
     if found.answered and q.kind == "who" and is_figure(found.answer):
         return refusal(text, q.kind, hits, corpus)  # 12人 for 是谁带队的: the person is not found
     return found
 
 
-# A dot that joins the parts of a transliterated name (阿古斯．蘇普里亞迪, 约翰·坎贝尔).
+# A dot that joins the parts of a transliterated name (阿迪．蘇普里亞托, 约翰·坎贝尔).
 _NAME_DOT = "·・．‧•."  # "." too: NFKC (articles.normalize_text) turns ．into it; between Han it is no full stop
 # A word that ends the name after a dot: a verb, preposition, adverb, particle, number, conjunction, pronoun,
 # classifier, punctuation, place or time word (jieba's tags), or a common noun (教授, 主席: the title after the name).
@@ -96,7 +96,7 @@ def _in_name(word: str, flag: str) -> bool:
 
 def _whole_dotted_name(answer: Answer) -> Answer:
     """An answer that ends where its evidence goes on with a dot and more of a transliterated name takes the rest of
-    the name: the words after each dot up to one that is no part of a name (阿古斯 -> 阿古斯．蘇普里亞迪, not …年僅;
+    the name: the words after each dot up to one that is no part of a name (阿迪 -> 阿迪．蘇普里亞托, not …年僅;
     约翰 -> 约翰·坎贝尔, not …教授). The shared data's gold answers end before such a dot once in 4,490, where the dot
     was a full stop before 在 (no part of a name: nothing taken)."""
     if not answer.answered or not answer.evidence:

@@ -244,7 +244,7 @@ def without_relative(question: str, period: Period | None) -> str:
 
     Absolute dates (3月15日, 2022年) stay: articles write them too; so do 最新/现在/latest, which articles also use
     ("现任", "目前") and which only order the reports; and so do the current period's words a report of that period
-    writes with the same meaning (今年, 本月, 今天: 湖南今年早稻播种面积… matches 湖南今年早稻要种多少亩). 去年 or
+    writes with the same meaning (今年, 本月, 今天: 全省今年早稻播种面积… matches 今年早稻种了多少亩). 去年 or
     上周 do not stay: a report of last year calls it 今年.
     """
     if period is None or not period.relative or not period.dated or period.label in _SAID_ALIKE:

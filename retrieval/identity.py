@@ -115,7 +115,7 @@ _PLACE_END = re.compile(r"[省市县区]$")
 # (会议的主持人).
 _OFFICE = re.compile(r"(长|书记|主席|总裁|经理|总监|董事|主任|委员|秘书|负责人|法官|官|总理|总统|理事)$")
 _DEPUTY = ("副", "代", "前", "原")
-# Words before the place or company a post question names (新任机管局…, 现任深圳…): not its name.
+# Words before the place or company a post question names (新任港务局…, 现任深圳…): not its name.
 _TENURE = re.compile(r"^(?:新任|现任|前任|首任|时任|本届|这家|该)")
 
 
@@ -149,15 +149,15 @@ def _holds(written: str, qualifier: str, post: str, article_names: Callable[[str
     """Whether the posts written before a name (、-listed) hold the one asked: one of them ends in the post, not a
     deputy's (副省长 is not 省长), and names the qualifier or, bare (省长 after 江南省委副书记、), takes the list's
     (江南省委副书记、深圳市委书记 holds no 江南 secretary's post: 深圳市委 is its own); a bare post alone (市長黃俊明)
-    takes the article's place when the article names the qualifier, and an office without its place (水利局長葉承翰
-    for 台中水利局长) when the article names the rest of the qualifier (台中; `article_names` is asked only then)."""
+    takes the article's place when the article names the qualifier, and an office without its place (园林局长邱立言
+    for 古镇园林局长) when the article names the rest of the qualifier (古镇; `article_names` is asked only then)."""
     if qualifier not in written:
         if not written.endswith(post):
             return False
         office = _PLACE_END.sub("", written[: len(written) - len(post)])
         if not office:
             return article_names(qualifier)
-        place = _PLACE_END.sub("", qualifier[: len(qualifier) - len(office)])  # 台中 of 台中市水利
+        place = _PLACE_END.sub("", qualifier[: len(qualifier) - len(office)])  # 古镇 of 古镇市园林
         return "、" not in office and qualifier.endswith(office) and bool(place) and article_names(place)
     for one in written.split("、"):
         own = one[: len(one) - len(post)]
@@ -249,8 +249,8 @@ def identity_answer(question: str, name: str, hits: list[Hit], corpus: Corpus, s
 def _post_written(asked: tuple[str, str], hits: list[Hit], corpus: Corpus) -> bool:
     """Whether a retrieved passage writes the post, a former or acting holder's too, but not a deputy's (副省长 is not
     省长), in an article that names the qualifier's place or company (its first two characters, in order, a few apart
-    for an abbreviation: 台中, 机管 of 机管局行政, 发…改 of 发改委): 深圳市市长 in an article about Guangdong does not
-    write 台中's."""
+    for an abbreviation: 古镇, 港务 of 港务局行政, 发…改 of 发改委): 深圳市市长 in an article about Guangdong does not
+    write 古镇's."""
     qualifier, post = asked
     named = re.compile(re.escape(qualifier[0]) + ".{0,8}?" + re.escape(qualifier[1]))
     for hit in hits:

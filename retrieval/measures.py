@@ -1,5 +1,5 @@
 """What a number question measures (money, a duration, an age, an area, a length, a weight, a share) and what an
-answer's unit measures: 预算是多少？ is not answered with 11公里, nor 打了多长时间？ with 6场.
+answer's unit measures: 预算是多少？ is not answered with 9公里, nor 打了多长时间？ with 5场.
 
 The span reader and the trees score spans by their words and their place in the sentence; a figure of another kind
 in the same sentence often scores as well as the one asked. A unit names its measure, so the two can be compared
@@ -36,7 +36,7 @@ _CHANGE = re.compile(r"增长|增加|上涨|上升|提高|提升|下降|下跌|�
 # Another measure that answers a question of this one in news: 多远 in minutes (30分钟车程).
 _ALSO = {"length": {"duration"}}
 
-# An answer's unit (Simplified), read at the end of its figure. "count" is a counted thing (6场, 3名); it answers no
+# An answer's unit (Simplified), read at the end of its figure. "count" is a counted thing (5场, 3名); it answers no
 # measure above, which all ask for a quantity of something continuous.
 _UNITS = {
     "money": r"元|圆|块钱|美元|欧元|英镑|日元|港元|港币|美金|镑|卢布|韩元|新台币|台币|法郎|马克",
@@ -69,7 +69,7 @@ def asked_measure(question: str) -> str | None:
 
 
 def answer_measure(answer: str) -> str | None:
-    """The measure of an answer that is one figure with its unit (58.36亿元 -> money, 6场 -> count, 62.9% -> share);
+    """The measure of an answer that is one figure with its unit (41.2亿元 -> money, 5场 -> count, 35.1% -> share);
     None for anything else (a clause, a date, several figures of different measures, a bare number)."""
     a = to_simplified(answer).strip()
     if len(a) > 24 or _CALENDAR.search(a):
@@ -85,7 +85,7 @@ def answer_measure(answer: str) -> str | None:
 
 
 def mismatched(question: str, answer: str) -> bool:
-    """Whether the question asks one measure and the answer, one figure, gives another (预算 -> 11公里)."""
+    """Whether the question asks one measure and the answer, one figure, gives another (预算 -> 9公里)."""
     asked = asked_measure(question)
     if asked is None:
         return False

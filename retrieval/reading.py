@@ -428,7 +428,7 @@ def candidates(sent: Sentence, q: Question) -> list[Span]:
             b -= 1
         if b <= a:
             return
-        a, b = whole_number(s, a, b)  # never a cut number (6万人 of 12.6万人): the same span as the whole one
+        a, b = whole_number(s, a, b)  # never a cut number (3万人 of 9.3万人): the same span as the whole one
         span = found.get((a, b))
         if span is None:
             found[(a, b)] = Span(sent, a, b, ent)

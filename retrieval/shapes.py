@@ -2,12 +2,12 @@
 follows, the quoted name a what-is-it-called question asks for, the figure a change reached (提高到多少？).
 
 A question for the members of a kind (哪些国家, 哪几个县, 哪些河流) is answered by the span reader with the clause
-that holds them more often than with the list, because its training data (CMRC 2018, DRCD) often writes clause golds.
-News writes such a list with the kind right after it (…等18个国家和地区, …3县, …等4条河流), so where the answer holds
-a 、-list (or a run of 《titles》) followed by the noun asked for, the list is the answer: 哪几个县受灾？ over
-"东山、西岭、南坪3县2万人受灾" is 东山、西岭、南坪. News quotes a name it gives (名为“清晨男声”的音色), so for
-那款音色叫什么？ the one quoted term of the clause is the name asked. On the shared data's gold sentences both rules
-seldom apply (counts in docs/results.md): they shape news answers.
+that holds them more often than with the list, because its training data (the shared Wikipedia QA sets) often has
+clause golds. News writes such a list with the kind right after it (…等18个国家和地区, …3县, …等4条河流), so
+where the answer holds a 、-list (or a run of 《titles》) followed by the noun asked for, the list is the answer:
+哪几个县受灾？ over "东山、西岭、南坪3县2万人受灾" is 东山、西岭、南坪. News quotes a name it gives (名为“清晨男声”的
+音色), so for 那款音色叫什么？ the one quoted term of the clause is the name asked. On the shared data's gold
+sentences these rules seldom apply (counts in docs/results.md): they shape news answers.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def the_name_asked(question: str, answer: str) -> str | None:
     after = tokens(folded[m.end() :])
     named = (
         bool(_NAMING.search(folded[: m.start()]))
-        or _named_after(folded, m.end(), q)  # 以“湘绣”为主题 for 是啥主题？
+        or _named_after(folded, m.end(), q)  # 以“苏绣”为主题 for 是啥主题？
         or (bool(after) and len(after[0]) > 1 and after[0] in q)
     )
     if folded[m.end() : m.end() + 1] == "的":  # 被称为“最美少年”的李某: a person's nickname, not the name asked

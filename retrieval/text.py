@@ -221,13 +221,13 @@ def _next_end(text: str, pos: int) -> int:
 
 
 # One written number: digits with thousands commas and a decimal part, and the 万/亿/千 that join digits in Chinese
-# (12.6万, 2萬8千, 47萬5000, 8,000).
+# (9.3万, 3萬6千, 32萬5000, 8,000).
 _NUMBER_RUN = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:[.．]\d+)?(?:[万萬亿億千]\d+(?:,\d{3}(?!\d))*(?:[.．]\d+)?)*")
 
 
 def whole_number(text: str, start: int, end: int) -> tuple[int, int]:
-    """[start, end) widened over any written number it cuts: a span read from inside 12.6万人 or 2萬8千戶 (6万人,
-    8千戶) quotes the number whole; spans that hold whole numbers or none are returned as they are."""
+    """[start, end) widened over any written number it cuts: a span read from inside 9.3万人 or 3萬6千戶 (3万人,
+    6千戶) quotes the number whole; spans that hold whole numbers or none are returned as they are."""
     if not any(c.isdigit() for c in text[max(0, start - 1) : start + 1] + text[max(0, end - 1) : end + 1]):
         return start, end  # no digit at either edge: nothing to cut (most spans; this runs for every candidate)
     for m in _NUMBER_RUN.finditer(text, max(0, start - 32), min(len(text), end + 32)):
