@@ -25,12 +25,12 @@ from retrieval.extract import Span as Entity
 from retrieval.identity import CLAUSE_MARKS, MAX_TITLE, role_asked
 from retrieval.measures import is_figure, mismatched
 from retrieval.models import Answer, Hit, Source
-from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words, word_frequency
+from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
-from retrieval.shapes import the_figure_reached, the_list_asked, the_name_asked
+from retrieval.shapes import the_figure_reached, the_list_asked, the_name_asked, whole_dotted_name
 from retrieval.text import detect_lang, in_script_of, split_sentences, to_simplified, without_headings
 
 
@@ -64,15 +64,7 @@ def answer_question(
         found = _read(q, text, hits, corpus, neural, model)
     else:
         found = _trees_answer(q, text, hits, corpus, model)[0]
-    found = _with_the_list(_ending_at_the_name(_whole_dotted_name(found)))
-    # 哪几个县受灾？ over a clause with "东山、西岭、南坪3县": the list the question's noun follows; 叫什么名字？
-    # over a clause with one quoted term: that name
-    shaped = (the_list_asked(text, found.answer) or the_name_asked(text, found.answer)) if found.answered else None
-    if shaped:
-        found = found.model_copy(update={"answer": shaped})
-    if found.answered and found.evidence:  # 提高到多少？ read as the figure it rose from: the one it reached
-        reached = the_figure_reached(text, found.answer, found.evidence[0])
-        found = found.model_copy(update={"answer": reached}) if reached else found
+    found = _with_the_list(_ending_at_the_name(_shaped(text, found)))
     if found.answered and q.kind == "number" and (is_date_only(found.answer) or mismatched(text, found.answer)):
         return refusal(text, q.kind, hits, corpus)  # a date for "how many", 9公里 for 预算: the figure is not there
     if found.answered and q.kind == "who" and is_figure(found.answer):
@@ -80,42 +72,17 @@ def answer_question(
     return found
 
 
-# A dot that joins the parts of a transliterated name (阿迪．蘇普里亞托, 约翰·坎贝尔).
-_NAME_DOT = "·・．‧•."  # "." too: NFKC (articles.normalize_text) turns ．into it; between Han it is no full stop
-# A word that ends the name after a dot: a verb, preposition, adverb, particle, number, conjunction, pronoun,
-# classifier, punctuation, place or time word (jieba's tags), or a common noun (教授, 主席: the title after the name).
-_NOT_NAME_FLAGS = frozenset("vpdumcrqxfty")
-COMMON_NOUN = 1000  # jieba frequency from which a noun is a title or a thing rather than a syllable of a name
-
-
-def _in_name(word: str, flag: str) -> bool:
-    if not _HAN_ONLY.fullmatch(word) or flag[:1] in _NOT_NAME_FLAGS:
-        return False
-    return flag.startswith(("nr", "ns")) or flag[:1] != "n" or word_frequency(word) < COMMON_NOUN
-
-
-def _whole_dotted_name(answer: Answer) -> Answer:
-    """An answer that ends where its evidence goes on with a dot and more of a transliterated name takes the rest of
-    the name: the words after each dot up to one that is no part of a name (阿迪 -> 阿迪．蘇普里亞托, not …年僅;
-    约翰 -> 约翰·坎贝尔, not …教授). The shared data's gold answers end before such a dot once in 4,490, where the dot
-    was a full stop before 在 (no part of a name: nothing taken)."""
-    if not answer.answered or not answer.evidence:
-        return answer
-    sentence, text = answer.evidence[0], answer.answer
-    at = sentence.find(text)
-    if at < 0 or not text:
-        return answer
-    end = at + len(text)
-    while end + 1 < len(sentence) and sentence[end] in _NAME_DOT:
-        taken = 0
-        for word, flag in pos_tokens(to_simplified(sentence[end + 1 : end + 13])):
-            if not _in_name(word, flag):
-                break
-            taken += len(word)
-        if not taken:
-            break
-        end += 1 + taken
-    return answer.model_copy(update={"answer": sentence[at:end]}) if end > at + len(text) else answer
+def _shaped(text: str, found: Answer) -> Answer:
+    """The answer in the shape its question asks (shapes.py): a transliterated name whole (阿迪 -> 阿迪．蘇普里亞托),
+    the list a list question's noun follows (哪几个县受灾？ over "东山、西岭、南坪3县…"), the quoted name of
+    叫什么名字？, the figure a change reached for 提高到多少？; the answer as it is where none applies."""
+    if not found.answered or not found.evidence:
+        return found
+    sentence, answer = found.evidence[0], found.answer
+    answer = whole_dotted_name(answer, sentence) or answer
+    answer = the_list_asked(text, answer) or the_name_asked(text, answer) or answer
+    answer = the_figure_reached(text, answer, sentence) or answer
+    return found if answer == found.answer else found.model_copy(update={"answer": answer})
 
 
 # A who-answer ends with its name: a word or two after the last name in it (…黄志远当天, 刘国华主持) is the sentence
@@ -175,6 +142,10 @@ _HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 _NOT_A_PREDICATE = ("u", "uj", "ul", "uz", "c", "x", "f", "m", "q")
 
 
+# What joins the names of one list: 、, and the slash of a pair (a doubles team: 李明/王强).
+_NAME_JOINS = ("、", "/", "／")
+
+
 def _with_the_list(answer: Answer) -> Answer:
     """A who- or list-answer that is one name of a 、-list of names in its evidence names them all (谁签署了协议？
     over "王某、李某代表两省签署了协议" is both: the list is the subject); a list of posts and names
@@ -224,10 +195,6 @@ def _singled_out(asked: str, sentence: str, run: list[Entity]) -> bool:
     posts = [to_simplified(post) for post in posts]
     words = {w for w in tokens(asked) if len(w) > 1}
     return any(0 < sum(w in post for post in posts) < len(posts) for w in words)
-
-
-# What joins the names of one list: 、, and the slash of a pair (a doubles team: 李明/王强).
-_NAME_JOINS = ("、", "/", "／")
 
 
 def _listed(gap: str) -> bool:

@@ -1,5 +1,6 @@
 """The shape a question asks its answer to take, cut from the clause the reader gave: the list a list question's noun
-follows, the quoted name a what-is-it-called question asks for, the figure a change reached (提高到多少？).
+follows, the quoted name a what-is-it-called question asks for, the figure a change reached (提高到多少？), a
+transliterated name whole.
 
 A question for the members of a kind (哪些国家, 哪几个县, 哪些河流) is answered by the span reader with the clause
 that holds them more often than with the list, because its training data (the shared Wikipedia QA sets) often has
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 
 from retrieval.extract import enumerations, persons_read_simplified
-from retrieval.questions import pos_tokens, tokens
+from retrieval.questions import pos_tokens, tokens, word_frequency
 from retrieval.text import to_simplified
 
 _CLASSIFIERS = "个位条家座所名项只种类支部款份批艘架辆台"
@@ -165,3 +166,40 @@ def the_figure_reached(question: str, answer: str, sentence: str) -> str | None:
     if reached is None or not after[reached.end() :].startswith(unit):
         return None
     return reached.group("to") + unit
+
+
+# A dot that joins the parts of a transliterated name (阿迪．蘇普里亞托, 约翰·坎贝尔); "." too: NFKC
+# (articles.normalize_text) turns ．into it, and between Han characters it is no full stop.
+_NAME_DOT = "·・．‧•."
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
+# A word that ends the name after a dot: a verb, preposition, adverb, particle, number, conjunction, pronoun,
+# classifier, punctuation, place or time word (jieba's tags), or a common noun (教授, 主席: the title after the name).
+_NOT_NAME_FLAGS = frozenset("vpdumcrqxfty")
+COMMON_NOUN = 1000  # jieba frequency from which a noun is a title or a thing rather than a syllable of a name
+
+
+def _in_name(word: str, flag: str) -> bool:
+    if not _HAN_WORD.fullmatch(word) or flag[:1] in _NOT_NAME_FLAGS:
+        return False
+    return flag.startswith(("nr", "ns")) or flag[:1] != "n" or word_frequency(word) < COMMON_NOUN
+
+
+def whole_dotted_name(answer: str, sentence: str) -> str | None:
+    """The answer with the rest of a transliterated name it stops before (its sentence goes on with a dot and more of
+    the name): the words after each dot up to one that is no part of a name (阿迪 -> 阿迪．蘇普里亞托, not …年僅;
+    约翰 -> 约翰·坎贝尔, not …教授); None where there is none. The shared data's gold answers end before such a dot
+    once in 4,490, where the dot was a full stop before 在 (no part of a name: nothing taken)."""
+    at = sentence.find(answer)
+    if at < 0 or not answer:
+        return None
+    end = at + len(answer)
+    while end + 1 < len(sentence) and sentence[end] in _NAME_DOT:
+        taken = 0
+        for word, flag in pos_tokens(to_simplified(sentence[end + 1 : end + 13])):
+            if not _in_name(word, flag):
+                break
+            taken += len(word)
+        if not taken:
+            break
+        end += 1 + taken
+    return sentence[at:end] if end > at + len(answer) else None

@@ -454,19 +454,3 @@ def test_a_question_for_the_figure_a_change_reached_is_answered_with_it() -> Non
     )
     answer = MemoryCorpus([art]).ask("青河防洪标准提高到多少？")
     assert answer.answered and answer.answer.startswith("100年")
-
-
-def test_an_answer_takes_the_rest_of_a_dotted_transliterated_name() -> None:
-    from retrieval.answer import _whole_dotted_name
-    from retrieval.models import Answer
-
-    def named(text: str, sentence: str, kind: str = "who") -> str:
-        found = Answer(question="q", answered=True, answer=text, evidence=[sentence], kind=kind)
-        return _whole_dotted_name(found).answer
-
-    assert named("阿迪", "遇難的移工阿迪．蘇普里亞托年僅27歲。") == "阿迪．蘇普里亞托"  # not …年僅
-    assert named("约翰", "主席约翰·坎贝尔教授出席") == "约翰·坎贝尔"  # not his title
-    assert named("扬", "评审团主席扬·德弗里斯表示") == "扬·德弗里斯"
-    assert named("阿迪", "移工阿迪.蘇普里亞托年僅27歲") == "阿迪.蘇普里亞托"  # ．as NFKC folds it
-    assert named("阿迪", "遇難的移工阿迪．蘇普里亞托年僅27歲。", kind="what") == "阿迪．蘇普里亞托"  # 叫什么名字
-    assert named("政策实施前", "政策实施前．在新条例下", kind="when") == "政策实施前"  # a full stop: 在 is no name

@@ -83,3 +83,14 @@ def test_a_theme_or_slogan_asked_is_the_quoted_term_given_as_one() -> None:
     assert the_name_asked("车站文化墙是啥主题", "站内打造了以“苏绣”为主题的文化墙") == "苏绣"
     assert the_name_asked("比赛的口号是什么", "赛事以“跑进春天”为口号") == "跑进春天"
     assert the_name_asked("这个活动叫什么名字？", "以“丝路”为主题的文化节") is None  # its theme, not its name
+
+
+def test_an_answer_takes_the_rest_of_a_dotted_transliterated_name() -> None:
+    from retrieval.shapes import whole_dotted_name
+
+    assert whole_dotted_name("阿迪", "遇難的移工阿迪．蘇普里亞托年僅27歲。") == "阿迪．蘇普里亞托"  # not …年僅
+    assert whole_dotted_name("约翰", "主席约翰·坎贝尔教授出席") == "约翰·坎贝尔"  # not his title
+    assert whole_dotted_name("扬", "评审团主席扬·德弗里斯表示") == "扬·德弗里斯"
+    assert whole_dotted_name("阿迪", "移工阿迪.蘇普里亞托年僅27歲") == "阿迪.蘇普里亞托"  # ．as NFKC folds it
+    assert whole_dotted_name("政策实施前", "政策实施前．在新条例下") is None  # a full stop: 在 is no name
+    assert whole_dotted_name("李明", "李明出席") is None
