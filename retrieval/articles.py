@@ -100,8 +100,9 @@ class LoadResult:
     skipped: list[SkippedFile] = field(default_factory=list)
 
 
-# Chinese punctuation that NFKC would turn into ASCII (，→, ：→:): kept as written, since evidence is quoted verbatim.
-_KEEP_PUNCT = re.compile(r"[^，：；！？（）～]+")
+# Chinese punctuation that NFKC would turn into ASCII (，→, ：→:, and the ．／ of Taiwan and Hong Kong text:
+# 阿迪．蘇普里亞托, 李明／王強): kept as written, since evidence is quoted verbatim.
+_KEEP_PUNCT = re.compile(r"[^，：；！？（）～．／]+")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -168,8 +168,8 @@ def the_figure_reached(question: str, answer: str, sentence: str) -> str | None:
     return reached.group("to") + unit
 
 
-# A dot that joins the parts of a transliterated name (阿迪．蘇普里亞托, 约翰·坎贝尔); "." too: NFKC
-# (articles.normalize_text) turns ．into it, and between Han characters it is no full stop.
+# A dot that joins the parts of a transliterated name (阿迪．蘇普里亞托, 约翰·坎贝尔); "." too, as some pages type it
+# (between Han characters it is no full stop).
 _NAME_DOT = "·・．‧•."
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 # A word that ends the name after a dot: a verb, preposition, adverb, particle, number, conjunction, pronoun,

@@ -296,6 +296,8 @@ def test_chinese_punctuation_is_quoted_as_written() -> None:
 
     text = normalize_text("会后，市长张华主持会议：强调三点（完）？ＡＢＣ１２３")
     assert "，" in text and "：" in text and "（" in text and "ABC123" in text
+    named = normalize_text("移工阿迪．蘇普里亞托與組合李明／王強")
+    assert "．" in named and "／" in named  # a transliterated name's dot and a pair's slash as written
 
 
 def test_a_question_pointed_at_the_article_is_answered_as_the_plain_question(tmp_path: Path, embedder: object) -> None:
