@@ -31,6 +31,7 @@ _NUMERAL = r"\d+|[一二两三四五六七八九]?十[一二三四五六七八�
 _COUNT = rf"(?:等等|等)?(?:约|近|超过|共)?(?:{_NUMERAL})?[{_CLASSIFIERS}]?"
 _TITLES = re.compile(r"(?:《[^《》]{1,30}》){2,}$")
 MIN_ITEMS = 2
+MIN_ITEM_CHARS = 2  # a lead-in is cut only where the first item keeps at least this much (智能建造, not 造)
 
 
 def asked_noun(question: str) -> str | None:
@@ -54,14 +55,14 @@ _OPEN, _CLOSE = "“「『《（(", "”」』》）)"
 
 def _lead(listed: str) -> int:
     """Characters of a lead-in still before the first item of a list: up to the last such word of the first item that
-    leaves it at least two characters (智能建造 keeps its verb 建造)."""
+    leaves it at least MIN_ITEM_CHARS characters (智能建造 keeps its verb 建造)."""
     first = listed.split("、", 1)[0]
     at = cut = depth = 0
     for word, flag in pos_tokens(first):
         depth += sum(c in _OPEN for c in word) - sum(c in _CLOSE for c in word)
         at += len(word)
         joins_inside = word in _JOINS and at - len(word) != cut  # 技术与工程; but 可与|1号线 leads in
-        if depth == 0 and flag in _LEAD_FLAGS and not joins_inside and len(first) - at >= MIN_ITEMS:
+        if depth == 0 and flag in _LEAD_FLAGS and not joins_inside and len(first) - at >= MIN_ITEM_CHARS:
             cut = at
     return cut
 
