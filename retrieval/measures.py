@@ -17,8 +17,8 @@ from retrieval.text import to_simplified
 # asked, as the answer may be either.
 _ASKED = {
     "money": r"多少钱|几块钱|多少块|几块|多少元|几元|金额|资金|投资额|营收|营业收入|收入|利润|净利|预算|薪|工资"
-    r"|费用|成本|价格|售价|票价|房价|罚款"
-    r"|罚金|赔偿|索赔|赔了|奖金|市值|融资|估值|销售额|营业额|税收|补贴|贷款|造价|经费|捐款|GDP|总值|产值|总额|身价|转会费",
+    r"|费用|成本|价格|售价|票价|房价|罚款|罚金|赔偿|索赔|赔了|奖金|市值|融资|估值|销售额|营业额|税收|补贴|贷款"
+    r"|造价|经费|捐款|GDP|总值|产值|总额|身价|转会费",
     "duration": r"多长时间|多久|多少时间|几个小时|多少小时|几小时|多少分钟|几分钟|多少天|几天|时长|用时|历时|耗时"
     r"|工期|任期",
     "age": r"几岁|多少岁|多大年纪|年龄|年纪|岁数|享年",
@@ -69,8 +69,9 @@ def asked_measure(question: str) -> str | None:
 
 
 def answer_measure(answer: str) -> str | None:
-    """The measure of an answer that is one figure with its unit (41.2亿元 -> money, 5场 -> count, 35.1% -> share);
-    None for anything else (a clause, a date, several figures of different measures, a bare number)."""
+    """The measure of a short answer (at most 24 characters) whose figures all measure one thing (41.2亿元 -> money,
+    5场 -> count, 35.1% -> share, 三期工程将延伸约9公里 -> length); None for anything else (a longer clause, a date,
+    figures of different measures, a bare number)."""
     a = to_simplified(answer).strip()
     if len(a) > 24 or _CALENDAR.search(a):
         return None
