@@ -139,10 +139,16 @@ GLUED_NAME_RATIO = 100
 _TITLE_PREFIX = "副代总原前老新常执党首"
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_SAID = "说称以在将被对向于"  # one-character words that follow a name as its sentence goes on (局长林锡|文说)
+
+
 def _glued_to_name(word: str, flag: str) -> bool:
     """Whether jieba glued a name's last character to the word after it: the rest is a far commoner word, and the
     word is not a post or title written after the name (张伟副局长)."""
-    if len(word) < 3 or flag in ("x", "m", "eng") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+    if len(word) < 2 or flag in ("x", "m", "eng") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+        return False
+    if len(word) == 2 and word[1] not in _SAID:  # 林锡|文说 is 林锡文|说; 李明|天气 is no such glue
         return False
     if word[0] in _TITLE_PREFIX:
         return False
@@ -255,6 +261,26 @@ def persons(sentence: str) -> list[Span]:
             and re.fullmatch(r"[\u4e00-\u9fff]+", w1)
             and f1 not in ("v", "p", "u", "uj", "ul", "c", "x", "d", "m", "q", "r", "f", "vn", "t")
             and not any(sp.start <= s0 < sp.end for sp in spans)
+        ):
+            spans.append(Span(s0, e1, sentence[s0:e1], "person"))
+    # After a post, jieba may read a surname and the given name's first character as a place or a word (副局长|韩庆|生
+    # 表示): that word and a lone character before the sentence goes on are a three-character name.
+    for k in range(1, len(toks) - 1):
+        s0, _e0, w0, f0 = toks[k]
+        _s1, e1, w1, f1 = toks[k + 1]
+        after = toks[k + 2][3] if k + 2 < len(toks) else "x"
+        if (
+            len(w0) == 2
+            and w0[0] in SURNAMES
+            and f0 in ("ns", "nz", "nr", "nrt", "nrfg")
+            and POST_END.search(toks[k - 1][2])
+            and len(w1) == 1
+            and _HAN.fullmatch(w1)
+            and not _PLACE_SUFFIX.search(to_simplified(w1))
+            and to_simplified(w1) != "屿"  # 石塘|屿: a place
+            and f1 not in ("x", "m", "q", "u", "uj", "ul", "p", "c", "r", "f", "d")
+            and after in ("x", "v", "p", "c", "d")
+            and not any(sp.start < e1 and s0 < sp.end for sp in spans)
         ):
             spans.append(Span(s0, e1, sentence[s0:e1], "person"))
     for m in _TRANSLIT_NAME.finditer(sentence):

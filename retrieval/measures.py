@@ -85,11 +85,21 @@ def answer_measure(answer: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# A count asked of things (几班车, 多少家): the classifier is not a unit's first character (几个小时 asks a duration).
+_THINGS_COUNTED = re.compile(
+    r"(?:多少|几)(?:个|名|位|人|户|家|次|座|条|项|所|件|台|辆|架|艘|部|本|场|届|种|只|头|批|例|起|颗|班|趟|列|间|栋|套|份"
+    r"|支|队|组|枚)(?!小时|钟头|月|星期|世纪|百分点|平方|立方)"
+)
+_CONTINUOUS = frozenset({"money", "duration", "age", "area", "length", "weight"})
+
+
 def mismatched(question: str, answer: str) -> bool:
-    """Whether the question asks one measure and the answer, one figure, gives another (预算 -> 9公里)."""
+    """Whether the question asks one measure and the answer, one figure, gives another (预算 -> 9公里), or asks a count
+    of things and the answer measures a quantity (几班车 -> 65分钟; none of the shared data's 102 such questions has
+    a gold of a quantity)."""
     asked = asked_measure(question)
     if asked is None:
-        return False
+        return _THINGS_COUNTED.search(to_simplified(question)) is not None and answer_measure(answer) in _CONTINUOUS
     given = answer_measure(answer)
     if given is None or given == asked or given in _ALSO.get(asked, ()):
         return False
@@ -100,3 +110,55 @@ def is_figure(answer: str) -> bool:
     """Whether the answer is one figure with its unit and nothing else (12人, 3.5亿元): no answer to "who"."""
     a = to_simplified(answer).strip()
     return any(unit.fullmatch(a) for unit in _UNIT_RE.values())
+
+
+# A unit written right after a figure: any measure's, or a currency of up to two more characters (澳门元, 新台币).
+_ANY_UNIT = re.compile(
+    r"(?:[\u4e00-\u9fff]{0,2}?(?:元|币)|"
+    + "|".join(sorted({u for units in _UNITS.values() for u in units.split("|")}, key=len, reverse=True))
+    + ")"
+)
+_ENDS_IN_FIGURE = re.compile(r"(?:\d|[万亿千百])$")
+
+
+def with_its_unit(question: str, answer: str, sentence: str) -> str | None:
+    """The answer with the unit its figure is written with, where the answer stops before it (今年预算是多少？ ->
+    1,350萬 of "1,350萬澳門元" is 1,350萬澳門元); None where the answer does not end in a figure, the sentence writes no
+    unit after it, or the question writes that unit itself (多少美元？ 1,200 stays, as the shared data's golds do)."""
+    if not _ENDS_IN_FIGURE.search(to_simplified(answer)):
+        return None
+    at = sentence.find(answer)
+    if at < 0:
+        return None
+    unit = _ANY_UNIT.match(to_simplified(sentence[at + len(answer) : at + len(answer) + 6]))
+    if unit is None:
+        return None
+    asked = to_simplified(question).replace("百分之", "%")
+    if unit.group(0) in asked:
+        return None
+    return sentence[at : at + len(answer) + unit.end()]
+
+
+# Written before a figure, a word that changes what it says (不足300头 is fewer than 300): kept with the answer. 约
+# (about) is left as the reader chose it: the shared data's golds drop it as often as they keep it.
+_QUALIFIER = re.compile(r"(?:不足|不到|逾|超过|将近|近|至少|多达|高达|超)$")
+
+
+def with_its_qualifier(answer: str, sentence: str) -> str | None:
+    """The answer with the word before its figure that qualifies it (300头 of "不足300头" is 不足300头); None where
+    the answer does not open with a figure or nothing qualifies it."""
+    if not re.match(r"[\d零〇一二三四五六七八九十两]", answer):
+        return None
+    at = sentence.find(answer)
+    if at < 0:
+        return None
+    before = _QUALIFIER.search(to_simplified(sentence[max(0, at - 2) : at]))
+    return sentence[at - len(before.group(0)) : at + len(answer)] if before else None
+
+
+_DURATION_ONLY = re.compile(rf"(?:约|近)?{_FIGURE}(?:多|余)?(?:天|个小时|小时|分钟|秒|个月|个星期|周)")
+
+
+def is_duration(answer: str) -> bool:
+    """Whether the answer is a length of time alone (23天, 3个月): no answer to "when" (哪天结束？)."""
+    return bool(_DURATION_ONLY.fullmatch(to_simplified(answer).strip()))

@@ -68,8 +68,9 @@ def _lead(listed: str) -> int:
 
 
 def the_list_asked(question: str, answer: str) -> str | None:
-    """The 、-list or 《title》 run in the answer that the question's noun follows (answer[start:end] as written), or
-    None: no noun asked, none written after a list, or the answer is already that list."""
+    """The 、-list or 《title》 run in the answer that the question's noun follows, else the one 、-list whose every
+    item ends in the noun's head (哪些城市 over 甲市、乙市、丙市); answer[start:end] as written, or None: no noun
+    asked, no such list, or the answer is already that list."""
     noun = asked_noun(question)
     if noun is None:
         return None
@@ -78,17 +79,73 @@ def the_list_asked(question: str, answer: str) -> str | None:
         before = m.start()
         if before == 0 or m.end() - before == len(noun) or folded[before - 1] == "、":
             continue
+        if folded[before].isdigit() and folded[before - 1].isascii() and folded[before - 1].isalnum():
+            continue  # 7 of B7路 is the item's own number, not a count
         titles = _TITLES.search(folded, 0, before)
         if titles is not None:
             return answer[titles.start() : before]
         for en in enumerations(folded[:before]):
             if en.end == before and len(en.items) >= MIN_ITEMS and "、" in folded[en.start : before]:
-                # from the clause's start, not the enumeration's own first-item guess (it cuts 技术与|工程 at 与)
-                clause = max((folded.rfind(c, 0, en.start + 1) for c in "，,；;：:。！？!?（("), default=-1) + 1
-                start = clause + _lead(folded[clause:before])
-                listed = answer[start:before]
-                return listed if listed != answer else None
+                return _from_clause(answer, folded, en.start, before)
+    headed = [
+        (en, h) for en in enumerations(folded) if (h := _head(en.items, noun)) and "、" in folded[en.start : en.end]
+    ]
+    if len(headed) == 1:  # two such lists: which one is asked is not written
+        en, head = headed[0]
+        last = en.items[-1][: en.items[-1].index(head, 1) + 1]  # 5号线 of 5号线换乘
+        end = folded.rfind(last, en.start, en.end) + len(last)
+        joined = re.match(rf"(?:以及|和|及|与)[^，,。；;：:、！？!?]{{1,10}}?{head}", folded[end:])  # …、西班牙语与英语
+        return _from_clause(answer, folded, en.start, end + (joined.end() if joined else 0))
     return None
+
+
+def _head(items: tuple[str, ...], noun: str) -> str:
+    """The character of the noun that every item of a list ends in, each item longer than it (市 of 城市, 国 of 国家,
+    线 of 线路), or "". The last item may run on past it (5号线换乘: the enumeration does not always cut a verb off)."""
+    if len(items) < MIN_ITEMS:
+        return ""
+    return next((c for c in noun if all(len(i) > 1 and i.endswith(c) for i in items[:-1]) and c in items[-1][1:]), "")
+
+
+def _from_clause(answer: str, folded: str, start: int, end: int) -> str | None:
+    """The list from its clause's start, less the words that lead into it, to `end` (not the enumeration's own
+    first-item guess: it cuts 技术与|工程 at 与); None where that is the whole answer."""
+    clause = max((folded.rfind(c, 0, start + 1) for c in "，,；;：:。！？!?（("), default=-1) + 1
+    listed = answer[clause + _lead(folded[clause:end]) : end]
+    return listed if listed != answer else None
+
+
+# 哪些 / 哪几 / 哪三个: the question asks for several members; 哪三个 for three.
+_MANY = re.compile(r"哪(?:些|几|(?P<count>[二三四五六七八九十两]|\d+))")
+_COUNTS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+_COUNTED = re.compile(rf"(?:等等|等)?(?:{_NUMERAL})(?:大|人|[{_CLASSIFIERS}])")
+
+
+def the_members_asked(question: str, answer: str, sentence: str) -> str | None:
+    """For a question asking several members (哪些 / 哪几 / 哪三个), an answer that is one item of a 、-list of its
+    sentence gives the whole list, as written (是哪三个中心？ over "甲中心、乙中心、丙中心三大中心" answered 甲中心);
+    with a count asked, only a list of that many. None where the answer is no lone item of one list. On the shared
+    data no gold of such a question is a lone item of a list in its sentence (105 questions)."""
+    m = _MANY.search(to_simplified(question))
+    if m is None or not answer.strip():
+        return None
+    count = m.group("count")
+    wanted = (int(count) if count.isdigit() else _COUNTS.get(count)) if count else None
+    folded, item = to_simplified(sentence), to_simplified(answer.strip())
+    lists = [en for en in enumerations(folded) if item in en.items and "、" in folded[en.start : en.end]]
+    if len(lists) != 1 or (wanted is not None and len(lists[0].items) != wanted):
+        return None
+    en = lists[0]
+    last = en.items[-1]
+    ends = {i[-1] for i in en.items[:-1]}
+    counted = _COUNTED.search(last, 1)
+    if len(ends) == 1 and (end_char := ends.pop()) in last[1:]:  # 4号线|换乘 after 1号线、2号线
+        last = last[: last.index(end_char, 1) + 1]
+    elif counted:  # 甲、乙|三大中心: the list's own count ends its last item
+        last = last[: counted.start()]
+    start = folded.find(en.items[0], en.start)
+    end = folded.rfind(last, en.start, en.end) + len(last)
+    return sentence[start:end] if 0 <= start < end else None
 
 
 # 叫什么名字？ 名为什么？ 被称为什么？: the question asks what a thing is called.
@@ -102,6 +159,11 @@ _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{1,20})[”」』\"]
 # (被誉为“铁娘子”的…) or a quoted phrase.
 _NAMING = re.compile(r"(?:名为|叫做|叫|称为|命名为|取名为?|名叫|代号为?|品牌为?|定名为)$")
 _NAMED_AFTER = re.compile(r"为(?P<what>主题|口号|标语|名)")
+
+
+def asks_for_a_name(question: str) -> bool:
+    """Whether the question asks what someone or something is called (叫什么名字？, 名为什么？)."""
+    return bool(_NAME_ASKED.search(to_simplified(question)))
 
 
 def _named_after(folded: str, at: int, question: str) -> bool:
@@ -132,6 +194,65 @@ def the_name_asked(question: str, answer: str) -> str | None:
         people = persons_read_simplified(answer[m.end() + 1 :])
         named = named and not (people and people[0].start == 0)
     return m.group(1) if named else None
+
+
+# 什么芯片？ 哪款软件？: the question asks for a thing of a kind it names; news quotes the thing's name before the kind
+# (采用自研的“某芯X1”端侧芯片).
+_KIND_ASKED = re.compile(r"(?:什么|啥|哪种|哪款|哪个)(?P<noun>[\u4e00-\u9fff]{2,6})")
+_QUOTED_OR_TITLE = re.compile(r"[“「『\"《]([^“”「」『』\"《》]{1,20})[”」』\"》]")
+MAX_TO_KIND = 2  # characters between the quoted name and the kind it names (“某芯X1”端侧芯片)
+
+
+def the_term_asked(question: str, answer: str) -> str | None:
+    """For 用的是什么芯片？, the one quoted name (or 《title》) of the answer that the asked kind follows within
+    MAX_TO_KIND characters, not one of a run of them and not one the question quotes itself; None otherwise. Given
+    the whole gold sentence of the shared data's such questions it fires 7 times: 4 times the gold, twice the gold's
+    own name (“一领具足”制度, a clause around "Beerwah"), once one title of a run (since excluded)."""
+    m = _KIND_ASKED.search(to_simplified(question))
+    if m is None:
+        return None
+    words = tokens(m.group("noun"))
+    if not words or len(words[0]) < 2:
+        return None
+    noun, folded, asked = words[0], to_simplified(answer), to_simplified(question)
+    found = [
+        q
+        for q in _QUOTED_OR_TITLE.finditer(folded)
+        if noun in folded[q.end() : q.end() + MAX_TO_KIND + len(noun)]
+        and q.group(1) not in asked
+        and folded[q.start() - 1 : q.start()] not in ("》", "、", "”", "」")
+    ]
+    if len(found) != 1 or found[0].group(1) == answer.strip():
+        return None
+    return answer[found[0].start(1) : found[0].end(1)]
+
+
+# 哪家客运公司？ 哪所大学？: the kind asked, which the answer's own name often ends with (某某客运, 某某大学).
+_ONE_OF_A_KIND = re.compile(r"(?:哪家|哪个|哪所|哪间|哪座|哪支|哪条|什么)(?P<noun>[\u4e00-\u9fff]{2,6})")
+_NOT_A_KIND = frozenset({"时候", "时期", "时间", "样的", "地方", "原因", "意思", "东西"})
+
+
+def with_the_kind_asked(question: str, answer: str, sentence: str) -> str | None:
+    """The answer with the word of the asked kind (or a part of it, two characters at least, from either end) its
+    sentence writes right after it (哪家客运公司？ answered 某某 of "由某某客运营运" is 某某客运); None where the
+    sentence goes on otherwise or the answer already ends so. On the shared data the gold answer of
+    such a question takes that word 80 times and stops before it 14 times (XY of "XY染色体"), where the longer
+    answer still holds the gold."""
+    m = _ONE_OF_A_KIND.search(to_simplified(question))
+    if m is None or not answer:
+        return None
+    words = tokens(m.group("noun"))
+    if not words or len(words[0]) < 2 or words[0] in _NOT_A_KIND:
+        return None
+    kind, at = words[0], sentence.find(answer)
+    # the kind or a part of it at either end (客运 or 公司 of 客运公司), longest first
+    parts = sorted({kind[:n] for n in range(2, len(kind) + 1)} | {kind[n:] for n in range(len(kind) - 1)}, key=len)
+    if at < 0 or any(to_simplified(answer).endswith(part) for part in parts):
+        return None
+    end = at + len(answer)
+    after = to_simplified(sentence[end : end + len(kind)])
+    part = next((p for p in reversed(parts) if after.startswith(p)), None)
+    return sentence[at : end + len(part)] if part else None
 
 
 # 提高到多少？ 降至多少？: the question asks the figure a change reached, not the one it started from.

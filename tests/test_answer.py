@@ -379,6 +379,23 @@ def test_a_who_answer_ends_with_its_name_not_the_words_after_it() -> None:
     assert cut("广东省副省长黄志远当天", kind="what") == "广东省副省长黄志远当天"
 
 
+def test_a_person_asked_is_answered_from_the_name_not_the_questions_own_words_before_it() -> None:
+    """副局长叫什么？ answered 市交通局副局长邢台生 repeats the question before the name; 主犯叫什么名字？ answered with
+    the whole sentence that opens 主犯周某刚以… is the name; words the question does not hold are kept."""
+    from retrieval.answer import _ending_at_the_name, _starting_at_the_name
+    from retrieval.models import Answer
+
+    def shaped(question: str, text: str, kind: str = "what") -> str:
+        found = Answer(question=question, answered=True, answer=text, kind=kind)
+        return _ending_at_the_name(_starting_at_the_name(found)).answer
+
+    assert shaped("市交通局副局长叫什么", "市交通局副局长邢台生") == "邢台生"
+    assert shaped("盗窃案的主犯叫什么名字", "主犯周某刚以盗窃罪被判处有期徒刑三年") == "周某刚"
+    assert shaped("副局长是谁", "副局长邢台生", kind="who") == "邢台生"
+    assert shaped("谁主持会议", "市交通局副局长邢台生", kind="who") == "市交通局副局长邢台生"  # not the question's
+    assert shaped("主犯被判了几年", "主犯周某刚以盗窃罪被判处有期徒刑三年", kind="number").startswith("主犯")
+
+
 def test_a_who_answer_of_one_name_in_a_list_names_the_whole_list() -> None:
     """The list is the subject (张志强、陈立军代表两市签署了协议: both signed); a name the question already gives
     (A、B以及谁？) keeps the answer to the one missing; other kinds and names outside a list are left alone."""

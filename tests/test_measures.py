@@ -51,3 +51,36 @@ def test_a_figure_alone_is_told_from_an_answer_that_holds_one() -> None:
 
     assert is_figure("12人") and is_figure("3.5亿元")  # no answer to "who"
     assert not is_figure("李明") and not is_figure("6名专家和3名律师") and not is_figure("12")
+
+
+def test_a_figure_gets_the_unit_it_is_written_with_unless_the_question_writes_it() -> None:
+    from retrieval.measures import with_its_unit
+
+    sentence = "今年晚會總預算為1,350萬澳門元，較去年增加約12%。"
+    assert with_its_unit("晚會總預算是多少", "1,350萬", sentence) == "1,350萬澳門元"
+    assert with_its_unit("晚會總預算是多少", "1,350萬澳門元", sentence) is None  # already whole
+    assert with_its_unit("花了多少美元", "1,200", "花了1,200美元。") is None  # the question writes it
+    assert with_its_unit("比去年增加百分之多少", "12", sentence) is None  # % written 百分之
+    assert with_its_unit("共有多少车站", "23", "共设车站23座，其中换乘站5座") == "23座"
+    assert with_its_unit("谁主持", "李明", "李明主持") is None  # no figure
+
+
+def test_a_word_that_qualifies_a_figure_stays_with_it() -> None:
+    from retrieval.measures import with_its_qualifier
+
+    assert with_its_qualifier("300头", "野外种群已不足300头。") == "不足300头"
+    assert with_its_qualifier("2万人次", "预计可吸引逾2万人次参观") == "逾2万人次"
+    assert with_its_qualifier("18亿元", "总投资约18亿元") is None  # 约 is left as the reader chose
+    assert with_its_qualifier("300头", "共有300头。") is None
+
+
+def test_a_length_of_time_alone_is_told_from_a_date() -> None:
+    from retrieval.measures import is_duration
+
+    assert is_duration("23天") and is_duration("3个月") and is_duration("约2小时")
+    assert not is_duration("民國26年") and not is_duration("5月3日") and not is_duration("2026年")
+
+
+def test_a_count_of_things_is_not_answered_with_a_quantity() -> None:
+    assert mismatched("平日有几班车？", "45分钟") and mismatched("有多少家企业参展", "3.5亿元")
+    assert not mismatched("平日有几班车？", "52班") and not mismatched("一共用了几个小时？", "6个小时")

@@ -27,10 +27,27 @@ def test_the_list_the_questions_noun_follows_is_the_answer(question: str, clause
 def test_no_list_is_cut_where_the_question_or_the_clause_does_not_ask_for_it() -> None:
     assert asked_noun("哪一国占领了北部？") is None and asked_noun("哪个县受灾最重？") is None  # one member asked
     assert asked_noun("会议在哪里举行？") is None
-    # the noun right after the last item is that item's own head, not the list's kind
-    assert the_list_asked("计算神经科学包含哪些科学？", "它包含神经科学、认知科学") is None
+    # the noun right after the last item is that item's own head, not the list's kind: the items stay whole
+    assert the_list_asked("计算神经科学包含哪些科学？", "它包含神经科学、认知科学") == "神经科学、认知科学"
     assert the_list_asked("哪些国家参加？", "共有18个国家参加") is None  # no list before the noun
     assert the_list_asked("哪些国家参加？", "越南、泰国") is None  # the answer is already the list (no noun after it)
+
+
+def test_a_list_whose_items_end_in_the_nouns_head_is_the_answer_without_the_noun_after_it() -> None:
+    clause = "考察组先后走访了东湖市、西山市、南平市,并参观了甲乙公司、丙丁公司"
+    assert the_list_asked("考察组先后走访了哪些城市？", clause) == "东湖市、西山市、南平市"
+    assert the_list_asked("考察组参观了哪些公司？", clause) == "甲乙公司、丙丁公司"
+    assert the_list_asked("考察组去了哪些国家？", clause) is None  # no list of 家
+    # two lists of the head: which one is asked is not written
+    assert the_list_asked("哪些城市？", "先到东湖市、西山市，后到南平市、北岭市") is None
+    assert the_list_asked("哪些城市？", "市区、郊区") is None  # no item ends in 城 or 市
+    # any one character of the noun, the same for every item; an item joined by 与/和 stays in
+    assert the_list_asked("能与哪些线路换乘", "全长9公里，可与1号线、2号线和5号线换乘") == "1号线、2号线和5号线"
+    assert the_list_asked("她会讲哪些语言？", "她会讲意大利语、法语与英语。") == "意大利语、法语与英语"
+    # the 7 of B7路 is no count before the noun 路: the list is not cut inside its last item
+    assert the_list_asked("坐哪几路公交能到", "开通了25路、B7路两条公交线路直达园区") == "25路、B7路"
+    assert the_list_asked("哪些国家参加？", "甲国、乙国、丙国代表参加了会议") == "甲国、乙国、丙国"  # the last runs on
+    assert the_list_asked("哪些国家参加？", "甲国、乙国、欧盟代表参加了会议") is None  # 欧盟 is no 国
 
 
 def test_a_question_for_what_a_thing_is_called_gets_the_quoted_name() -> None:
@@ -94,3 +111,35 @@ def test_an_answer_takes_the_rest_of_a_dotted_transliterated_name() -> None:
     assert whole_dotted_name("阿迪", "移工阿迪.蘇普里亞托年僅27歲") == "阿迪.蘇普里亞托"  # ．as NFKC folds it
     assert whole_dotted_name("政策实施前", "政策实施前．在新条例下") is None  # a full stop: 在 is no name
     assert whole_dotted_name("李明", "李明出席") is None
+
+
+def test_one_member_of_a_list_gives_the_list_where_several_are_asked() -> None:
+    from retrieval.shapes import the_members_asked
+
+    sentence = "新园区设有甲中心、乙中心、丙中心三大服务中心。"
+    assert the_members_asked("三大服务中心是哪三个？", "甲中心", sentence) == "甲中心、乙中心、丙中心"
+    assert the_members_asked("有哪些中心", "乙中心", sentence) == "甲中心、乙中心、丙中心"
+    assert the_members_asked("三大服务中心是哪两个？", "甲中心", sentence) is None  # not as many as asked
+    assert the_members_asked("哪个中心最大", "乙中心", sentence) is None  # one asked
+    assert the_members_asked("能换乘哪些线路", "2号线", "可与1号线、2号线和4号线换乘") == "1号线、2号线和4号线"
+    assert the_members_asked("有哪些人", "张三", "张三、李四、王五3人获奖") == "张三、李四、王五"
+
+
+def test_a_thing_of_the_kind_asked_is_the_quoted_name_the_kind_follows() -> None:
+    from retrieval.shapes import the_term_asked
+
+    clause = "据介绍，“晨星3”重约20公斤，采用公司自研的“青芯A7”端侧芯片"
+    assert the_term_asked("机器人用的是什么芯片？", clause) == "青芯A7"
+    assert the_term_asked("机器人叫什么？", clause) is None  # no kind asked
+    assert the_term_asked("主演过什么剧目？", "《甲》、《乙》、《丙》等剧目") is None  # one of a run
+    assert the_term_asked("“青芯A7”是什么芯片？", clause) is None  # the question's own name
+
+
+def test_a_name_takes_the_word_of_the_kind_asked_written_right_after_it() -> None:
+    from retrieval.shapes import with_the_kind_asked
+
+    assert with_the_kind_asked("由哪家客运公司营运？", "青禾", "该路线由青禾客运营运。") == "青禾客运"
+    assert with_the_kind_asked("他毕业于哪所大学", "南岭", "他毕业于南岭大学") == "南岭大学"
+    assert with_the_kind_asked("他毕业于哪所大学", "南岭大学", "他毕业于南岭大学") is None  # already whole
+    assert with_the_kind_asked("什么时候开始", "1970年代", "1970年代开始") is None  # a time is no kind
+    assert with_the_kind_asked("他毕业于哪所大学", "南岭", "他毕业于南岭师范学院") is None
