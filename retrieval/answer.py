@@ -23,7 +23,14 @@ from retrieval.dates import is_date_only
 from retrieval.extract import POST_END, SURNAMES, expected_entities, persons_read_simplified
 from retrieval.extract import Span as Entity
 from retrieval.identity import CLAUSE_MARKS, MAX_TITLE, role_asked
-from retrieval.measures import is_duration, is_figure, mismatched, with_its_qualifier, with_its_unit
+from retrieval.measures import (
+    is_duration,
+    is_figure,
+    mismatched,
+    the_measure_asked,
+    with_its_qualifier,
+    with_its_unit,
+)
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words
 from retrieval.reader import TRAILING, SpanReader, default_reader
@@ -32,12 +39,14 @@ from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
 from retrieval.shapes import (
     asks_for_a_name,
+    the_date_opening,
     the_figure_reached,
     the_list_asked,
     the_members_asked,
     the_name_asked,
     the_term_asked,
     whole_dotted_name,
+    whole_range,
     with_the_kind_asked,
 )
 from retrieval.text import detect_lang, in_script_of, split_sentences, to_simplified, without_headings
@@ -90,11 +99,12 @@ def _shaped(text: str, found: Answer) -> Answer:
     if not found.answered or not found.evidence:
         return found
     sentence, answer = found.evidence[0], found.answer
-    answer = whole_dotted_name(answer, sentence) or answer
+    answer = whole_dotted_name(answer, sentence) or whole_range(answer, sentence) or answer
     answer = the_list_asked(text, answer) or the_name_asked(text, answer) or the_term_asked(text, answer) or answer
     answer = the_members_asked(text, answer, sentence) or answer
     answer = with_the_kind_asked(text, answer, sentence) or answer
-    answer = the_figure_reached(text, answer, sentence) or answer
+    answer = the_figure_reached(text, answer, sentence) or the_date_opening(found.kind, answer) or answer
+    answer = the_measure_asked(text, answer) or answer
     answer = with_its_unit(text, answer, sentence) or answer
     answer = with_its_qualifier(answer, sentence) or answer
     return found if answer == found.answer else found.model_copy(update={"answer": answer})
@@ -295,6 +305,9 @@ def _answer_english(
     neural = default_reader() if reader == "neural" else None
     if neural is not None and (carried.answered or neural.stack is not None):
         carried = _read_english(text, written, hits, corpus, neural, carried, probability, top)
+    if carried.answered:  # shaped as the Chinese question it was written as (kind from the English question)
+        as_written = carried.model_copy(update={"question": chinese, "kind": q.kind})
+        carried = _ending_at_the_name(_starting_at_the_name(_shaped(chinese, as_written)))
     said = reading(carried.answer, q.kind) if carried.answered else None
     return carried.model_copy(update={"question": text, "kind": q.kind, "reading": said})
 

@@ -139,6 +139,8 @@ def role_asked(question: str) -> tuple[str, str] | None:
     qualifier, post = "".join(words[:-1]), words[-1]
     if len(post) == 1 and _PLACE_END.search(qualifier):  # 广东省/长: the post is 省长
         qualifier, post = qualifier[:-1], qualifier[-1] + post
+    if qualifier.endswith(_DEPUTY):  # 江南市|副|市长: the deputy's post is asked (副市长), not the mayor's
+        qualifier, post = qualifier[:-1], qualifier[-1] + post
     qualifier = _PLACE_END.sub("", _TENURE.sub("", qualifier))
     if len(qualifier) < 2 or _NOT_A_NAME.search(qualifier):
         return None  # 这位市长, 王市长, 沪市长: no place or company to find the post of

@@ -269,6 +269,25 @@ def test_the_span_reader_also_reads_the_sentence_the_answer_components_chose(eng
     assert len(read_texts) <= reader.config.english_sentences + 1
 
 
+def test_an_english_questions_chinese_answer_is_shaped_as_a_chinese_one(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The answer of an English question goes through the same shaping as a Chinese question's (here: a figure takes
+    the unit its sentence writes after it), whichever answerer gave it."""
+    import retrieval.answer as answering
+    from retrieval.models import Answer
+
+    sentence = "港務公司總經理林文昌表示，新碼頭每年可處理四百萬個標準貨櫃。"
+
+    def read(text, written, hits, corpus, neural, carried, probability, top):  # type: ignore[no-untyped-def]
+        return Answer(question=text, answered=True, answer="四百萬", evidence=[sentence], sources=carried.sources)
+
+    monkeypatch.setattr(answering, "_read_english", read)
+    answer = engine.ask("How many standard containers can the new wharf handle each year?")
+    if answer.answered and answer.evidence == [sentence]:
+        assert answer.answer == "四百萬個"
+    else:
+        pytest.skip("the span reader is not installed: the components answered")
+
+
 def test_glued_words_the_text_writes_as_one_word_of_their_characters() -> None:
     text = ["高雄捷运黄线全长22.9公里，设23座车站。黄线通车后将与红线形成路网。"]
     assert chinese_question("How long is the Yellow Line?", text) == "黄线多长？"  # not 黄 + 路 of 路网

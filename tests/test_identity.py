@@ -124,6 +124,7 @@ def test_who_holds_a_post_no_article_writes_is_refused(engine) -> None:  # type:
         ("江北省长是谁？", "孙德胜"),
         ("谁是江北省委书记？", "吴天成"),  # not 孙德胜 (江北省委副书记)
         ("临江市长是谁", "刘国华"),  # 市委副书记赵明成 is not the mayor
+        ("江南省副省长是谁？", "周明远"),  # the deputy asked: 副 is the post's, not the place's
     ],
 )
 def test_who_holds_a_post_of_a_place_is_the_name_written_after_that_post(engine, question: str, holder: str) -> None:  # type: ignore[no-untyped-def]
@@ -137,6 +138,7 @@ def test_a_post_is_told_from_a_name_and_from_a_bare_role() -> None:
 
     assert role_asked("江南省长是谁？") == ("江南", "省长")
     assert role_asked("深圳市市长是谁？") == ("深圳", "市长")
+    assert role_asked("深圳市副市长是谁？") == ("深圳", "副市长")
     assert role_asked("谁是星穹科技董事长？") == ("星穹科技", "董事长")
     assert role_asked("星穹科技的董事长是谁？") == ("星穹科技", "董事长")
     assert role_asked("公司的新任董事长是谁？") is None

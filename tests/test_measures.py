@@ -84,3 +84,16 @@ def test_a_length_of_time_alone_is_told_from_a_date() -> None:
 def test_a_count_of_things_is_not_answered_with_a_quantity() -> None:
     assert mismatched("平日有几班车？", "45分钟") and mismatched("有多少家企业参展", "3.5亿元")
     assert not mismatched("平日有几班车？", "52班") and not mismatched("一共用了几个小时？", "6个小时")
+
+
+def test_a_clause_answer_to_a_question_of_a_known_measure_gives_its_one_figure_of_that_measure() -> None:
+    from retrieval.measures import the_measure_asked
+
+    assert the_measure_asked("恢复率是多少", "截至12日，已恢复供电7.1万户，恢复率达81%") == "81%"
+    assert the_measure_asked("罚了多少钱？", "公司被处以罚款新台币45万元") == "新台币45万元"  # its currency stays
+    assert the_measure_asked("占比多少", "占比两成不到，较去年下降") == "两成不到"
+    assert the_measure_asked("奖金多少？", "冠军奖金2万1500美元") is None  # a number inside another
+    assert the_measure_asked("海拔多少米？", "生长于海拔300米至900米的地区") is None  # a range's end
+    assert the_measure_asked("长度是多少厘米？", "全长约3cm（1.2英寸）") is None  # not the unit asked
+    assert the_measure_asked("哪种疾病占百分之二十？", "心脏病占20%") is None  # a which-question
+    assert the_measure_asked("罚了多少钱？", "约45万元") is None  # already that figure

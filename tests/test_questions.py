@@ -27,6 +27,9 @@ from retrieval.text import detect_lang
         ("两省签署了什么协议？", "what"),
         ("她出演了什么电视剧？", "title"),
         ("如今的湖泊被誉为什么？", "what"),  # 为 belongs to the verb, not to 为什么
+        ("新规啥时候开始实施", "when"),  # as people type it
+        ("合约甚么时候届满？", "when"),  # 甚麼 for 什麼, as folded to Simplified before it is read
+        ("展览展到几时", "when"),  # Cantonese 幾時, folded
         ("Who opened the bridge?", "who"),
         ("When did the strike end?", "when"),
         ("Where was the summit held?", "where"),

@@ -143,3 +143,23 @@ def test_a_name_takes_the_word_of_the_kind_asked_written_right_after_it() -> Non
     assert with_the_kind_asked("他毕业于哪所大学", "南岭大学", "他毕业于南岭大学") is None  # already whole
     assert with_the_kind_asked("什么时候开始", "1970年代", "1970年代开始") is None  # a time is no kind
     assert with_the_kind_asked("他毕业于哪所大学", "南岭", "他毕业于南岭师范学院") is None
+    assert with_the_kind_asked("要在多少个工作日内办结？", "10个", "须在10个工作日内办结") == "10个工作日"
+
+
+def test_an_answer_cut_at_a_range_connector_takes_the_ranges_far_end() -> None:
+    from retrieval.shapes import whole_range
+
+    sentence = "园区开放时间为每周二至周日上午9时至下午5时，周一闭园。"
+    assert whole_range("每周二至周日上午9时至", sentence) == "每周二至周日上午9时至下午5时"
+    assert whole_range("8:00至", "热线每天8:00至21:30接听来电") == "8:00至21:30"
+    assert whole_range("3月1日到", "活动从3月1日到4月底举行") == "3月1日到4月底"  # not the verb after it
+    assert whole_range("于凤至", "他与于凤至结婚") is None  # a name ending in 至
+
+
+def test_a_when_answer_that_opens_with_its_date_and_a_comma_is_the_date() -> None:
+    from retrieval.shapes import the_date_opening
+
+    assert the_date_opening("when", "4月2日，市指挥部决定启动四级应急响应") == "4月2日"
+    assert the_date_opening("when", "6月1日上午9时，新馆正式开放") == "6月1日上午9时"
+    assert the_date_opening("who", "4月2日，市指挥部决定启动四级应急响应") is None  # not a when-question
+    assert the_date_opening("when", "随后，市指挥部决定启动应急响应") is None  # no date before the comma
