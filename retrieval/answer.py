@@ -88,7 +88,7 @@ def answer_question(
     if found.answered and q.kind == "who" and is_figure(found.answer):
         return refusal(text, q.kind, hits, corpus)  # 12人 for 是谁带队的: the person is not found
     if found.answered and q.kind == "when" and is_duration(found.answer):
-        return refusal(text, q.kind, hits, corpus)  # 23天 for 哪天结束: the date is not found
+        return refusal(text, q.kind, hits, corpus)  # 12天 for 哪天闭幕: the date is not found
     return found
 
 

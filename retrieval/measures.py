@@ -95,7 +95,7 @@ _CONTINUOUS = frozenset({"money", "duration", "age", "area", "length", "weight"}
 
 def mismatched(question: str, answer: str) -> bool:
     """Whether the question asks one measure and the answer, one figure, gives another (预算 -> 9公里), or asks a count
-    of things and the answer measures a quantity (几班车 -> 65分钟; none of the shared data's 102 such questions has
+    of things and the answer measures a quantity (几班车 -> 45分钟; none of the shared data's 102 such questions has
     a gold of a quantity)."""
     asked = asked_measure(question)
     if asked is None:
@@ -160,7 +160,7 @@ _DURATION_ONLY = re.compile(rf"(?:约|近)?{_FIGURE}(?:多|余)?(?:天|个小时
 
 
 def is_duration(answer: str) -> bool:
-    """Whether the answer is a length of time alone (23天, 3个月): no answer to "when" (哪天结束？)."""
+    """Whether the answer is a length of time alone (12天, 3个月): no answer to "when" (哪天闭幕？)."""
     return bool(_DURATION_ONLY.fullmatch(to_simplified(answer).strip()))
 
 
@@ -170,7 +170,7 @@ _RANGE_BEFORE = re.compile(r"[至到\-—~～]$")
 
 def the_measure_asked(question: str, answer: str) -> str | None:
     """For a number question whose measure is known (恢复率是多少？), the one figure of that measure in a clause
-    answer (截至11日，已恢复9.6万户，恢复率达84% -> 84%); None where the answer holds none or several, or is that
+    answer (截至5日，已恢复3.2万户，恢复率达91% -> 91%); None where the answer holds none or several, or is that
     figure already. Not for which-questions (哪一种疾病占百分之三十？), an end of a range (400米至800米), a grade
     (5000吨级), a number inside another (3万3250美元) or a unit other than the one the question writes. The words
     that qualify the figure stay (约, 不足, 新台币; 两成不到). Given the whole gold sentence of the shared data's number

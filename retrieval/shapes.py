@@ -237,7 +237,7 @@ _NOT_A_KIND = frozenset({"时候", "时期", "时间", "样的", "地方", "原�
 def with_the_kind_asked(question: str, answer: str, sentence: str) -> str | None:
     """The answer with the word of the asked kind (or a part of it, two characters at least, from either end) that
     its sentence writes right after it: 哪家客运公司？ answered 某某 of "由某某客运营运" is 某某客运, 多少个工作日？
-    answered 15个 of "15个工作日内" is 15个工作日. None where the sentence goes on otherwise or the answer already
+    answered 10个 of "10个工作日内" is 10个工作日. None where the sentence goes on otherwise or the answer already
     ends so. On the shared data, applied to the gold answers themselves, it lengthens 58 and each still holds its gold
     (a gold takes the kind's word 80 times and stops before it 14 times: XY of "XY染色体")."""
     m = _ONE_OF_A_KIND.search(to_simplified(question))
@@ -259,13 +259,13 @@ def with_the_kind_asked(question: str, answer: str, sentence: str) -> str | None
     return sentence[at : end + len(part)] if part else None
 
 
-# An answer that stops at a range's connector after a figure or a time (上午9时至, 3月1日到) is cut inside the range.
+# An answer that stops at a range's connector after a figure or a time (上午10时至, 3月1日到) is cut inside the range.
 _OPEN_RANGE = re.compile(r"(?:\d|[时時点點日月年号號分秒元周週][一二三四五六日天]?)[至到\-—~～]$")
 _RANGE_END = re.compile(r"[^，,。；;、！？!?（）()]{1,12}")  # a colon may be a time's (22:00)
 
 
 def whole_range(answer: str, sentence: str) -> str | None:
-    """The answer with the far end of the range it stops before (每周二至周日上午9时至 -> …至下午5时): the sentence up
+    """The answer with the far end of the range it stops before (每周三至周日上午10时至 -> …至下午4时): the sentence up
     to the next punctuation or verb, at most 12 characters, where it holds a figure or a weekday; None otherwise (于凤至
     and 不到 end a name and a word: no figure or time before them). No gold answer of the shared data ends at such a
     connector."""
@@ -292,7 +292,7 @@ def whole_range(answer: str, sentence: str) -> str | None:
 _RANGE_STOP = frozenset({"v", "vn", "p", "c", "uj", "ul", "d"})
 
 
-# A clause that opens with its date or time and a comma (3月9日，指挥部决定启动…): the date is what "when" asks.
+# A clause that opens with its date or time and a comma (4月2日，指挥部决定启动…): the date is what "when" asks.
 _DATE_OPENING = re.compile(
     r"^((?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:[上下中]午|凌晨|晚上|早上)?(?:\d{1,2}[时点](?:\d{1,2}分)?)?)[，,]"
 )
@@ -300,8 +300,8 @@ MIN_DATE_CHARS = 2  # 5日, 3月; a lone digit is no date
 
 
 def the_date_opening(kind: str, answer: str) -> str | None:
-    """For a when-question answered with a clause that opens with a date or time and a comma, that date (3月9日，…
-    决定启动… -> 3月9日); None otherwise. On the shared data's when-questions the gold is such a date before a comma 97
+    """For a when-question answered with a clause that opens with a date or time and a comma, that date (4月2日，…
+    决定启动… -> 4月2日); None otherwise. On the shared data's when-questions the gold is such a date before a comma 97
     times and a whole clause opening with one 6 times (2013年1月5日，辞去四川省长职务)."""
     if kind != "when":
         return None

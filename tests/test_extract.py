@@ -32,7 +32,7 @@ def test_persons_including_split_three_character_names() -> None:
     found = texts(persons("会上，张建国、李红梅代表双方签署协议。"))
     assert "张建国" in found and "李红梅" in found
     assert texts(persons("张志强、陈立军代表两市签署协议。")) == ["张志强", "陈立军"]  # 陈立|军代表: the name is 陈立军
-    assert texts(persons("市水利局局长林锡文说，工程已完工。")) == ["林锡文"]  # 林锡|文说: the name is 黄锡文
+    assert texts(persons("市水利局局长林锡文说，工程已完工。")) == ["林锡文"]  # 林锡|文说: the name is 林锡文
     assert texts(persons("局长张伟说，工程已完工。")) == ["张伟"]  # a two-character name before 说 stays so
     assert texts(persons("主犯郑某强以诈骗罪被判刑。")) == ["郑某强"]  # 郑某|强以
     assert texts(persons("市交通局副局长邢台生表示，")) == ["邢台生"]  # 邢台 read as a place after a post

@@ -77,7 +77,7 @@ def test_a_word_that_qualifies_a_figure_stays_with_it() -> None:
 def test_a_length_of_time_alone_is_told_from_a_date() -> None:
     from retrieval.measures import is_duration
 
-    assert is_duration("23天") and is_duration("3个月") and is_duration("约2小时")
+    assert is_duration("12天") and is_duration("3个月") and is_duration("约2小时")
     assert not is_duration("民國26年") and not is_duration("5月3日") and not is_duration("2026年")
 
 
