@@ -1,5 +1,6 @@
-"""Questions pointed at the article ("根据文章，…", "这篇报道中，…", "文章提到的…", "请问…"): answered as asked against
-answered with those words dropped (`questions.unframed`, what `Engine.ask` does).
+"""Questions pointed at the article ("根据文章，…", "这篇报道中，…", "文章提到的…", "请问…"), or asked with spoken
+question words (为啥, 啥时候, 咋): answered as asked against answered as `Engine.ask` answers, with the framing
+dropped (`questions.unframed`) and the spoken words written (`text.to_mandarin`).
 
 Usage: python benchmarks/framing.py [--shared ../shared/data] [--limit 200] [--seed 1] [--work DIR]
 
@@ -28,6 +29,7 @@ from retrieval.config import Settings
 from retrieval.engine import Engine
 from retrieval.evaluation import exact_match, short_answer_ok
 from retrieval.tagging import pos_tokens
+from retrieval.text import to_simplified
 from retrieval.training import Item, load_squad
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,6 +40,24 @@ def _noun_first(question: str) -> bool:
     return bool(toks) and toks[0][1].startswith("n")
 
 
+# The written question words and how people say them (the first one found is replaced; Simplified questions only).
+_SPOKEN_FORMS = (
+    ("为什么", "为啥"),
+    ("什么时候", "啥时候"),
+    ("什么", "啥"),
+    ("怎么", "咋"),
+    ("哪里", "哪儿"),
+    ("多少钱", "几块钱"),
+)
+
+
+def _spoken(question: str) -> str | None:
+    if to_simplified(question) != question:
+        return None
+    written = next((w for w, _ in _SPOKEN_FORMS if w in question), None)
+    return question.replace(written, dict(_SPOKEN_FORMS)[written], 1) if written else None
+
+
 FORMS: dict[str, Callable[[str], str | None]] = {
     "plain": lambda q: q,
     "根据文章，…": lambda q: "根据文章，" + q,
@@ -45,6 +65,8 @@ FORMS: dict[str, Callable[[str], str | None]] = {
     "这篇报道中，…": lambda q: "这篇报道中，" + q,
     "plain (questions that start with a noun)": lambda q: q if _noun_first(q) else None,
     "文章提到的… (the same questions)": lambda q: "文章提到的" + q if _noun_first(q) else None,
+    "plain (questions with a written question word)": lambda q: q if _spoken(q) else None,
+    "spoken question words: 为啥, 啥时候, 啥, 咋, 哪儿, 几块钱 (the same questions)": _spoken,
 }
 
 

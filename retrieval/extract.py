@@ -140,15 +140,25 @@ _TITLE_PREFIX = "副代总原前老新常执党首"
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
-_SAID = "说称以在将被对向于"  # one-character words that follow a name as its sentence goes on (局长林锡|文说)
+# jieba may read a name's third character with the 说 after it as one rare word (局长林锡|文说，): then the name is
+# three characters, where 说 ends the clause's subject (a comma or colon follows) and that word is rare (文说 173 in
+# jieba's dictionary; 正在 5,041, 却说 1,921) and opens with no adverb (就说, 又说, 还说: the sentence going on).
+GLUED_WORD_MAX_FREQ = 200
+_ADVERB_BEFORE_SAID = "又就还都也再只却要来听据胡瞎乱细传小学时曾便才直照甭慢难推改妄实开"
 
 
-def _glued_to_name(word: str, flag: str) -> bool:
+def _glued_to_name(word: str, flag: str, after: str = "") -> bool:
     """Whether jieba glued a name's last character to the word after it: the rest is a far commoner word, and the
-    word is not a post or title written after the name (张伟副局长)."""
+    word is not a post or title written after the name (张伟副局长); a two-character word only as 林锡|文说， above
+    (`after`: the token that follows it)."""
     if len(word) < 2 or flag in ("x", "m", "eng") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
         return False
-    if len(word) == 2 and word[1] not in _SAID:  # 林锡|文说 is 林锡文|说; 李明|天气 is no such glue
+    if len(word) == 2 and not (
+        word[1] == "说"
+        and after in ("，", "：", ",", ":")
+        and word[0] not in _ADVERB_BEFORE_SAID
+        and word_frequency(word) <= GLUED_WORD_MAX_FREQ
+    ):
         return False
     if word[0] in _TITLE_PREFIX:
         return False
@@ -225,7 +235,7 @@ def persons(sentence: str) -> list[Span]:
                 and len(toks[i][2]) == 2
                 and toks[i][2][0] in SURNAMES
                 and j < len(toks)
-                and _glued_to_name(toks[j][2], toks[j][3])
+                and _glued_to_name(toks[j][2], toks[j][3], toks[j + 1][2] if j + 1 < len(toks) else "")
             ):
                 e += 1  # 陈立|军代表: the name is 陈立军 and the word 代表
             text = sentence[s:e]
@@ -277,6 +287,7 @@ def persons(sentence: str) -> list[Span]:
             and len(w1) == 1
             and _HAN.fullmatch(w1)
             and not _PLACE_SUFFIX.search(to_simplified(w1))
+            and to_simplified(w1) not in "人们家"  # 武汉|人: a person of the place, not a name
             and to_simplified(w1) != "屿"  # 石塘|屿: a place
             and f1 not in ("x", "m", "q", "u", "uj", "ul", "p", "c", "r", "f", "d")
             and after in ("x", "v", "p", "c", "d")

@@ -40,7 +40,7 @@ _ALSO = {"length": {"duration"}}
 # measure above, which all ask for a quantity of something continuous.
 _UNITS = {
     "money": r"元|圆|块钱|美元|欧元|英镑|日元|港元|港币|美金|镑|卢布|韩元|新台币|台币|法郎|马克",
-    "duration": r"秒钟|秒|分钟|个小时|小时|个钟头|个星期|个世纪|天|日|周|星期|个月|月|年|世纪",
+    "duration": r"秒钟|秒|分钟|个小时|小时|个钟头|个星期|个世纪|天|日|周年|周|星期|个月|月|年|世纪",
     "age": r"周岁|岁",
     "area": r"平方公里|平方千米|平方米|平方英里|平方公尺|亩|公顷|顷",
     "length": r"公里|千米|厘米|毫米|米|公尺|公分|英里|英尺|英寸|里|海里|光年",
@@ -49,12 +49,15 @@ _UNITS = {
     "count": r"个|名|位|人次|人|家|座|条|项|种|场|次|届|所|件|台|辆|架|艘|部|本|首|集|户|间|栋|只|头|匹|套|份|例|起|枚"
     r"|支|队|组|批|颗|株|棵",
 }
-_FIGURE = r"(?:\d+(?:[.,，]\d+)*|[零〇一二三四五六七八九十百千万亿两半几多]+)"
+_FIGURE = r"(?:\d+(?:[.,，．]\d+)*|[零〇一二三四五六七八九十百千万亿两半几多]+)"  # ． kept as written: 3．5
 _UNIT_RE = {
     measure: re.compile(rf"{_FIGURE}(?:多|余)?(?:[万亿千百]+)?(?:多|余)?(?:{units})")
     for measure, units in _UNITS.items()
 }
-_UNIT_RE["share"] = re.compile(rf"{_UNIT_RE['share'].pattern}|[一二两三四五六七八九十]成")  # 三成, not 100多成员
+_UNIT_RE["share"] = re.compile(
+    rf"{_UNIT_RE['share'].pattern}|[一二两三四五六七八九十]成[一二三四五六七八九]?"
+)  # 三成, 二成五
+UNITS = frozenset(u for units in _UNITS.values() for u in units.split("|"))  # every unit word above
 # An answer holding a date (2019年, 3月, 5日) is not read: its 年/月/日 are the calendar's, not a duration's.
 _CALENDAR = re.compile(r"(?:\d{4}年|\d{1,2}月(?!份?以来)|\d{1,2}日)")
 
@@ -88,7 +91,7 @@ def answer_measure(answer: str) -> str | None:
 # A count asked of things (几班车, 多少家): the classifier is not a unit's first character (几个小时 asks a duration).
 _THINGS_COUNTED = re.compile(
     r"(?:多少|几)(?:个|名|位|人|户|家|次|座|条|项|所|件|台|辆|架|艘|部|本|场|届|种|只|头|批|例|起|颗|班|趟|列|间|栋|套|份"
-    r"|支|队|组|枚)(?!小时|钟头|月|星期|世纪|百分点|平方|立方)"
+    r"|支|队|组|枚)(?!小时|钟头|月|星期|世纪|百分点|平方|立方|工作日|年头|周末|礼拜|季度|学期|日夜)"
 )
 _CONTINUOUS = frozenset({"money", "duration", "age", "area", "length", "weight"})
 
@@ -99,7 +102,10 @@ def mismatched(question: str, answer: str) -> bool:
     a gold of a quantity)."""
     asked = asked_measure(question)
     if asked is None:
-        return _THINGS_COUNTED.search(to_simplified(question)) is not None and answer_measure(answer) in _CONTINUOUS
+        q = to_simplified(question)
+        if any(words.search(q) for words in _ASKED_RE.values()):
+            return False  # 几个人花了多少钱？: a measure is asked beside the count
+        return _THINGS_COUNTED.search(q) is not None and answer_measure(answer) in _CONTINUOUS
     given = answer_measure(answer)
     if given is None or given == asked or given in _ALSO.get(asked, ()):
         return False
@@ -147,13 +153,18 @@ _QUALIFIER = re.compile(r"(?:不足|不到|逾|超过|将近|近|至少|多达|�
 def with_its_qualifier(answer: str, sentence: str) -> str | None:
     """The answer with the word before its figure that qualifies it (300头 of "不足300头" is 不足300头); None where
     the answer does not open with a figure or nothing qualifies it."""
-    if not re.match(r"[\d零〇一二三四五六七八九十两]", answer):
-        return None
+    if not any(unit.match(to_simplified(answer)) for unit in _UNIT_RE.values()):
+        return None  # a figure with its unit or classifier: not 3号出口
     at = sentence.find(answer)
     if at < 0:
         return None
-    before = _QUALIFIER.search(to_simplified(sentence[max(0, at - 2) : at]))
-    return sentence[at - len(before.group(0)) : at + len(answer)] if before else None
+    before = _QUALIFIER.search(to_simplified(sentence[max(0, at - 3) : at]))
+    if before is None or to_simplified(sentence[max(0, at - 3) : at]).endswith(_NOT_QUALIFIED):
+        return None
+    return sentence[at - len(before.group(0)) : at + len(answer)]
+
+
+_NOT_QUALIFIED = ("靠近", "接近", "最近", "附近", "赶超")  # 靠近3号楼, 最近一家: 近 and 超 of another word
 
 
 _DURATION_ONLY = re.compile(rf"(?:约|近)?{_FIGURE}(?:多|余)?(?:天|个小时|小时|分钟|秒|个月|个星期|周)")
@@ -200,7 +211,7 @@ def the_measure_asked(question: str, answer: str) -> str | None:
     return None if start == 0 and end == len(answer.rstrip()) else answer[start:end]
 
 
-_INSIDE_A_NUMBER = re.compile(r"[\d.,万亿千百]$")  # 3250美元 of 3万3250美元
+_INSIDE_A_NUMBER = re.compile(r"[\d.,．万亿千百]$")  # 3250美元 of 3万3250美元, 5公里 of 3．5公里
 _RANGE_OR_GRADE_AFTER = re.compile(r"[至到\-—~～级]")  # 400米至800米, 5000吨级
 _TRAILING_QUALIFIER = re.compile(r"不到|以上|以下|左右|之多|上下")
 _LEADING = re.compile(

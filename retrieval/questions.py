@@ -292,8 +292,9 @@ def unframed(question: str) -> str:
 
 
 def mandarin_question(question: str) -> str:
-    """A question typed in Cantonese, in Mandarin words (Simplified: the reader gets it in each passage's script):
-    邊個批評港鐵？ -> 谁批评港铁？; any other question exactly as it is."""
+    """A question typed in Cantonese or with spoken question words, in the written Mandarin ones (Simplified: the
+    reader gets it in each passage's script): 邊個批評港鐵？ -> 谁批评港铁？, 啥时候开的 -> 什么时候开的; any other
+    question exactly as it is."""
     folded = to_simplified(question)
     said = to_mandarin(folded)
     return said if said != folded else question

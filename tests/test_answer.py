@@ -394,6 +394,10 @@ def test_a_person_asked_is_answered_from_the_name_not_the_questions_own_words_be
     assert shaped("副局长是谁", "副局长邢台生", kind="who") == "邢台生"
     assert shaped("谁主持会议", "市交通局副局长邢台生", kind="who") == "市交通局副局长邢台生"  # not the question's
     assert shaped("主犯被判了几年", "主犯周某刚以盗窃罪被判处有期徒刑三年", kind="number").startswith("主犯")
+    from retrieval.answer import _as_a_person
+
+    named = Answer(question="该基金会叫什么名字", answered=True, answer="陈立军基金会成立于", kind="what")
+    assert _as_a_person(named).answer == "陈立军基金会成立于"  # a thing named after a person keeps its name
 
 
 def test_a_who_answer_of_one_name_in_a_list_names_the_whole_list() -> None:

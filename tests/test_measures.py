@@ -97,3 +97,15 @@ def test_a_clause_answer_to_a_question_of_a_known_measure_gives_its_one_figure_o
     assert the_measure_asked("长度是多少厘米？", "全长约3cm（1.2英寸）") is None  # not the unit asked
     assert the_measure_asked("哪种疾病占百分之二十？", "心脏病占20%") is None  # a which-question
     assert the_measure_asked("罚了多少钱？", "约45万元") is None  # already that figure
+
+
+def test_figures_written_with_a_full_width_point_or_a_compound_share_and_qualifiers_of_other_words() -> None:
+    from retrieval.measures import the_measure_asked, with_its_qualifier, with_its_unit
+
+    assert the_measure_asked("全长多少公里", "全长3．5公里，设23座车站") == "3．5公里"
+    assert the_measure_asked("降幅多少", "降幅达二成五") == "二成五"
+    assert with_its_qualifier("3号出口", "他住在靠近3号出口的地方") is None  # no figure with a unit; 靠近
+    assert with_its_qualifier("一家", "最近一家超市") is None
+    assert with_its_qualifier("600只", "将近600只") == "将近600只"
+    assert not mismatched("几个人花了多少钱", "3万元") and not mismatched("多少个工作日", "10天")
+    assert with_its_unit("多少", "100", "建校100周年") == "100周年"

@@ -153,7 +153,7 @@ def test_an_answer_cut_at_a_range_connector_takes_the_ranges_far_end() -> None:
     assert whole_range("每周二至周日上午9时至", sentence) == "每周二至周日上午9时至下午5时"
     assert whole_range("8:00至", "热线每天8:00至21:30接听来电") == "8:00至21:30"
     assert whole_range("3月1日到", "活动从3月1日到4月底举行") == "3月1日到4月底"  # not the verb after it
-    assert whole_range("于凤至", "他与于凤至结婚") is None  # a name ending in 至
+    assert whole_range("李文至", "他与李文至结婚") is None  # a name ending in 至
 
 
 def test_a_when_answer_that_opens_with_its_date_and_a_comma_is_the_date() -> None:
@@ -163,3 +163,17 @@ def test_a_when_answer_that_opens_with_its_date_and_a_comma_is_the_date() -> Non
     assert the_date_opening("when", "6月1日上午9时，新馆正式开放") == "6月1日上午9时"
     assert the_date_opening("who", "4月2日，市指挥部决定启动四级应急响应") is None  # not a when-question
     assert the_date_opening("when", "随后，市指挥部决定启动应急响应") is None  # no date before the comma
+
+
+def test_list_members_and_ranges_stop_where_their_items_and_figures_do() -> None:
+    from retrieval.shapes import the_members_asked, whole_range, with_the_kind_asked
+
+    assert (
+        the_members_asked("有哪些人获奖", "李明", "李明、王明、张明亮获奖") == "李明、王明、张明亮"
+    )  # no cut in a name
+    assert the_members_asked("哪些城市", "东湖", "“东湖”、“西山”两市") == "“东湖”、“西山”"  # quotes kept whole
+    assert whole_range("上午9时至", "上午9时至下午5时闭馆") == "上午9时至下午5时"  # not the noun after it
+    assert whole_range("2至", "每人限购2至3件商品") == "2至3件"
+    assert whole_range("南周至", "南周至县今年脱贫") is None  # 周 without a weekday is no time
+    assert with_the_kind_asked("他是哪个国家的球员", "法国", "他效力于法国国家队") is None  # 国家 inside 国家队
+    assert with_the_kind_asked("面积有多少平方公里", "1.44", "总面积1.44平方公里。") is None  # the question's unit

@@ -82,6 +82,21 @@ def test_a_cantonese_question_in_mandarin_words_and_mandarin_untouched() -> None
         assert to_mandarin(plain) == plain
 
 
+def test_spoken_question_words_are_read_as_written_ones() -> None:
+    from retrieval.text import to_mandarin
+
+    said = {
+        "新规啥时候开始实施": "新规什么时候开始实施",
+        "为啥延期了？": "为什么延期了？",
+        "村民现在咋吃上水的": "村民现在怎么吃上水的",
+        "票价几块钱": "票价多少钱",
+        "灵感来自啥？": "灵感来自什么？",
+        "展馆在哪儿": "展馆在哪里",
+    }
+    for spoken, written in said.items():
+        assert to_mandarin(spoken) == written
+
+
 def test_sentences_end_after_a_closing_quote_not_after_a_clock_time_and_never_run_for_pages() -> None:
     from retrieval.text import MAX_SENTENCE_CHARS, split_sentences
 
