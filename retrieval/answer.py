@@ -388,7 +388,7 @@ def _holding(sentences: list[tuple[Hit, int, int]], evidence: str, top: str) -> 
             continue
         for h, s, e in sentences:
             sentence = h.chunk.text[s:e]
-            if (wanted.strip() in sentence) if wanted is top else (sentence.strip() in wanted):
+            if sentence.strip() and ((wanted.strip() in sentence) if wanted is top else (sentence.strip() in wanted)):
                 return h, s, e
     return None
 

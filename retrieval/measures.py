@@ -119,11 +119,7 @@ def is_figure(answer: str) -> bool:
 
 
 # A unit written right after a figure: any measure's, or a currency of up to two more characters (澳门元, 新台币).
-_ANY_UNIT = re.compile(
-    r"(?:[\u4e00-\u9fff]{0,2}?(?:元|币)|"
-    + "|".join(sorted({u for units in _UNITS.values() for u in units.split("|")}, key=len, reverse=True))
-    + ")"
-)
+_ANY_UNIT = re.compile(r"(?:[\u4e00-\u9fff]{0,2}?(?:元|币)|" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")")
 _ENDS_IN_FIGURE = re.compile(r"(?:\d|[万亿千百])$")
 
 

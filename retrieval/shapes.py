@@ -263,8 +263,8 @@ def with_the_kind_asked(question: str, answer: str, sentence: str) -> str | None
     end = at + len(answer)
     after = to_simplified(sentence[end : end + len(kind) + 4])
     bounds = set(accumulate(len(w) for w in tokens(after)))  # 法国|国家队: 国家 ends inside a word
-    ends_word = lambda n: n in bounds or (n + 1 in bounds and after[n : n + 1] in "内外中前后")  # noqa: E731
-    part = next((p for p in reversed(parts) if after.startswith(p) and ends_word(len(p))), None)
+    bounds |= {n - 1 for n in bounds if after[n - 1 : n] in "内外中前后"}  # 工作日|内 read as one word
+    part = next((p for p in reversed(parts) if after.startswith(p) and len(p) in bounds), None)
     return sentence[at : end + len(part)] if part else None
 
 
