@@ -166,6 +166,22 @@ def _glued_to_name(word: str, flag: str, after: str = "") -> bool:
     return rest > 0 and rest >= GLUED_NAME_RATIO * max(word_frequency(word), 1)
 
 
+# Court and police reports write a party as surname + 某 + one character (吴某强); jieba may read that character with
+# the preposition after it as a word it does not know (郑某|强以, 李某|刚在): such a word, not opening with an adverb
+# (郑某|曾在: the sentence going on), ends the name with its first character.
+_AFTER_MOU = "以在将被于因"
+
+
+def _glued_after_mou(word: str) -> bool:
+    return (
+        len(word) == 2
+        and bool(_HAN.fullmatch(word))
+        and word[1] in _AFTER_MOU
+        and word[0] not in _ADVERB_BEFORE_SAID + "已曾仍均并则将正"
+        and word_frequency(word) == 0
+    )
+
+
 # A given name jieba reads as a verb (主任王|建中|在…) is a rare word: commoner verbs after a surname (局长李|表示) are
 # the sentence going on.
 GIVEN_NAME_VERB_MAX_FREQ = 1000
@@ -235,7 +251,10 @@ def persons(sentence: str) -> list[Span]:
                 and len(toks[i][2]) == 2
                 and toks[i][2][0] in SURNAMES
                 and j < len(toks)
-                and _glued_to_name(toks[j][2], toks[j][3], toks[j + 1][2] if j + 1 < len(toks) else "")
+                and (
+                    _glued_to_name(toks[j][2], toks[j][3], toks[j + 1][2] if j + 1 < len(toks) else "")
+                    or (toks[i][2].endswith("某") and _glued_after_mou(toks[j][2]))
+                )
             ):
                 e += 1  # 陈立|军代表: the name is 陈立军 and the word 代表
             text = sentence[s:e]

@@ -36,6 +36,8 @@ def test_persons_including_split_three_character_names() -> None:
     assert texts(persons("局长张伟说，工程已完工。")) == ["张伟"]  # a two-character name before 说 stays so
     assert texts(persons("局长张伟正在现场指挥。")) == ["张伟"] and texts(persons("局长张伟坚称，")) == ["张伟"]
     assert "武汉人" not in texts(persons("市长武汉人说"))  # a person of a place, not a name
+    assert texts(persons("主犯郑某强以诈骗罪被判刑。")) == ["郑某强"]  # 郑某|强以: a court report's party
+    assert texts(persons("张某曾以此为由拒绝。")) == ["张某"]  # 曾 is the sentence going on
     assert texts(persons("市交通局副局长邢台生表示，")) == ["邢台生"]  # 邢台 read as a place after a post
     assert texts(persons("在马国璋总统任期內")) == ["马国璋"]  # 任期 after a post is no name
     assert texts(persons("会上，张伟副局长介绍了有关情况。")) == ["张伟"]  # a post after it is not its 3rd character
