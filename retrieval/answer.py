@@ -93,9 +93,10 @@ def answer_question(
 
 
 def _shaped(text: str, found: Answer) -> Answer:
-    """The answer in the shape its question asks (shapes.py): a transliterated name whole (阿迪 -> 阿迪．蘇普里亞托),
-    the list a list question's noun follows (哪几个县受灾？ over "东山、西岭、南坪3县…"), the quoted name of
-    叫什么名字？, the figure a change reached for 提高到多少？; the answer as it is where none applies."""
+    """The answer in the shape its question asks (shapes.py, measures.py): a transliterated name or a range whole, the
+    list a list question asks for (its noun after the list, its items' head, or one member answered), the quoted name
+    of 叫什么名字？ or of the kind asked, the kind's word after a name, the figure a change reached, a when-clause's
+    opening date, the one figure of the measure asked with its unit and qualifier; as it is where none applies."""
     if not found.answered or not found.evidence:
         return found
     sentence, answer = found.evidence[0], found.answer
@@ -383,14 +384,9 @@ def _read_english(
 
 def _holding(sentences: list[tuple[Hit, int, int]], evidence: str, top: str) -> tuple[Hit, int, int] | None:
     """The sentence the answer components chose (their evidence), else the first one holding their best span."""
-    for wanted in (evidence, top):
-        if not wanted:
-            continue
-        for h, s, e in sentences:
-            sentence = h.chunk.text[s:e]
-            if sentence.strip() and ((wanted.strip() in sentence) if wanted is top else (sentence.strip() in wanted)):
-                return h, s, e
-    return None
+    texts = [(h, s, e, h.chunk.text[s:e].strip()) for h, s, e in sentences]
+    chose = next(((h, s, e) for h, s, e, t in texts if evidence and t and t in evidence), None)
+    return chose or next(((h, s, e) for h, s, e, t in texts if top.strip() and top.strip() in t), None)
 
 
 def _sources(hits: list[Hit], corpus: Corpus) -> list[Source]:

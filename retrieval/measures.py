@@ -143,7 +143,8 @@ def with_its_unit(question: str, answer: str, sentence: str) -> str | None:
 
 # Written before a figure, a word that changes what it says (不足300头 is fewer than 300): kept with the answer. 约
 # (about) is left as the reader chose it: the shared data's golds drop it as often as they keep it.
-_QUALIFIER = re.compile(r"(?:不足|不到|逾|超过|将近|近|至少|多达|高达|超)$")
+_QUALIFIERS = "不足|不到|逾|超过|将近|近|至少|多达|高达|超"
+_QUALIFIER = re.compile(rf"(?:{_QUALIFIERS})$")
 
 
 def with_its_qualifier(answer: str, sentence: str) -> str | None:
@@ -210,6 +211,4 @@ def the_measure_asked(question: str, answer: str) -> str | None:
 _INSIDE_A_NUMBER = re.compile(r"[\d.,．万亿千百]$")  # 3250美元 of 3万3250美元, 5公里 of 3．5公里
 _RANGE_OR_GRADE_AFTER = re.compile(r"[至到\-—~～级]")  # 400米至800米, 5000吨级
 _TRAILING_QUALIFIER = re.compile(r"不到|以上|以下|左右|之多|上下")
-_LEADING = re.compile(
-    r"(?:约|大约|不足|不到|逾|超过|将近|近|至少|多达|高达|超)?(?:新台币|人民币|港币|澳门币|台币|美金)?$"
-)
+_LEADING = re.compile(rf"(?:约|大约|{_QUALIFIERS})?(?:新台币|人民币|港币|澳门币|台币|美金)?$")
