@@ -18,7 +18,7 @@ import numpy as np
 
 from retrieval import stacking
 from retrieval.answer_model import AnswerModel, default_model
-from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, found_share, reading
+from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, english_measure, found_share, reading
 from retrieval.dates import is_date_only
 from retrieval.extract import POST_END, SURNAMES, expected_entities, persons_read_simplified
 from retrieval.extract import Span as Entity
@@ -33,12 +33,13 @@ from retrieval.measures import (
 )
 from retrieval.models import Answer, Hit, Source
 from retrieval.questions import Question, as_asked, balanced, pos_tokens, tokens, whole_words
-from retrieval.reader import TRAILING, SpanReader, default_reader
+from retrieval.reader import TRAILING, Read, SpanReader, default_reader
 from retrieval.reading import Corpus, Prepared, Sentence, Span, analyse, candidates, prepare, span_features
 from retrieval.rules import answer_question as rule_answer
 from retrieval.rules import list_answer, meta_answer, refusal, source_of
 from retrieval.shapes import (
     asks_for_a_name,
+    fits,
     the_date_opening,
     the_figure_reached,
     the_list_asked,
@@ -84,7 +85,11 @@ def answer_question(
         found = _trees_answer(q, text, hits, corpus, model)[0]
     found = _with_the_list(_as_a_person(_shaped(text, found)))
     if found.answered and q.kind == "number" and (is_date_only(found.answer) or mismatched(text, found.answer)):
-        return refusal(text, q.kind, hits, corpus)  # a date for "how many", 9公里 for 预算: the figure is not there
+        # a date for "how many", 46趟 for 票价: the evidence's one figure of the measure asked, else a refusal
+        figure = the_measure_asked(text, found.evidence[0]) if found.evidence else None
+        if figure is None or mismatched(text, figure):
+            return refusal(text, q.kind, hits, corpus)
+        found = found.model_copy(update={"answer": with_its_unit(text, figure, found.evidence[0]) or figure})
     if found.answered and q.kind == "who" and is_figure(found.answer):
         return refusal(text, q.kind, hits, corpus)  # 12人 for 是谁带队的: the person is not found
     if found.answered and q.kind == "when" and is_duration(found.answer):
@@ -317,16 +322,19 @@ def _answer_english(
         carried, probability, top = refusal(chinese, written.kind, hits, corpus), 0.0, ""
     neural = default_reader() if reader == "neural" else None
     if neural is not None and (carried.answered or neural.stack is not None):
-        carried = _read_english(text, written, hits, corpus, neural, carried, probability, top)
+        carried = _read_english(text, q.kind, written, hits, corpus, neural, carried, probability, top)
     if carried.answered:  # shaped as the Chinese question it was written as (kind from the English question)
         as_written = carried.model_copy(update={"question": chinese, "kind": q.kind})
         carried = _as_a_person(_shaped(chinese, as_written))
+    if carried.answered and not fits(q.kind, chinese, carried.answer, english_measure(text)):  # not of the kind asked
+        carried = refusal(text, q.kind, hits, corpus)
     said = reading(carried.answer, q.kind) if carried.answered else None
     return carried.model_copy(update={"question": text, "kind": q.kind, "reading": said})
 
 
 def _read_english(
     text: str,
+    kind: str,
     written: Question,
     hits: list[Hit],
     corpus: Corpus,
@@ -364,22 +372,31 @@ def _read_english(
         chosen.append(held)
         texts.append(held[0].chunk.text[held[1] : held[2]])
     chinese = written.text
-    reads = neural.read([f"{in_script_of(chinese, t)} {text}" for t in texts], texts)
-    best = max(range(len(reads)), key=lambda n: reads[n].margin)
-    r = reads[best]
+    measure = english_measure(text)
+    reads = neural.read_ranked([f"{in_script_of(chinese, t)} {text}" for t in texts], texts, cfg.english_spans)
+    ranked = sorted(((r, n) for n, spans in enumerate(reads) for r in spans), key=lambda rn: -rn[0].margin)
+    picked = next(((r, n, a) for r, n in ranked if fits(kind, chinese, a := _span_text(texts[n], r), measure)), None)
+    if picked is None:  # nothing read is of the kind asked
+        fitting = carried.answered and fits(kind, chinese, carried.answer, measure)
+        return carried if fitting else refusal(text, kind, hits, corpus)
+    r, best, answer = picked
     sentence = texts[best]
-    start, end = whole_words(sentence, r.start, r.end)
-    answer = balanced(sentence[start:end].strip().rstrip(TRAILING))
     if neural.stack is not None:
         row = stacking.features(r.margin, probability, answer, top, written.kind, expected_entities(written))
         if neural.stack.probability(row) < cfg.stack_threshold:
             return refusal(text, written.kind, hits, corpus)
     elif not carried.answered:
         return carried
-    if not answer or (r.margin < cfg.refusal_margin and carried.answered):
+    if r.margin < cfg.refusal_margin and carried.answered and fits(kind, chinese, carried.answer, measure):
         return carried
     sources = _sources([chosen[best][0], *hits], corpus)
     return Answer(question=text, answered=True, answer=answer, evidence=[sentence], sources=sources)
+
+
+def _span_text(sentence: str, r: Read) -> str:
+    """A read span as an answer: widened to whole words, trimmed, its brackets balanced."""
+    start, end = whole_words(sentence, r.start, r.end)
+    return balanced(sentence[start:end].strip().rstrip(TRAILING))
 
 
 def _holding(sentences: list[tuple[Hit, int, int]], evidence: str, top: str) -> tuple[Hit, int, int] | None:

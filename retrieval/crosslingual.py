@@ -104,6 +104,37 @@ _MEASURE_ZH = {
     "heavy": "多重",
     "fast": "多快",
 }
+# The measure an English number question asks for, named as retrieval/measures.py names them: by the word after "how"
+# (how tall -> length), the unit counted (how many kilometres -> length, how many firefighters -> a count), or a word
+# of the question (how much did it cost -> money). Compared with the answer's unit (shapes.fits), so that "How many
+# stations?" is not answered with 22.6公里 nor "How much did it weigh?" with 1.8米.
+_MEASURE_OF_QUANT = {
+    "tall": "length",
+    "high": "length",
+    "far": "length",
+    "deep": "length",
+    "wide": "length",
+    "old": "age",
+    "heavy": "weight",
+}
+_MEASURE_OF_UNIT = {
+    "duration": "seconds minutes hours days weeks months years decades centuries",
+    "length": "metres meters kilometres kilometers km miles feet centimetres centimeters millimetres millimeters",
+    "weight": "tonnes tons kilograms kilos kg grams pounds",
+    "money": "yuan dollars euros pounds yen",
+    "area": "hectares acres mu",
+    "share": "percent percentage points",
+}
+_MEASURE_WORDS = {
+    "money": "cost costs spend spent spending price prices budget pay paid invest invested investment fund funding "
+    "worth revenue sales fine fined salary money prize subsidy subsidies fee fees fare fares tuition compensation "
+    "loan loans profit income turnover",
+    "weight": "weigh weighs weighed weight",
+    "share": "share percentage proportion rate",
+    "area": "area",
+}
+_UNIT_MEASURE = {w: m for m, words in _MEASURE_OF_UNIT.items() for w in words.split()}
+_WORD_MEASURE = {w: m for m, words in _MEASURE_WORDS.items() for w in words.split()}
 _DURATION_VERBS = frozenset(["take", "takes", "took", "taken", "last", "lasts", "lasted", "spend", "spent", "stay"])
 # Participles whose Chinese verb takes the place as its object (位于哪里, 出生于哪里): the question word goes last.
 _PLACE_OBJECT = frozenset(["located", "situated", "based", "born", "buried", "headquartered"])
@@ -329,6 +360,16 @@ def _terms(toks: Sequence[str], low: Sequence[str], lo: int, hi: int, skip: set[
             out.append((start, Term(toks[i], [f"{_MONTHS.index(low[i]) + 1}月"], of=of)))
             i += 1
             continue
+        prefix = dictionary().words.get(low[i] + "-", [])
+        if prefix and i + 1 < hi and low[i + 1] not in STOPWORDS_EN and i + 1 not in skip:
+            # "vice mayor": the prefix's sense (vice- 副, not vice 淫乐) before each sense of the next word (副市长),
+            # after the dictionary's own phrase (vice president 副总裁) where it has one
+            phrase = _lookup(toks[i : i + 2])
+            composed = [prefix[0] + c for c in _lookup(toks[i + 1 : i + 2]) if len(c) > 1]
+            cands = phrase + [c for c in composed if c not in phrase]
+            out.append((start, Term(" ".join(toks[i : i + 2]), cands[: 2 * MAX_CANDIDATES], of=of)))
+            i += 2
+            continue
         run = i
         while run < hi and toks[run][:1].isupper() and run not in skip:
             run += 1
@@ -394,7 +435,10 @@ def carry(question: str) -> Carried:
                 measure = "多久"
             end += 1
         if low[end - 1] in _HEADED and end < n and low[end] not in _AUX and low[end] not in STOPWORDS_EN:
-            stop = next((j for j in range(end, min(n, end + 4)) if low[j] in _AUX), end + 1)
+            stop = next((j for j in range(end, min(n, end + 4)) if low[j] in _AUX), None)
+            if stop is None:  # "Which vice president talked…": the head is the phrase the dictionary knows
+                first = _terms(toks, low, end, min(n, end + MAX_PHRASE), set())[:1]
+                stop = end + (len(_WORD.findall(first[0][1].english)) if first else 1)
             head = [t for _, t in _terms(toks, low, end, stop, set())]
             end = stop
         skip = set(range(q_at, end))
@@ -422,6 +466,22 @@ def carry(question: str) -> Carried:
     if verb is not None:  # "does X cause": 引起 (to cause) before 原因 (cause, a noun)
         terms[verb].candidates = _as_verb(terms[verb].english)
     return Carried(kind, terms, qword_at, head, q_at is not None and q_at > 0 and _after_of(low, q_at), measure)
+
+
+def english_measure(question: str) -> str | None:
+    """The measure an English number question asks for (money, duration, length, weight, age, area, share, or "count"
+    for a count of things), as retrieval/measures.py names them; None where the question does not say."""
+    low = [w.lower() for w in _WORD.findall(_plain(question))]
+    at = next((j for j, w in enumerate(low[:-1]) if w == "how"), None)
+    quant = low[at + 1] if at is not None else ""
+    if quant in _MEASURE_OF_QUANT:
+        return _MEASURE_OF_QUANT[quant]
+    if quant == "long":
+        return "duration" if any(w in _DURATION_VERBS for w in low) else None
+    if quant == "many" and at is not None and at + 2 < len(low):
+        return _UNIT_MEASURE.get(low[at + 2], "count")
+    said = {_WORD_MEASURE[w] for w in low if w in _WORD_MEASURE}
+    return said.pop() if len(said) == 1 and (quant == "much" or low[:1] == ["what"]) else None
 
 
 def _verb_at(terms: list[Term], kind: str, aux: bool, be: bool, q_at: int | None) -> int | None:

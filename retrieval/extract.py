@@ -578,7 +578,7 @@ SURNAMES = frozenset(
 )
 # Nouns that name a person by role: 市长, 作者, 书记, … (and kinship: 父亲, 妻子).
 _ROLE_NOUNS = (
-    "人|者|员|长|家|手|师|生|帝|王|官|领导|书记|主席|总统|总理|作者|导演|演员|教练|球员|队员|成员"
+    "人|者|员|长|家|手|师|生|帝|王|官|领导|书记|主席|总统|总理|作者|导演|演员|教练|球员|队员|成员|冠军|亚军|季军|得主"
     "|父亲|母亲|妻子|丈夫|儿子|女儿|哥哥|姐姐|弟弟|妹妹|夫人"
 )
 PERSON_HEAD = re.compile(f"({_ROLE_NOUNS})$")  # a head noun that names a person

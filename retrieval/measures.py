@@ -39,15 +39,15 @@ _ALSO = {"length": {"duration"}}
 # An answer's unit (Simplified), read at the end of its figure. "count" is a counted thing (5场, 3名); it answers no
 # measure above, which all ask for a quantity of something continuous.
 _UNITS = {
-    "money": r"元|圆|块钱|美元|欧元|英镑|日元|港元|港币|美金|镑|卢布|韩元|新台币|台币|法郎|马克",
+    "money": r"元|圆|块钱|美元|欧元|英镑|日元|日圆|港元|港币|美金|镑|卢布|韩元|新台币|台币|法郎|马克",
     "duration": r"秒钟|秒|分钟|个小时|小时|个钟头|个星期|个世纪|天|日|周年|周|星期|个月|月|年|世纪",
     "age": r"周岁|岁",
     "area": r"平方公里|平方千米|平方米|平方英里|平方公尺|亩|公顷|顷",
     "length": r"公里|千米|厘米|毫米|米|公尺|公分|英里|英尺|英寸|里|海里|光年",
     "weight": r"公斤|千克|克|吨|斤|磅|盎司",
     "share": r"%|％|个百分点",
-    "count": r"个|名|位|人次|人|家|座|条|项|种|场|次|届|所|件|台|辆|架|艘|部|本|首|集|户|间|栋|只|头|匹|套|份|例|起|枚"
-    r"|支|队|组|批|颗|株|棵",
+    "count": r"个|名|位|人次|人|家|座|条|项|种|场|架次|车次|班次|次|届|所|件|台|辆|架|艘|部|本|首|集|户|间|栋|只|头"
+    r"|匹|套|份|例|起|枚|趟|支|队|组|批|颗|株|棵",
 }
 _FIGURE = r"(?:\d+(?:[.,，．]\d+)*|[零〇一二三四五六七八九十百千万亿两半几多]+)"  # ． kept as written: 3．5
 _UNIT_RE = {
@@ -71,6 +71,9 @@ def asked_measure(question: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+_YEN = re.compile(r"日[元圆币]")
+
+
 def answer_measure(answer: str) -> str | None:
     """The measure of a short answer (at most 24 characters) whose figures all measure one thing (41.2亿元 -> money,
     5场 -> count, 35.1% -> share, 三期工程将延伸约9公里 -> length); None for anything else (a longer clause, a date,
@@ -83,6 +86,8 @@ def answer_measure(answer: str) -> str | None:
         found.discard("length")  # 平方公里 holds 公里
     if len(found) > 1:
         found.discard("count")  # 6个小时 is a duration: its 个 counts hours
+    if "money" in found and _YEN.search(a):
+        found.discard("duration")  # the 日 of 日元 is no day
     if "age" in found:
         found.discard("duration")  # 周岁 holds 岁 only, but 岁 and 年 can stand together (3年零5岁)
     return found.pop() if len(found) == 1 else None
@@ -92,6 +97,14 @@ def answer_measure(answer: str) -> str | None:
 _THINGS_COUNTED = re.compile(
     r"(?:多少|几)(?:个|名|位|人|户|家|次|座|条|项|所|件|台|辆|架|艘|部|本|场|届|种|只|头|批|例|起|颗|班|趟|列|间|栋|套|份"
     r"|支|队|组|枚)(?!小时|钟头|月|星期|世纪|百分点|平方|立方|工作日|年头|周末|礼拜|季度|学期|日夜)"
+)
+# A count of people asked (多少扑火人员, 几名游客, 多少人) and an answer counting things (310余台, 42架次): not people.
+_PEOPLE_COUNTED = re.compile(
+    r"(?:多少|几)(?:名|位|个)?[\u4e00-\u9fff]{0,4}?(?:人员|人(?!口)|者|员工|居民|村民|市民|游客|旅客|乘客|学生|患者|职工|工人"
+    r"|选手|跑手|队员|民警|官兵|志愿者)"
+)
+_THINGS_UNIT = re.compile(
+    rf"^(?:约|近|逾|超过)?{_FIGURE}(?:多|余)?(?:[万亿千百]+)?(?:多|余)?(?:台|辆|架次|架|艘|座|部|颗|枚|栋|间|套|趟)$"
 )
 _CONTINUOUS = frozenset({"money", "duration", "age", "area", "length", "weight"})
 
@@ -105,11 +118,30 @@ def mismatched(question: str, answer: str) -> bool:
         q = to_simplified(question)
         if any(words.search(q) for words in _ASKED_RE.values()):
             return False  # 几个人花了多少钱？: a measure is asked beside the count
+        if _PEOPLE_COUNTED.search(q) and _THINGS_UNIT.search(to_simplified(answer)):
+            return True  # 多少扑火人员 -> 310余台
         return _THINGS_COUNTED.search(q) is not None and answer_measure(answer) in _CONTINUOUS
     given = answer_measure(answer)
     if given is None or given == asked or given in _ALSO.get(asked, ()):
         return False
     return not (given == "share" and _CHANGE.search(to_simplified(question)))
+
+
+def differs(measure: str, answer: str) -> bool:
+    """Whether a short answer's unit measures something other than the measure named ("count": a count of things,
+    which no quantity answers): 1.8米 for weight, 22.6公里 for a count of stations. False where the unit is unknown."""
+    given = answer_measure(answer)
+    if measure == "count":
+        return given in _CONTINUOUS
+    return given is not None and given != measure and given not in _ALSO.get(measure, ())
+
+
+_NUMERAL = re.compile(r"[\d零〇一二三四五六七八九十两百千万亿半]")
+
+
+def has_figure(answer: str) -> bool:
+    """Whether the answer holds a figure: a digit or a numeral (两类, 五分之四, 第三区)."""
+    return _NUMERAL.search(to_simplified(answer)) is not None
 
 
 def is_figure(answer: str) -> bool:
@@ -119,7 +151,9 @@ def is_figure(answer: str) -> bool:
 
 
 # A unit written right after a figure: any measure's, or a currency of up to two more characters (澳门元, 新台币).
-_ANY_UNIT = re.compile(r"(?:[\u4e00-\u9fff]{0,2}?(?:元|币)|" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")")
+_ANY_UNIT = re.compile(
+    r"(?:[万亿千百]*)(?:[\u4e00-\u9fff]{0,2}?(?:元|币)|" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")"
+)
 _ENDS_IN_FIGURE = re.compile(r"(?:\d|[万亿千百])$")
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
+from retrieval.dates import is_date_only
 from retrieval.extract import enumerations, persons_read_simplified
-from retrieval.measures import UNITS
+from retrieval.measures import UNITS, differs, has_figure, mismatched
 from retrieval.questions import pos_tokens, tokens, word_frequency
 from retrieval.text import to_simplified
 
@@ -394,3 +395,36 @@ def whole_dotted_name(answer: str, sentence: str) -> str | None:
             break
         end += 1 + taken
     return sentence[at:end] if end > at + len(answer) else None
+
+
+# What a when-answer names: a calendar figure (2026年, 5月, 20日, 7时, 6:30, 二〇二六年), a part of a year or a day, a
+# day said relative to the report's, or a time said by an event (赛后, 开幕前, 疫情期间).
+_TIME = re.compile(
+    r"(?:\d+|[零〇一二三四五六七八九十两]+)\s*(?:年|月|日|号|时|点|世纪|年代)|\d{1,2}[:：]\d{2}|年底|年初|年末|月底|月初"
+    r"|旬|季度|[今昨明前后]天|[今昨明]日|[今去明前]年|[本上下]月|[本上下]周|周[一二三四五六日末]|星期|上午|下午|晚上|凌晨"
+    r"|中午|早上|傍晚|夜间|春节|国庆|元旦|当天|日前|近日|近年|期间|[前后]$|之[前后初际]|以[前后来]|时$|时候|时期|时代|朝"
+    r"|年间|[初早中晚末]期|[元初末]年|[春夏秋冬][季天]|古代|[代纪]$"
+)
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z.·•'\- ]")  # a name's letters and dots (C.L. Max Nikias, 伊夫林·霍尔) do not count
+MAX_NAME = 12  # Chinese characters of a who-answer: a person's or an organisation's name
+
+
+def fits(kind: str, question: str, answer: str, measure: str | None = None) -> bool:
+    """Whether an answer can be of the kind asked at all: a when-question's names a time, a number question's holds a
+    figure of the measure asked (where the Chinese question names one, measures.mismatched; where `measure` does,
+    crosslingual.english_measure), a who-question's is a name (no figure, not a date, not a clause). Other kinds: any
+    answer. For answers of another kind read from English questions (How many beds? -> 一起非法; When does it open?
+    -> a festival's name). Of the shared data's golds, 356 of 365 number, 607 of 619 when and 418 of 438 who golds
+    fit (the rest: clauses, eras, numbers of words)."""
+    a = to_simplified(answer).strip()
+    if not a:
+        return False
+    if kind == "when":
+        return _TIME.search(a) is not None
+    if kind == "number":
+        wrong = mismatched(question, answer) or (measure is not None and differs(measure, answer))
+        return has_figure(a) and not is_date_only(a) and not wrong
+    if kind == "who":
+        return not _DIGIT.search(a) and not is_date_only(a) and len(_LATIN.sub("", a)) <= MAX_NAME
+    return True

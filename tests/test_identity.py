@@ -68,6 +68,7 @@ def test_a_name_is_told_from_a_role() -> None:
     assert identity_name("黃國華是誰") == "黄国华"  # matched in Simplified
     assert identity_name("临江市市长是谁？") is None  # asks for a person
     assert identity_name("他的父亲是谁？") is None and identity_name("谁主持了会议？") is None
+    assert identity_name("男子全程冠军是谁？") is None  # a title won, not a name
     assert english_identity("Who is Wang Jianjun?") == "Wang Jianjun"
     assert english_identity("Who chaired the meeting?") is None
     # the same question in other words

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.measures import answer_measure, asked_measure, mismatched
+from retrieval.measures import answer_measure, asked_measure, differs, has_figure, mismatched, with_its_unit
 
 
 def test_the_measure_a_question_asks_for() -> None:
@@ -109,3 +109,16 @@ def test_figures_written_with_a_full_width_point_or_a_compound_share_and_qualifi
     assert with_its_qualifier("600只", "将近600只") == "将近600只"
     assert not mismatched("几个人花了多少钱", "3万元") and not mismatched("多少个工作日", "10天")
     assert with_its_unit("多少", "100", "建校100周年") == "100周年"
+
+
+def test_an_answers_unit_against_a_measure_named_elsewhere() -> None:
+    assert answer_measure("5亿日圆") == "money"  # the 日 of 日圆 is no day
+    assert differs("weight", "1.8米") and not differs("weight", "4.6公斤")
+    assert differs("count", "15999元") and not differs("count", "4.2万台")
+    assert not differs("money", "1,200")  # no unit: nothing to compare
+    assert has_figure("五分之四") and has_figure("12.6万人") and not has_figure("局地大暴雨")
+
+
+def test_a_figure_takes_its_unit_after_a_magnitude_written_apart() -> None:
+    sentence = "預計帶動餐飲及零售額外消費約1.2億澳門元。"
+    assert with_its_unit("额外消费多少？", "1.2", sentence) == "1.2億澳門元"

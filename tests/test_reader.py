@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -279,3 +280,15 @@ def test_bf16_and_float32_read_the_same_span() -> None:
     assert reader.bf16 and str(weight.dtype) == "torch.bfloat16" and not hasattr(reader.model.layers[0].q, "a")
     assert (reads[0].start, reads[0].end) == (reads[1].start, reads[1].end)
     assert abs(reads[0].margin - reads[1].margin) < 1.0
+
+
+def test_the_n_best_spans_are_the_best_first_and_the_first_is_the_best_span() -> None:
+    from retrieval.reader import best_span, best_spans
+
+    rng = np.random.default_rng(3)
+    start, end = rng.normal(size=30), rng.normal(size=30)
+    spans = best_spans(start, end, 2, 28, 5, 10)
+    assert len(spans) == 10 and spans[0] == best_span(start, end, 2, 28, 5)
+    assert all(a[2] >= b[2] for a, b in pairwise(spans))
+    assert all(2 <= i <= j < 28 and j - i < 5 for i, j, _ in spans)
+    assert best_spans(start, end, 5, 5, 5, 3) == []

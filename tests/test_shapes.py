@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.shapes import asked_noun, the_list_asked
+from retrieval.shapes import asked_noun, fits, the_list_asked
 
 # Written for these tests (not from any evaluation set).
 
@@ -177,3 +177,22 @@ def test_list_members_and_ranges_stop_where_their_items_and_figures_do() -> None
     assert whole_range("南周至", "南周至县今年脱贫") is None  # 周 without a weekday is no time
     assert with_the_kind_asked("他是哪个国家的球员", "法国", "他效力于法国国家队") is None  # 国家 inside 国家队
     assert with_the_kind_asked("面积有多少平方公里", "1.44", "总面积1.44平方公里。") is None  # the question's unit
+
+
+def test_an_answer_of_another_kind_than_the_one_asked_does_not_fit() -> None:
+    assert fits("when", "展览什么时候开幕？", "本月20日")
+    assert fits("when", "展览什么时候开幕？", "晚上7時")
+    assert not fits("when", "展览什么时候开幕？", "旧城光影节")  # a name for "when"
+    assert fits("number", "修了多少座水闸？", "7座")
+    assert fits("number", "分为几类？", "两类")  # a numeral in words
+    assert not fits("number", "修了多少座水闸？", "5月16日")  # a date for "how many"
+    assert not fits("number", "工程投资多少钱？", "9公里")  # another measure (measures.mismatched)
+    assert not fits("number", "它有多重？", "1.8米", measure="weight")  # the English question's measure
+    assert not fits("number", "有多少个车站？", "22.6公里", measure="count")  # a quantity for a count of things
+    assert fits("number", "有多少个车站？", "19座", measure="count")
+    assert fits("who", "谁主持会议？", "欧阳振华")
+    assert fits("who", "谁是校长？", "C.L. Max Nikias")  # letters of a Latin name do not count against it
+    assert not fits("who", "谁主持会议？", "2026年3月")
+    assert not fits("who", "谁主持会议？", "省政府召开常务会议研究部署春耕生产工作")  # a clause
+    assert fits("why", "为什么停电？", "因暴雪压断线路")  # other kinds: any answer
+    assert not fits("when", "什么时候？", "")

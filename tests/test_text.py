@@ -75,6 +75,8 @@ def test_a_cantonese_question_in_mandarin_words_and_mandarin_untouched() -> None
         "港鐵加價幾多？": "港铁加价多少？",
         "這篇新聞講咗乜嘢？": "这篇新闻讲了什么？",
         "佢係邊個？": "他是谁？",
+        "門票幾錢？": "门票多少钱？",
+        "冠軍跑咗幾耐？": "冠军跑了多久？",
     }
     for cantonese, mandarin in said.items():
         assert to_mandarin(to_simplified(cantonese)) == mandarin
