@@ -45,10 +45,12 @@ from retrieval.shapes import (
     the_list_asked,
     the_members_asked,
     the_name_asked,
+    the_reason_after,
     the_term_asked,
     whole_dotted_name,
     whole_range,
     with_the_kind_asked,
+    without_attribution,
 )
 from retrieval.text import detect_lang, in_script_of, split_sentences, to_simplified, without_headings
 
@@ -110,6 +112,7 @@ def _shaped(text: str, found: Answer) -> Answer:
     answer = the_members_asked(text, answer, sentence) or answer
     answer = with_the_kind_asked(text, answer, sentence) or answer
     answer = the_figure_reached(text, answer, sentence) or the_date_opening(found.kind, answer) or answer
+    answer = the_reason_after(found.kind, answer, sentence) or without_attribution(text, answer) or answer
     answer = the_measure_asked(text, answer) or answer
     answer = with_its_unit(text, answer, sentence) or answer
     answer = with_its_qualifier(answer, sentence) or answer

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from retrieval.measures import answer_measure, asked_measure, differs, has_figure, mismatched, with_its_unit
+from retrieval.measures import (
+    answer_measure,
+    asked_measure,
+    differs,
+    has_figure,
+    mismatched,
+    the_measure_asked,
+    with_its_unit,
+)
 
 
 def test_the_measure_a_question_asks_for() -> None:
@@ -122,3 +130,13 @@ def test_an_answers_unit_against_a_measure_named_elsewhere() -> None:
 def test_a_figure_takes_its_unit_after_a_magnitude_written_apart() -> None:
     sentence = "預計帶動餐飲及零售額外消費約1.2億澳門元。"
     assert with_its_unit("额外消费多少？", "1.2", sentence) == "1.2億澳門元"
+
+
+def test_a_length_of_time_asked_is_not_a_date_and_is_read_whole() -> None:
+    assert mismatched("网购多久能退款？", "7月31日前")  # a date for 多久
+    assert not mismatched("多久以前就有种稻的记录？", "公元前8200年")  # 多久以前 asks a date
+    refund = "可在7月31日前办理退款，线上订单可在5个工作日内完成退款。"
+    assert the_measure_asked("网购多久能退款？", refund) == "5个工作日"  # 7月 and 31日 are a date's
+    assert the_measure_asked("大火烧了多久？", "消防员花了约4小时20分钟才将火扑灭") == "约4小时20分钟"
+    assert the_measure_asked("他有多高？", "他身高1米93，体重90公斤") == "1米93"
+    assert the_measure_asked("续航多长时间？", "续航时间由6小时提升到11小时") is None  # two figures: left as read

@@ -196,3 +196,27 @@ def test_an_answer_of_another_kind_than_the_one_asked_does_not_fit() -> None:
     assert not fits("who", "谁主持会议？", "省政府召开常务会议研究部署春耕生产工作")  # a clause
     assert fits("why", "为什么停电？", "因暴雪压断线路")  # other kinds: any answer
     assert not fits("when", "什么时候？", "")
+
+
+def test_a_why_answer_that_stops_at_a_word_of_cause_is_the_reason_after_it() -> None:
+    from retrieval.shapes import the_reason_after
+
+    sentence = "局长介绍，一季度客流实现较快增长，主要因为新航线持续加密以及旅游需求回暖。"
+    assert the_reason_after("why", "一季度客流实现较快增长，主要因", sentence) == "新航线持续加密以及旅游需求回暖"
+    assert (
+        the_reason_after("why", "客流实现较快增长，由于", "客流实现较快增长，由于票价下调，周末更多。")
+        == "票价下调，周末更多"
+    )
+    assert the_reason_after("why", "新航线持续加密", sentence) is None  # already the reason
+    assert the_reason_after("what", "一季度客流实现较快增长，主要因", sentence) is None  # only why-questions
+    assert the_reason_after("why", "火灾原因", "火灾原因正在调查。") is None  # 原因 ends in 因: no word of cause
+
+
+def test_an_answer_loses_the_attribution_it_opens_with_unless_what_was_said_is_asked() -> None:
+    from retrieval.shapes import without_attribution
+
+    answer = "港务局副局长林某在发布会上介绍，一季度吞吐量实现较快增长"
+    assert without_attribution("吞吐量为什么增长较快？", answer) == "一季度吞吐量实现较快增长"
+    assert without_attribution("吞吐量为什么增长较快？", "据市统计局称，增长较快") == "增长较快"
+    assert without_attribution("副局长在发布会上说了什么？", answer) is None  # what was said is asked
+    assert without_attribution("吞吐量为什么增长较快？", "外贸航线持续加密") is None
