@@ -40,6 +40,7 @@ from retrieval.rules import list_answer, meta_answer, refusal, source_of
 from retrieval.shapes import (
     asks_for_a_name,
     fits,
+    the_clock_time,
     the_date_opening,
     the_figure_reached,
     the_list_asked,
@@ -47,6 +48,7 @@ from retrieval.shapes import (
     the_name_asked,
     the_reason_after,
     the_term_asked,
+    the_whole_place,
     whole_dotted_name,
     whole_range,
     with_the_kind_asked,
@@ -113,6 +115,7 @@ def _shaped(text: str, found: Answer) -> Answer:
     answer = with_the_kind_asked(text, answer, sentence) or answer
     answer = the_figure_reached(text, answer, sentence) or the_date_opening(found.kind, answer) or answer
     answer = the_reason_after(found.kind, answer, sentence) or without_attribution(text, answer) or answer
+    answer = the_whole_place(text, found.kind, answer, sentence) or the_clock_time(text, answer, sentence) or answer
     answer = the_measure_asked(text, answer) or answer
     answer = with_its_unit(text, answer, sentence) or answer
     answer = with_its_qualifier(answer, sentence) or answer

@@ -330,6 +330,35 @@ def the_reason_after(kind: str, answer: str, sentence: str) -> str | None:
     return None
 
 
+# A where-answer that stops at a county or a city whose sentence goes on with a smaller place (臺東縣|成功鎮附近), or at
+# a place whose sentence goes on with a venue there (澳門|藝術博物館): the place is that smaller place or venue. On the
+# shared data no where-gold ending in 省/市/县 stops before a smaller place, and one of 564 stops before a venue (to
+# 哪个县市, which this leaves alone).
+_SMALLER_PLACE = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:镇|乡|村|街道|区)(?!长|委|政府)")
+_VENUE = re.compile(
+    r"[\u4e00-\u9fff]{0,8}?(?:博物馆|美术馆|艺术馆|图书馆|体育馆|展览馆|会展中心|展览中心|体育中心|文化中心|体育场|医院|公园"
+    r"|广场|酒店|大厦|剧院|会堂|码头|机场|车站|火车站)"
+)
+_LEVEL_ASKED = re.compile(r"哪[个一]?(?:省|市|县|城市|国家|地区|国)|哪国")
+
+
+def the_whole_place(question: str, kind: str, answer: str, sentence: str) -> str | None:
+    """A where-answer with the smaller place or the venue its sentence writes right after it (臺東縣 of
+    "臺東縣成功鎮附近" is 臺東縣成功鎮, 澳門 of "澳門藝術博物館三樓" is 澳門藝術博物館); None otherwise, or where the
+    question asks for a province, a city or a country."""
+    if kind != "where" or _LEVEL_ASKED.search(to_simplified(question)):
+        return None
+    a = answer.rstrip()
+    at = sentence.find(a)
+    if not a or at < 0:
+        return None
+    folded, end = to_simplified(sentence), at + len(a)
+    more = _VENUE.match(folded, end)
+    if more is None and re.search(r"[省市县区]$", to_simplified(a)):
+        more = _SMALLER_PLACE.match(folded, end)
+    return sentence[at : more.end()] if more else None
+
+
 # A clause answer that opens with who said it (林振华在发布会上介绍，…; 据X称，…): the attribution is no part of the
 # answer. 6 of the shared data's 4,495 gold answers open so, all to questions about what someone said or how a thing is
 # described, which this leaves alone.
@@ -369,6 +398,30 @@ def the_date_opening(kind: str, answer: str) -> str | None:
     if m is None or len(m.group(1)) < MIN_DATE_CHARS or len(answer) <= len(m.group(0)):
         return None
     return answer[: len(m.group(1))]
+
+
+# 几点？ asks a time of day: the clock time the answer holds or starts, whole (…今日凌晨3时 of "凌晨3时40分左右" is
+# 凌晨3时40分左右). No question of the shared data asks 几点.
+_CLOCK_ASKED = re.compile(r"几点|什么时刻|几时几分")
+_CLOCK = re.compile(
+    r"(?:凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|夜里)?\d{1,2}(?:[时点](?:\d{1,2}分|半)?|[:：]\d{2})(?:左右|许)?"
+)
+
+
+def the_clock_time(question: str, answer: str, sentence: str) -> str | None:
+    """For 几点？, the clock time the answer holds or starts, whole, and nothing else; None otherwise."""
+    asked = to_simplified(question)
+    if not _CLOCK_ASKED.search(asked) or re.search(r"几点(?:到|至|-)几点", asked):  # 几点到几点: a range, as read
+        return None
+    a = answer.rstrip()
+    at = sentence.find(a)
+    if not a or at < 0:
+        return None
+    end = at + len(a)
+    for m in _CLOCK.finditer(to_simplified(sentence)):
+        if m.start() < end and at < m.end():
+            return None if sentence[m.start() : m.end()] == a else sentence[m.start() : m.end()]
+    return None
 
 
 # 提高到多少？ 降至多少？: the question asks the figure a change reached, not the one it started from.

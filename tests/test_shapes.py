@@ -220,3 +220,26 @@ def test_an_answer_loses_the_attribution_it_opens_with_unless_what_was_said_is_a
     assert without_attribution("吞吐量为什么增长较快？", "据市统计局称，增长较快") == "增长较快"
     assert without_attribution("副局长在发布会上说了什么？", answer) is None  # what was said is asked
     assert without_attribution("吞吐量为什么增长较快？", "外贸航线持续加密") is None
+
+
+def test_a_where_answer_takes_the_smaller_place_or_the_venue_written_right_after_it() -> None:
+    from retrieval.shapes import the_whole_place
+
+    landed = "颱風今日凌晨在東林縣平安鎮附近登陸。"
+    assert the_whole_place("颱風在哪裡登陸？", "where", "東林縣", landed) == "東林縣平安鎮"
+    held = "展覽在南灣藝術博物館三樓展廳舉行。"
+    assert the_whole_place("展覽在哪裡舉辦？", "where", "南灣", held) == "南灣藝術博物館"
+    assert the_whole_place("颱風在哪個縣登陸？", "where", "東林縣", landed) is None  # the county is asked
+    assert the_whole_place("颱風在哪裡登陸？", "when", "東林縣", landed) is None
+    assert the_whole_place("会议在哪里召开？", "where", "东林县", "东林县县长出席。") is None  # no smaller place
+
+
+def test_a_what_time_question_gets_the_clock_time_whole() -> None:
+    from retrieval.shapes import the_clock_time
+
+    sentence = "颱風「青松」今（21）日凌晨3時40分左右在東林縣登陸。"
+    assert the_clock_time("颱風幾點登陸的", "青松」今（21）日凌晨3時", sentence) == "凌晨3時40分左右"
+    assert the_clock_time("颱風幾點登陸的", "凌晨3時40分左右", sentence) is None  # already whole
+    assert the_clock_time("颱風什麼時候登陸", "青松」今（21）日凌晨3時", sentence) is None  # 几点 only
+    hours = "每天8:00至22:00接听来电。"
+    assert the_clock_time("热线几点到几点能打通？", "8:00至22:00", hours) is None  # a range asked: as read
