@@ -360,14 +360,19 @@ def _terms(toks: Sequence[str], low: Sequence[str], lo: int, hi: int, skip: set[
             out.append((start, Term(toks[i], [f"{_MONTHS.index(low[i]) + 1}月"], of=of)))
             i += 1
             continue
-        prefix = dictionary().words.get(low[i] + "-", [])
-        if prefix and i + 1 < hi and low[i + 1] not in STOPWORDS_EN and i + 1 not in skip:
+        head, dash, rest = toks[i].partition("-")
+        prefix = dictionary().words.get(head.lower() + "-", []) if toks[i].islower() else []
+        if prefix and dash and rest:  # vice-mayor: one token
+            cands = _composed(prefix[0], _lookup([toks[i]]), _lookup([rest]))
+            out.append((start, Term(toks[i], cands, of=of)))
+            i += 1
+            continue
+        if prefix and i + 1 < hi and i + 1 not in skip and _modifiable(toks[i + 1]):
             # "vice mayor": the prefix's sense (vice- 副, not vice 淫乐) before each sense of the next word (副市长),
-            # after the dictionary's own phrase (vice president 副总裁) where it has one
-            phrase = _lookup(toks[i : i + 2])
-            composed = [prefix[0] + c for c in _lookup(toks[i + 1 : i + 2]) if len(c) > 1]
-            cands = phrase + [c for c in composed if c not in phrase]
-            out.append((start, Term(" ".join(toks[i : i + 2]), cands[: 2 * MAX_CANDIDATES], of=of)))
+            # after the dictionary's own phrase (vice president 副总裁) where it has one; only between lower-case
+            # words (UN Secretary-General, Pan Xiaoming, Meta announce, mid July are no prefix)
+            cands = _composed(prefix[0], _lookup(toks[i : i + 2]), _lookup(toks[i + 1 : i + 2]))
+            out.append((start, Term(" ".join(toks[i : i + 2]), cands, of=of)))
             i += 2
             continue
         run = i
@@ -394,6 +399,20 @@ def _terms(toks: Sequence[str], low: Sequence[str], lo: int, hi: int, skip: set[
     for (start, term), (prev_start, prev) in zip(out[1:], out, strict=False):
         term.glued = not term.of and prev_start + len(_WORD.findall(prev.english)) == start
     return out
+
+
+def _modifiable(word: str) -> bool:
+    """Whether a word after an English prefix word (vice, anti, non) is what it modifies: a lower-case dictionary word,
+    not a name, a month, a number or a stopword."""
+    low = word.lower()
+    return word.islower() and low not in STOPWORDS_EN and low not in _MONTHS and not word[:1].isdigit()
+
+
+def _composed(prefix: str, phrase: list[str], word: list[str]) -> list[str]:
+    """The candidates of a prefix before a word: the dictionary's own phrase first, then the prefix before each sense
+    of the word (副 + 市长), then the word's own senses (市长: the text may write the post without the prefix)."""
+    composed = [prefix + c for c in word if len(c) > 1]
+    return list(dict.fromkeys(phrase + composed + word))[: 2 * MAX_CANDIDATES]
 
 
 # "What's" is "What is"; "1,500" is 1500 as Chinese text writes it.
@@ -474,14 +493,81 @@ def english_measure(question: str) -> str | None:
     low = [w.lower() for w in _WORD.findall(_plain(question))]
     at = next((j for j, w in enumerate(low[:-1]) if w == "how"), None)
     quant = low[at + 1] if at is not None else ""
+    if any(w in _CHANGE_VERBS for w in low) and quant in ("much", "far", "high", ""):
+        return None  # by how much did sales grow: a share or an amount
+    if any(w in _RATE_WORDS for w in low):
+        return "share"  # how high is the unemployment rate
     if quant in _MEASURE_OF_QUANT:
         return _MEASURE_OF_QUANT[quant]
     if quant == "long":
         return "duration" if any(w in _DURATION_VERBS for w in low) else None
-    if quant == "many" and at is not None and at + 2 < len(low):
-        return _UNIT_MEASURE.get(low[at + 2], "count")
+    if quant == "many" and at is not None:
+        rest = [w for w in low[at + 2 :] if w not in _BEFORE_UNIT]  # how many (million US) dollars
+        if "cubic" in low[at + 2 : at + 4]:
+            return None
+        if "square" in low[at + 2 : at + 4]:
+            return "area"
+        unit = rest[0] if rest else ""
+        if unit == "pounds":
+            return "weight" if any(_WORD_MEASURE.get(w) == "weight" for w in low) else "money"
+        return _UNIT_MEASURE.get(unit, "count")
     said = {_WORD_MEASURE[w] for w in low if w in _WORD_MEASURE}
     return said.pop() if len(said) == 1 and (quant == "much" or low[:1] == ["what"]) else None
+
+
+_BEFORE_UNIT = frozenset(
+    [
+        "million",
+        "billion",
+        "thousand",
+        "hundred",
+        "trillion",
+        "us",
+        "u.s",
+        "hong",
+        "kong",
+        "taiwan",
+        "macau",
+        "macao",
+        "singapore",
+        "new",
+        "more",
+        "extra",
+        "additional",
+        "australian",
+        "canadian",
+        "square",
+        "cubic",
+    ]
+)
+_RATE_WORDS = frozenset(["rate", "percentage", "percent", "proportion"])
+_CHANGE_VERBS = frozenset(
+    [
+        "grow",
+        "grew",
+        "grown",
+        "rise",
+        "rose",
+        "risen",
+        "fall",
+        "fell",
+        "fallen",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "drop",
+        "dropped",
+        "climb",
+        "climbed",
+        "jump",
+        "jumped",
+        "decline",
+        "declined",
+        "gain",
+        "gained",
+    ]
+)
 
 
 def _verb_at(terms: list[Term], kind: str, aux: bool, be: bool, q_at: int | None) -> int | None:
@@ -522,6 +608,9 @@ def _qword(carried: Carried, joined: str) -> str:
     if carried.kind == "when":  # what year -> 哪一年; what month, what time -> 什么时候
         return "哪一年" if words[-1] == "年" else QWORD_ZH["when"]
     prefix = {"number": "多少", "org": "哪家", "list": "哪些", "what": "什么"}.get(carried.kind, "哪个")
+    last = carried.head[-1].english.split()[-1].lower()
+    if prefix == "哪个" and last.endswith("s") and lemma_en(last) != last:  # which counties -> 哪些县 (not news)
+        prefix = "哪些"
     return prefix + "".join(words)
 
 

@@ -34,12 +34,12 @@ _COUNT_ASKED = re.compile(r"(?:多少|几)[个名位人户家次座条项所件�
 # A change asked (增长多少, 上涨了多少): a share answers it whatever the measure changed (营收增长12.5%).
 _CHANGE = re.compile(r"增长|增加|上涨|上升|提高|提升|下降|下跌|减少|降低|回落|涨|跌|增幅|降幅|涨幅|跌幅|同比|环比")
 # Another measure that answers a question of this one in news: 多远 in minutes (30分钟车程).
-_ALSO = {"length": {"duration"}}
+_ALSO = {"length": {"duration"}}  # 多远: 30分钟车程
 
 # An answer's unit (Simplified), read at the end of its figure. "count" is a counted thing (5场, 3名); it answers no
 # measure above, which all ask for a quantity of something continuous.
 _UNITS = {
-    "money": r"元|圆|块钱|美元|欧元|英镑|日元|日圆|港元|港币|美金|镑|卢布|韩元|新台币|台币|法郎|马克",
+    "money": r"元|圆|块钱|美元|欧元|英镑|日元|日圆|日币|人民币|港元|港币|美金|镑|卢布|韩元|新台币|台币|法郎|马克",
     "duration": r"秒钟|秒|分钟|个小时|小时|个钟头|个星期|个世纪|天|日|周年|周|星期|个月|月|年|世纪",
     "age": r"周岁|岁",
     "area": r"平方公里|平方千米|平方米|平方英里|平方公尺|亩|公顷|顷",
@@ -74,7 +74,7 @@ def asked_measure(question: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-_YEN = re.compile(r"日[元圆币]")
+_YEN = re.compile(r"日[元圆币]|人民币")
 
 
 def answer_measure(answer: str) -> str | None:
@@ -90,7 +90,7 @@ def answer_measure(answer: str) -> str | None:
     if len(found) > 1:
         found.discard("count")  # 6个小时 is a duration: its 个 counts hours
     if "money" in found and _YEN.search(a):
-        found.discard("duration")  # the 日 of 日元 is no day
+        found -= {"duration", "count"}  # the 日 of 日元 is no day, the 人 of 人民币 no person
     if "age" in found:
         found.discard("duration")  # 周岁 holds 岁 only, but 岁 and 年 can stand together (3年零5岁)
     return found.pop() if len(found) == 1 else None
@@ -103,7 +103,8 @@ _THINGS_COUNTED = re.compile(
 )
 # A count of people asked (多少扑火人员, 几名游客, 多少人) and an answer counting things (310余台, 42架次): not people.
 _PEOPLE_COUNTED = re.compile(
-    r"(?:多少|几)(?:名|位|个)?[\u4e00-\u9fff]{0,4}?(?:人员|人(?!口)|者|员工|居民|村民|市民|游客|旅客|乘客|学生|患者|职工|工人"
+    r"(?:多少|几)(?![台辆架艘座部颗枚栋间套趟])(?:名|位|个)?[\u4e00-\u9fff]{0,4}?(?:人员|人(?!口|机|行|驾)|者|员工|居民|村民"
+    r"|市民|游客|旅客|乘客|学生|患者|职工|工人"
     r"|选手|跑手|队员|民警|官兵|志愿者)"
 )
 _THINGS_UNIT = re.compile(
@@ -125,7 +126,7 @@ def mismatched(question: str, answer: str) -> bool:
             return True  # 多少扑火人员 -> 310余台
         return _THINGS_COUNTED.search(q) is not None and answer_measure(answer) in _CONTINUOUS
     given = answer_measure(answer)
-    if asked == "duration" and given is None and _CALENDAR.search(to_simplified(answer)):
+    if asked == "duration" and given is None and _DATE.search(to_simplified(answer)):
         return not _AGO.search(to_simplified(question))  # 多久能退款 -> 7月31日前; 多久以前 asks a date
     if given is None or given == asked or given in _ALSO.get(asked, ()):
         return False
@@ -141,14 +142,20 @@ def differs(measure: str, answer: str) -> bool:
     given = answer_measure(answer)
     if measure == "count":
         return given in _CONTINUOUS
+    if measure == "age" and given == "duration":
+        return False  # how old is the temple: 800多年 (几岁？ in Chinese asks a person's age: measures.mismatched)
     return given is not None and given != measure and given not in _ALSO.get(measure, ())
 
 
-_NUMERAL = re.compile(r"[\d零〇一二三四五六七八九十两百千万亿半]")
+_NUMERAL = re.compile(
+    r"\d|第[零〇一二两三四五六七八九十百千]+|一半|[一二两三四五六七八九十]成|[零〇一二两三四五六七八九十百千万亿]+(?:多|余)?"
+    r"(?:分之|兑|[万亿千百类层倍品区级号省间光]|" + "|".join(sorted(UNITS - {"起"}, key=len, reverse=True)) + ")"
+)
 
 
 def has_figure(answer: str) -> bool:
-    """Whether the answer holds a figure: a digit or a numeral (两类, 五分之四, 第三区)."""
+    """Whether the answer holds a figure: a digit, or a numeral counting something (两类, 五分之四, 第三区); not the
+    numerals of words (一起, 统一, 千万, 老百姓)."""
     return _NUMERAL.search(to_simplified(answer)) is not None
 
 
@@ -260,10 +267,18 @@ def the_measure_asked(question: str, answer: str) -> str | None:
     return None if start == 0 and end == len(answer.rstrip()) else answer[start:end]
 
 
-_DATE = re.compile(r"\d{2,4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号](?=[前后起止])")
-_INSIDE_A_NUMBER = re.compile(r"[\d.,．万亿千百]$")  # 3250美元 of 3万3250美元, 5公里 of 3．5公里
-_RANGE_OR_GRADE_AFTER = re.compile(r"[至到\-—~～级]")  # 400米至800米, 5000吨级
-_COMPOUND = re.compile(r"\d+(?:个小时|小时|时|分钟|分|米)(?:\d+(?:分钟|分|秒钟|秒|厘米)?)+")
-_CHANGED_TO = re.compile(r"(?:升|高|增|加|降|减|达|扩|缩|延|长|涨|跌)[至到]$")  # 提升到11小时: a change, no range
+# A calendar date or a day of one (2026年, 7月31日, 15日前), which no length of time is: years of four digits only
+# (坚守了30年 is a duration).
+_DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号](?=[前后起止])")
+_INSIDE_A_NUMBER = re.compile(r"[\d.,．万亿千百个]$")  # 3250美元 of 3万3250美元, 5公里 of 3．5公里, 半小时 of 1个半小时
+_RANGE_OR_GRADE_AFTER = re.compile(r"[至到\-—~～级半多零\d一二三四五六七八九]")  # 400米至800米, 5000吨级, 1年半
+_N = r"(?:\d+|[零一二两三四五六七八九十]+)"
+_COMPOUND = re.compile(
+    rf"{_N}(?:个小时|小时|时|分钟|分|米)零?(?:{_N}(?:分钟|分|秒钟|秒|厘米)?)+"  # 5分30秒, 4小时20分钟, 1米93, 一米八
+    rf"|{_N}个?[半多]个?(?:小时|钟头|星期|月|年|天)"  # 4个半小时, 3个多小时, 两个半月
+    rf"|{_N}(?:个小时|小时|个月|年|天)半"  # 1年半
+)
+# 提升到11小时, 缩短至3小时: a change, not a range (the figure before it is where it started)
+_CHANGED_TO = re.compile(r"(?:升|高|增|加|降|减|达|扩|缩|延|长|短|少|低|小|大|快|涨|跌)[至到]$")
 _TRAILING_QUALIFIER = re.compile(r"不到|以上|以下|左右|之多|上下")
 _LEADING = re.compile(rf"(?:约|大约|{_QUALIFIERS})?(?:新台币|人民币|港币|澳门币|台币|美金)?$")

@@ -308,6 +308,11 @@ def test_the_measure_an_english_number_question_asks_for() -> None:
     assert english_measure("What is the price of the standard version?") == "money"
     assert english_measure("How much water was delivered?") is None  # not said
     assert english_measure("Who is the mayor?") is None
+    assert english_measure("How many square metres is the park?") == "area"
+    assert english_measure("How many million yuan did it cost?") == "money"
+    assert english_measure("How many pounds did the baby weigh?") == "weight"
+    assert english_measure("How high is the unemployment rate?") == "share"
+    assert english_measure("By how much did the fare rise?") is None  # a change: a share or an amount
 
 
 def test_a_prefix_word_reads_as_its_prefix_before_the_next_word() -> None:
@@ -318,3 +323,16 @@ def test_a_prefix_word_reads_as_its_prefix_before_the_next_word() -> None:
     assert [t.english for t in head] == ["vice president"]  # the head is the whole phrase, not "vice"
     text = ["东山大学副校长王明表示，学校将提高新生奖学金标准。"]
     assert chinese_question("Which vice president talked about raising the scholarship?", text).startswith("哪个副校长")
+    (hyphened,) = [t for t in carry("Who is the vice-mayor of Dongshan?").terms if t.english.startswith("vice")]
+    assert "副市长" in hyphened.candidates
+    assert chinese_question("Where did Pan Xiaoming work before?", ["潘晓明此前在东山工作。"]).startswith("潘晓明")
+    assert "7月" in chinese_question(
+        "What happened in mid July?", ["7月中旬东山举行了灯会。"]
+    )  # July is no prefixed word
+
+
+def test_which_with_a_plural_noun_asks_for_several() -> None:
+    text = ["东林县、西湾县、南坪县今日停止上课。"]
+    assert chinese_question("Which counties suspended classes?", text).startswith("哪些县")
+    assert chinese_question("Which county suspended classes?", ["东林县今日停止上课。"]).startswith("哪个县")
+    assert chinese_question("Which news agency reported it?", ["新华社报道。"]).startswith("哪个")  # news: no plural

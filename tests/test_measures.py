@@ -139,4 +139,24 @@ def test_a_length_of_time_asked_is_not_a_date_and_is_read_whole() -> None:
     assert the_measure_asked("网购多久能退款？", refund) == "5个工作日"  # 7月 and 31日 are a date's
     assert the_measure_asked("大火烧了多久？", "消防员花了约4小时20分钟才将火扑灭") == "约4小时20分钟"
     assert the_measure_asked("他有多高？", "他身高1米93，体重90公斤") == "1米93"
+    assert the_measure_asked("手术做了多长时间？", "整个手术历时约4个半小时，出血不足100毫升") == "约4个半小时"
     assert the_measure_asked("续航多长时间？", "续航时间由6小时提升到11小时") is None  # two figures: left as read
+
+
+def test_a_reviewers_inputs_for_the_measure_rules() -> None:
+    """Inputs a review found wrong answers for (each was wrong before its fix)."""
+    assert not mismatched("仓库里有多少台机器人？", "300台") and not mismatched(
+        "多少座人行天桥？", "12座"
+    )  # 人 of a word
+    assert not mismatched("他被行政拘留几天？", "行政拘留10日") and not mismatched("多少天内整改？", "15日内")
+    assert answer_measure("300亿日币") == "money" and answer_measure("3亿人民币") == "money"
+    assert (
+        not has_figure("一起非法") and not has_figure("统一") and has_figure("一百多年") and has_figure("约两平方公里")
+    )
+    assert the_measure_asked("飞行多久？", "全程飞行3个多小时") == "3个多小时"
+    assert the_measure_asked("工期多久？", "工期1年半") == "1年半"
+    assert the_measure_asked("用时多久？", "用时1小时零5分") == "1小时零5分"
+    assert the_measure_asked("他多高？", "他身高一米八") == "一米八"
+    assert the_measure_asked("坚守了多久？", "他在岗位上坚守了30年") == "30年"  # a two-digit 年 is no date
+    assert the_measure_asked("用时多久？", "用时从5小时缩短至3小时") is None  # a change: not the old value
+    assert differs("age", "800多年") is False  # how old (a temple) in years

@@ -202,11 +202,12 @@ def test_a_why_answer_that_stops_at_a_word_of_cause_is_the_reason_after_it() -> 
     from retrieval.shapes import the_reason_after
 
     sentence = "局长介绍，一季度客流实现较快增长，主要因为新航线持续加密以及旅游需求回暖。"
-    assert the_reason_after("why", "一季度客流实现较快增长，主要因", sentence) == "新航线持续加密以及旅游需求回暖"
-    assert (
-        the_reason_after("why", "客流实现较快增长，由于", "客流实现较快增长，由于票价下调，周末更多。")
-        == "票价下调，周末更多"
-    )
+    reason = "因为新航线持续加密以及旅游需求回暖"
+    assert the_reason_after("why", "一季度客流实现较快增长，主要因", sentence) == reason
+    cold = "由于受冷空气影响，明天气温将下降8℃。"
+    assert the_reason_after("why", "由于", cold) == "由于受冷空气影响"  # not the effect after the comma
+    dry = "降雨偏少是因为副热带高压偏强，但专家预计下月将缓解。"
+    assert the_reason_after("why", "降雨偏少是因为", dry) == "因为副热带高压偏强"  # not what 但 goes on to
     assert the_reason_after("why", "新航线持续加密", sentence) is None  # already the reason
     assert the_reason_after("what", "一季度客流实现较快增长，主要因", sentence) is None  # only why-questions
     assert the_reason_after("why", "火灾原因", "火灾原因正在调查。") is None  # 原因 ends in 因: no word of cause
@@ -243,3 +244,32 @@ def test_a_what_time_question_gets_the_clock_time_whole() -> None:
     assert the_clock_time("颱風什麼時候登陸", "青松」今（21）日凌晨3時", sentence) is None  # 几点 only
     hours = "每天8:00至22:00接听来电。"
     assert the_clock_time("热线几点到几点能打通？", "8:00至22:00", hours) is None  # a range asked: as read
+
+
+def test_a_run_of_a_lists_items_answers_for_the_whole_list() -> None:
+    from retrieval.shapes import the_members_asked
+
+    sentence = "人事行政總處宣布，東林縣、西灣縣、南坪縣今日停止上班上課。"
+    assert the_members_asked("哪些縣停班停課？", "東林縣、西灣縣", sentence) == "東林縣、西灣縣、南坪縣"
+    assert the_members_asked("哪些縣停班停課？", "東林縣、西灣縣、南坪縣", sentence) is None  # already whole
+    assert the_members_asked("哪两个縣停班停課？", "東林縣、西灣縣", sentence) is None  # three listed, two asked
+
+
+def test_a_reviewers_inputs_for_the_shape_rules() -> None:
+    from retrieval.shapes import the_clock_time, the_reason_after, the_whole_place, without_attribution
+
+    assert the_clock_time("沪指收于几点？", "3000点", "沪指收于3000点。") is None
+    assert the_clock_time("商场几点关门？", "10:00至22:00", "营业时间10:00至22:00。") is None
+    assert the_clock_time("活动几点开始？", "8点", "活动今晚8点开始。") == "今晚8点"
+    assert the_clock_time("会议提出了几点意见？", "5点意见", "会议提出5点意见。") is None
+    assert (
+        the_whole_place("他在哪里出事？", "where", "广州", "他在广州参加活动时被送往医院。") is None
+    )  # a verb between
+    assert the_whole_place("在哪里？", "where", "澳门", "澳门酒店业复苏。") is None  # 酒店业 runs on
+    assert the_whole_place("他来自哪里？", "where", "湖南省", "他来自湖南省的一个小乡村。") is None
+    assert the_whole_place("在哪座城市举行？", "where", "杭州", "在杭州奥体中心体育场举行。") is None  # the city asked
+    said = "市应急管理局通报称，事故系违规操作引起"
+    assert without_attribution("哪个部门通报了事故原因？", said) is None  # the source is asked
+    assert without_attribution("他做了什么？", "经朋友介绍，进入该公司工作") is None  # introduced, not quoted
+    assert without_attribution("是什么？", "（简称：东视）旗下各频道") is None  # 简称 is no 称
+    assert the_reason_after("why", "由于", "由于受冷空气影响，明天气温将下降8℃。") == "由于受冷空气影响"
