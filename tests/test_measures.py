@@ -136,7 +136,7 @@ def test_a_length_of_time_asked_is_not_a_date_and_is_read_whole() -> None:
     assert mismatched("网购多久能退款？", "7月31日前")  # a date for 多久
     assert not mismatched("多久以前就有种稻的记录？", "公元前8200年")  # 多久以前 asks a date
     refund = "可在7月31日前办理退款，线上订单可在5个工作日内完成退款。"
-    assert the_measure_asked("网购多久能退款？", refund) == "5个工作日"  # 7月 and 31日 are a date's
+    assert the_measure_asked("网购多久能退款？", refund) == "5个工作日内"  # 7月 and 31日 are a date's; 内 kept
     assert the_measure_asked("大火烧了多久？", "消防员花了约4小时20分钟才将火扑灭") == "约4小时20分钟"
     assert the_measure_asked("他有多高？", "他身高1米93，体重90公斤") == "1米93"
     assert the_measure_asked("手术做了多长时间？", "整个手术历时约4个半小时，出血不足100毫升") == "约4个半小时"
