@@ -310,6 +310,13 @@ def whole_range(answer: str, sentence: str) -> str | None:
     return sentence[at : rest.start() + taken]
 
 
+def _located(answer: str, sentence: str) -> tuple[int, int] | None:
+    """Where the answer (trailing space aside) stands in its sentence: (start, end), or None where it is not there."""
+    a = answer.rstrip()
+    at = sentence.find(a) if a else -1
+    return (at, at + len(a)) if at >= 0 else None
+
+
 # Words that introduce a reason. An answer to a why-question that ends in one (or in its first characters: 主要因|为)
 # gives what the reason follows, not the reason.
 _CAUSES = ("主要是因为", "主要是由于", "是因为", "主要因为", "因为", "由于", "主要因", "是因", "原因是", "得益于")
@@ -336,13 +343,11 @@ def the_reason_after(kind: str, answer: str, sentence: str) -> str | None:
     (由于受冷空气影响，明天…); None otherwise. Simulated on the shared data's why-questions whose gold sentence
     writes such a word (each answer cut right after the word), the reason holds the gold 30 times of 61; most of the
     rest are golds that run on into the effect (由于销售状况不佳，任天堂并未…) or quote the clause before the word."""
-    if kind != "why":
+    found = _located(answer, sentence) if kind == "why" else None
+    if found is None:
         return None
-    a = answer.rstrip()
-    at = sentence.find(a)
-    if not a or at < 0:
-        return None
-    folded, end = to_simplified(sentence), at + len(a)
+    at, end = found
+    folded = to_simplified(sentence)
     for cause in _CAUSES:
         for k in range(1, len(cause) + 1):
             if end - k >= at and folded[end - k : end - k + len(cause)] == cause:
@@ -373,15 +378,13 @@ def the_whole_place(question: str, kind: str, answer: str, sentence: str) -> str
     """A where-answer with the smaller place or the venue its sentence writes right after it (臺東縣 of
     "臺東縣成功鎮附近" is 臺東縣成功鎮, 澳門 of "澳門藝術博物館三樓" is 澳門藝術博物館); None otherwise, or where the
     question asks for a province, a city or a country."""
-    if kind != "where" or _LEVEL_ASKED.search(to_simplified(question)):
+    found = _located(answer, sentence) if kind == "where" and not _LEVEL_ASKED.search(to_simplified(question)) else None
+    if found is None:
         return None
-    a = answer.rstrip()
-    at = sentence.find(a)
-    if not a or at < 0:
-        return None
-    folded, end = to_simplified(sentence), at + len(a)
+    at, end = found
+    folded = to_simplified(sentence)
     more = _VENUE.match(folded, end)
-    if more is None and re.search(r"[省市县区]$", to_simplified(a)):
+    if more is None and re.search(r"[省市县区]$", folded[at:end]):
         more = _SMALLER_PLACE.match(folded, end)
     if more is None:
         return None
@@ -457,16 +460,15 @@ def the_clock_time(question: str, answer: str, sentence: str) -> str | None:
     asked = to_simplified(question)
     if not _CLOCK_ASKED.search(asked) or re.search(r"几点(?:到|至|-)几点", asked):  # 几点到几点: a range, as read
         return None
-    a = answer.rstrip()
-    at = sentence.find(a)
-    if not a or at < 0:
+    found = _located(answer, sentence)
+    if found is None:
         return None
-    end = at + len(a)
+    at, end = found
     held = [m for m in _CLOCK.finditer(to_simplified(sentence)) if m.start() < end and at < m.end()]
     if len(held) != 1:  # none, or 10:00至22:00: a range, as read
         return None
     time = sentence[held[0].start() : held[0].end()]
-    return None if time == a else time
+    return None if time == sentence[at:end] else time
 
 
 # 提高到多少？ 降至多少？: the question asks the figure a change reached, not the one it started from.
