@@ -327,12 +327,13 @@ def _answer_english(
     else:
         carried, probability, top = refusal(chinese, written.kind, hits, corpus), 0.0, ""
     neural = default_reader() if reader == "neural" else None
+    measure = english_measure(text)
     if neural is not None and (carried.answered or neural.stack is not None):
-        carried = _read_english(text, q.kind, written, hits, corpus, neural, carried, probability, top)
+        carried = _read_english(text, (q.kind, measure), written, hits, corpus, neural, carried, probability, top)
     if carried.answered:  # shaped as the Chinese question it was written as (kind from the English question)
         as_written = carried.model_copy(update={"question": chinese, "kind": q.kind})
         carried = _as_a_person(_shaped(chinese, as_written))
-    if carried.answered and not fits(q.kind, chinese, carried.answer, english_measure(text)):  # not of the kind asked
+    if carried.answered and not fits(q.kind, chinese, carried.answer, measure):  # not of the kind asked
         carried = refusal(text, q.kind, hits, corpus)
     said = reading(carried.answer, q.kind) if carried.answered else None
     return carried.model_copy(update={"question": text, "kind": q.kind, "reading": said})
@@ -340,7 +341,7 @@ def _answer_english(
 
 def _read_english(
     text: str,
-    kind: str,
+    asked: tuple[str, str | None],
     written: Question,
     hits: list[Hit],
     corpus: Corpus,
@@ -352,7 +353,8 @@ def _read_english(
     """An English question over Chinese passages, read by the span reader: the sentences of the top passages ranked by
     e5 cosine to the English question (multilingual-e5-small reads both languages: retrieval/e5.py), the best few
     read with the question written in Chinese and as asked (the reader is trained on Chinese questions; the English
-    words still align in its multilingual encoder).
+    words still align in its multilingual encoder). `asked`: the English question's kind and measure
+    (crosslingual.english_measure); the answer is the reader's best span of that kind (shapes.fits).
 
     With the refusal model shipped (stacking.py), it decides as for Chinese questions, from the reader's margin and
     span and the components' probability and best span (`probability`, `top`); then the reader's span is the answer
@@ -377,8 +379,7 @@ def _read_english(
     if held is not None and held not in chosen:  # the components' sentence is read too
         chosen.append(held)
         texts.append(held[0].chunk.text[held[1] : held[2]])
-    chinese = written.text
-    measure = english_measure(text)
+    chinese, (kind, measure) = written.text, asked
     reads = neural.read_ranked([f"{in_script_of(chinese, t)} {text}" for t in texts], texts, cfg.english_spans)
     ranked = sorted(((r, n) for n, spans in enumerate(reads) for r in spans), key=lambda rn: -rn[0].margin)
     picked = next(((r, n, a) for r, n in ranked if fits(kind, chinese, a := _span_text(texts[n], r), measure)), None)

@@ -120,7 +120,7 @@ _MEASURE_OF_QUANT = {
 _MEASURE_OF_UNIT = {
     "duration": "seconds minutes hours days weeks months years decades centuries",
     "length": "metres meters kilometres kilometers km miles feet centimetres centimeters millimetres millimeters",
-    "weight": "tonnes tons kilograms kilos kg grams pounds",
+    "weight": "tonnes tons kilograms kilos kg grams",  # pounds: money, or weight where weighing is asked
     "money": "yuan dollars euros pounds yen",
     "area": "hectares acres mu",
     "share": "percent percentage points",
@@ -493,7 +493,7 @@ def english_measure(question: str) -> str | None:
     low = [w.lower() for w in _WORD.findall(_plain(question))]
     at = next((j for j, w in enumerate(low[:-1]) if w == "how"), None)
     quant = low[at + 1] if at is not None else ""
-    if any(w in _CHANGE_VERBS for w in low) and quant in ("much", "far", "high", ""):
+    if any(lemma_en(w) in _CHANGE_VERBS for w in low) and quant in ("much", "far", "high", ""):
         return None  # by how much did sales grow: a share or an amount
     if any(w in _RATE_WORDS for w in low):
         return "share"  # how high is the unemployment rate
@@ -541,33 +541,8 @@ _BEFORE_UNIT = frozenset(
     ]
 )
 _RATE_WORDS = frozenset(["rate", "percentage", "percent", "proportion"])
-_CHANGE_VERBS = frozenset(
-    [
-        "grow",
-        "grew",
-        "grown",
-        "rise",
-        "rose",
-        "risen",
-        "fall",
-        "fell",
-        "fallen",
-        "increase",
-        "increased",
-        "decrease",
-        "decreased",
-        "drop",
-        "dropped",
-        "climb",
-        "climbed",
-        "jump",
-        "jumped",
-        "decline",
-        "declined",
-        "gain",
-        "gained",
-    ]
-)
+# Verbs of a change (in dictionary form, text.lemma_en): "by how much did sales grow" asks a share or an amount.
+_CHANGE_VERBS = frozenset(["grow", "rise", "fall", "increase", "decrease", "drop", "climb", "jump", "decline", "gain"])
 
 
 def _verb_at(terms: list[Term], kind: str, aux: bool, be: bool, q_at: int | None) -> int | None:

@@ -74,7 +74,7 @@ def asked_measure(question: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-_YEN = re.compile(r"日[元圆币]|人民币")
+_NOT_A_DAY_OR_PERSON = re.compile(r"日[元圆币]|人民币")  # 日 of 日元, 人 of 人民币
 
 
 def answer_measure(answer: str) -> str | None:
@@ -89,7 +89,7 @@ def answer_measure(answer: str) -> str | None:
         found.discard("length")  # 平方公里 holds 公里
     if len(found) > 1:
         found.discard("count")  # 6个小时 is a duration: its 个 counts hours
-    if "money" in found and _YEN.search(a):
+    if "money" in found and _NOT_A_DAY_OR_PERSON.search(a):
         found -= {"duration", "count"}  # the 日 of 日元 is no day, the 人 of 人民币 no person
     if "age" in found:
         found.discard("duration")  # 周岁 holds 岁 only, but 岁 and 年 can stand together (3年零5岁)
@@ -101,15 +101,14 @@ _THINGS_COUNTED = re.compile(
     r"(?:多少|几)(?:个|名|位|人|户|家|次|座|条|项|所|件|台|辆|架|艘|部|本|场|届|种|只|头|批|例|起|颗|班|趟|列|间|栋|套|份"
     r"|支|队|组|枚)(?!小时|钟头|月|星期|世纪|百分点|平方|立方|工作日|年头|周末|礼拜|季度|学期|日夜)"
 )
+_THINGS = "台|辆|架次|架|艘|座|部|颗|枚|栋|间|套|趟"  # classifiers of things, not people
 # A count of people asked (多少扑火人员, 几名游客, 多少人) and an answer counting things (310余台, 42架次): not people.
 _PEOPLE_COUNTED = re.compile(
-    r"(?:多少|几)(?![台辆架艘座部颗枚栋间套趟])(?:名|位|个)?[\u4e00-\u9fff]{0,4}?(?:人员|人(?!口|机|行|驾)|者|员工|居民|村民"
+    rf"(?:多少|几)(?!{_THINGS})(?:名|位|个)?[\u4e00-\u9fff]{{0,4}}?(?:人员|人(?!口|机|行|驾)|者|员工|居民|村民"
     r"|市民|游客|旅客|乘客|学生|患者|职工|工人"
     r"|选手|跑手|队员|民警|官兵|志愿者)"
 )
-_THINGS_UNIT = re.compile(
-    rf"^(?:约|近|逾|超过)?{_FIGURE}(?:多|余)?(?:[万亿千百]+)?(?:多|余)?(?:台|辆|架次|架|艘|座|部|颗|枚|栋|间|套|趟)$"
-)
+_THINGS_UNIT = re.compile(rf"^(?:约|近|逾|超过)?{_FIGURE}(?:多|余)?(?:[万亿千百]+)?(?:多|余)?(?:{_THINGS})$")
 _CONTINUOUS = frozenset({"money", "duration", "age", "area", "length", "weight"})
 
 
@@ -128,7 +127,7 @@ def mismatched(question: str, answer: str) -> bool:
     given = answer_measure(answer)
     if asked == "duration" and given is None and _DATE.search(to_simplified(answer)):
         return not _AGO.search(to_simplified(question))  # 多久能退款 -> 7月31日前; 多久以前 asks a date
-    if given is None or given == asked or given in _ALSO.get(asked, ()):
+    if not _another_measure(asked, given):
         return False
     return not (given == "share" and _CHANGE.search(to_simplified(question)))
 
@@ -144,10 +143,15 @@ def differs(measure: str, answer: str) -> bool:
         return given in _CONTINUOUS
     if measure == "age" and given == "duration":
         return False  # how old is the temple: 800多年 (几岁？ in Chinese asks a person's age: measures.mismatched)
-    return given is not None and given != measure and given not in _ALSO.get(measure, ())
+    return _another_measure(measure, given)
 
 
-_NUMERAL = re.compile(
+def _another_measure(asked: str, given: str | None) -> bool:
+    """Whether an answer's measure (None: unknown) is another than the one asked and not one that also answers it."""
+    return given is not None and given != asked and given not in _ALSO.get(asked, ())
+
+
+_FIGURE_HELD = re.compile(
     r"\d|第[零〇一二两三四五六七八九十百千]+|一半|[一二两三四五六七八九十]成|[零〇一二两三四五六七八九十百千万亿]+(?:多|余)?"
     r"(?:分之|兑|[万亿千百类层倍品区级号省间光]|" + "|".join(sorted(UNITS - {"起"}, key=len, reverse=True)) + ")"
 )
@@ -156,7 +160,7 @@ _NUMERAL = re.compile(
 def has_figure(answer: str) -> bool:
     """Whether the answer holds a figure: a digit, or a numeral counting something (两类, 五分之四, 第三区); not the
     numerals of words (一起, 统一, 千万, 老百姓)."""
-    return _NUMERAL.search(to_simplified(answer)) is not None
+    return _FIGURE_HELD.search(to_simplified(answer)) is not None
 
 
 def is_figure(answer: str) -> bool:

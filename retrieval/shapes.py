@@ -390,12 +390,10 @@ def the_whole_place(question: str, kind: str, answer: str, sentence: str) -> str
         return None
     # the words after the answer up to the venue or place: nouns only (广州|参加活动时被送往医院 is no venue of 广州),
     # ending where a word ends (澳门酒店|业, 小乡|村)
-    words = pos_tokens(folded[end : end + len(more.group(0)) + 4])
-    bounds = set(accumulate(len(w) for w, _ in words))
-    taken = [
-        f for (w, f), b in zip(words, accumulate(len(w) for w, _ in words), strict=True) if b <= len(more.group(0))
-    ]
-    if len(more.group(0)) not in bounds or any(f[:1] in "vpucdmr" for f in taken):
+    size = len(more.group(0))
+    words = pos_tokens(folded[end : end + size + 4])
+    ends = list(accumulate(len(w) for w, _ in words))
+    if size not in ends or any(f[:1] in "vpucdmr" for (_, f), e in zip(words, ends, strict=True) if e <= size):
         return None
     return sentence[at : more.end()]
 

