@@ -123,6 +123,9 @@ class ReaderConfig:
     # the answer (shapes.fits: a time for "when", a figure for "how many"). The reader's best span alone was of
     # another kind in about one wrong answer of four on fresh news.
     english_spans: int = 20
+    # A Chinese question's best spans per passage, among which the best one of the kind asked answers where the
+    # reader's best span is of another kind (a count for 什么时候; answer._of_the_kind).
+    kind_spans: int = 20
     max_question_tokens: int = 48
     max_tokens: int = 320  # question + passage + specials; a 200-character chunk is ~150 tokens
     max_answer_tokens: int = 40

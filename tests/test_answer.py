@@ -498,3 +498,19 @@ def test_a_question_for_the_figure_a_change_reached_is_answered_with_it() -> Non
     )
     answer = MemoryCorpus([art]).ask("青河防洪标准提高到多少？")
     assert answer.answered and answer.answer.startswith("100年")
+
+
+def test_the_reader_s_best_span_of_the_kind_asked_answers_where_its_best_is_of_another_kind() -> None:
+    from retrieval.answer import _of_the_kind
+    from retrieval.reader import Read
+
+    texts = ["记者在湿地拍到3只白鹭。", "观鸟者于4月9日清晨在湿地拍到白鹭。"]
+    count = Read(texts[0].index("3只"), texts[0].index("白鹭"), 5.0)  # the reader's best: a count
+    date = Read(texts[1].index("4月9日"), texts[1].index("在湿地"), 2.0)
+    place = Read(texts[1].index("湿地"), texts[1].index("拍到"), 3.0)
+    found = _of_the_kind("when", "啥时候拍到的？", [[count], [place, date]], texts)
+    assert found is not None and found[0] == 1 and found[2] == "4月9日清晨"
+    assert _of_the_kind("when", "啥时候拍到的？", [[count], [place]], texts) is None  # no time read: none
+    birds = Read(texts[0].index("白鹭"), texts[0].index("。"), 4.0)
+    found = _of_the_kind("number", "拍到了多少只？", [[birds, count]], texts[:1])
+    assert found is not None and found[2] == "3只"  # the count, not the better-scored bird

@@ -141,28 +141,28 @@ def test_the_refusal_model_reads_both_answerers() -> None:
     corpus = MemoryCorpus([Article(id="w1", title="青石镇", text=text, published="2024-01-01")])
     assert corpus.ask("青石镇水库是哪一年建成的？").answer == "1998年"
     seen: list[str] = []
-    read = reader.read
+    read = reader.read_ranked
 
     passages_read: list[str] = []
 
-    def spy(question: str | list[str], passages: list[str]) -> list:  # type: ignore[type-arg]
+    def spy(question: str | list[str], passages: list[str], n: int) -> list:  # type: ignore[type-arg]
         seen.extend([question] if isinstance(question, str) else question)
         passages_read.extend(passages)
-        return read(question, passages)
+        return read(question, passages, n)
 
-    reader.read = spy  # type: ignore[method-assign]
+    reader.read_ranked = spy  # type: ignore[method-assign]
     try:
         assert corpus.ask("青石镇水库是哪一年建成的").answer == "1998年"
     finally:
-        del reader.read  # the instance attribute goes; the method is back
+        del reader.read_ranked  # the instance attribute goes; the method is back
     assert seen and all(q == "青石镇水库是哪一年建成的？" for q in seen)  # typed without its ？, read as trained
     headed = Article(id="w2", title="青石镇水库", text="青石镇水库通过验收\n\n" + text, published="2024-01-02")
     passages_read.clear()
-    reader.read = spy  # type: ignore[method-assign]
+    reader.read_ranked = spy  # type: ignore[method-assign]
     try:
         assert MemoryCorpus([headed]).ask("青石镇水库是哪一年建成的？").answer == "1998年"
     finally:
-        del reader.read
+        del reader.read_ranked
     assert passages_read and all("通过验收" not in p and text in p for p in passages_read)  # the headline is not read
     assert not corpus.ask("火星上有多少座城市？").answered
 

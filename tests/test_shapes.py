@@ -163,6 +163,8 @@ def test_a_when_answer_that_opens_with_its_date_and_a_comma_is_the_date() -> Non
     assert the_date_opening("when", "6月1日上午9时，新馆正式开放") == "6月1日上午9时"
     assert the_date_opening("who", "4月2日，市指挥部决定启动四级应急响应") is None  # not a when-question
     assert the_date_opening("when", "随后，市指挥部决定启动应急响应") is None  # no date before the comma
+    assert the_date_opening("when", "今天上午8时20分，首趟列车驶出车站") == "今天上午8时20分"  # a day said relative
+    assert the_date_opening("when", "清晨5时许，在江边滩涂上") == "清晨5时许"
 
 
 def test_list_members_and_ranges_stop_where_their_items_and_figures_do() -> None:
@@ -196,6 +198,9 @@ def test_an_answer_of_another_kind_than_the_one_asked_does_not_fit() -> None:
     assert not fits("who", "谁主持会议？", "省政府召开常务会议研究部署春耕生产工作")  # a clause
     assert fits("why", "为什么停电？", "因暴雪压断线路")  # other kinds: any answer
     assert not fits("when", "什么时候？", "")
+    assert fits("who", "谁出席了会议？", "欧阳振华、李明、王芳、张伟")  # a list of names, each a name
+    assert not fits("who", "谁出席了会议？", "欧阳振华、省政府召开常务会议研究部署春耕生产工作")
+    assert fits("when", "中心什么时候建成？", "下半年")
 
 
 def test_a_why_answer_that_stops_at_a_word_of_cause_is_the_reason_after_it() -> None:
@@ -211,6 +216,19 @@ def test_a_why_answer_that_stops_at_a_word_of_cause_is_the_reason_after_it() -> 
     assert the_reason_after("why", "新航线持续加密", sentence) is None  # already the reason
     assert the_reason_after("what", "一季度客流实现较快增长，主要因", sentence) is None  # only why-questions
     assert the_reason_after("why", "火灾原因", "火灾原因正在调查。") is None  # 原因 ends in 因: no word of cause
+
+
+def test_a_why_answer_that_gives_the_effect_and_its_cause_is_the_cause() -> None:
+    from retrieval.shapes import the_reason_after
+
+    sentence = "今年游客人数大幅上升，主要因为景区首次推出夜场门票，吸引大批年轻人。"
+    both = "今年游客人数大幅上升，主要因为景区首次推出夜场门票，吸引"
+    assert the_reason_after("why", both, sentence) == "因为景区首次推出夜场门票"
+    late = "渡轮停航是由于连日降雨导致河水上涨。"
+    assert the_reason_after("why", late, late) == "由于连日降雨导致河水上涨"
+    opening = "由于连日降雨，河水上涨，渡轮停航"  # opens with its cause: as written (golds often keep the effect)
+    assert the_reason_after("why", opening, opening + "。") is None
+    assert the_reason_after("what", both, sentence) is None
 
 
 def test_an_answer_loses_the_attribution_it_opens_with_unless_what_was_said_is_asked() -> None:
