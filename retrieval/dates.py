@@ -251,3 +251,69 @@ def without_relative(question: str, period: Period | None) -> str:
         return question
     stripped = question.replace(period.label, " ", 1)
     return re.sub(r"\s+", " ", stripped).strip() or question
+
+
+# Days a report names relative to its own date (今天上午, 昨晚, 本月20日, 去年3月), as offsets in days / months / years.
+_REPORT_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "昨晚": -1, "昨夜": -1, "前天": -2, "明天": 1, "明日": 1}
+_REPORT_DAY = re.compile(
+    r"(今天|今日|昨天|昨日|昨晚|昨夜|前天|明天|明日|今|昨|明)(?:[（(]((?:\d{1,2}月)?\d{1,2})日[）)]?|(?=[（(]?\d)|(?![（(]))"
+)
+_REPORT_MONTH = re.compile(r"([本上下])月(\d{1,2})[日号]")
+_REPORT_YEAR = re.compile(r"(今|去|明|前)年(?!代|纪|龄|级|轻)")
+_YEAR_OFFSETS = {"今": 0, "去": -1, "明": 1, "前": -2}
+_MONTH_OFFSETS = {"本": 0, "上": -1, "下": 1}
+
+
+def _written(day: dt.date, report: dt.date) -> str:
+    """A day as Chinese news writes it: M月D日, with its year where it is not the report's."""
+    return f"{day.month}月{day.day}日" if day.year == report.year else f"{day.year}年{day.month}月{day.day}日"
+
+
+# A dateline at the head of a report (新华社北京4月28日电, 本报讯…5月6日讯): the day its 今天 / 昨天 count from, which
+# a paper printing the report the next morning dates a day later.
+_DATELINE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:电|讯)")
+DATELINE_CHARS = 60  # where a dateline stands: the report's first characters (agency, place, date, 电)
+
+
+def report_day(published: str | None, opening: str = "") -> dt.date | None:
+    """The day a report's relative days count from: its dateline's (in `opening`, the report's first characters)
+    where it has one, else its publication day; None where neither is known."""
+    day = published_day(published)
+    m = _DATELINE.search(to_simplified(opening[:DATELINE_CHARS]))
+    if m is None or (day is None and m.group(1) is None):
+        return day
+    year = int(m.group(1)) if m.group(1) else day.year if day else 0
+    lined = _day(year, int(m.group(2)), int(m.group(3)))
+    if lined is not None and day is not None and m.group(1) is None and lined > day:  # 12月31日电, printed in January
+        lined = _day(year - 1, lined.month, lined.day)
+    return lined or day
+
+
+def dated_answer(answer: str, report: dt.date | None) -> str | None:
+    """A when-answer that names days relative to its report (今天上午7时35分, 昨（12日）晚, 本月20日, 去年3月), written
+    out from the report's day (report_day: 4月28日上午7时35分, 11月12日晚, 11月20日, 2025年3月), so that a reader
+    days later is not told "today"; None where it names none or the report's day is unknown. 当天 / 当日 (the day of
+    an event the sentence names) stay as written."""
+    if report is None:
+        return None
+
+    def day(m: re.Match[str]) -> str:
+        word, inside = m.group(1), m.group(2)
+        if len(word) == 1 and inside is None:  # 今 / 昨 / 明 alone are days only before their （12日）
+            return m.group(0)
+        when = report + dt.timedelta(_REPORT_DAYS.get(word, {"今": 0, "昨": -1, "明": 1}.get(word, 0)))
+        if inside is not None:  # 昨（12日）: the day written in brackets, in the month around the report's
+            if "月" in inside:
+                return inside + "日"
+            shown = _day(when.year, when.month, int(inside))
+            return _written(shown, report) if shown else m.group(0)
+        tail = word[1:] if word in ("昨晚", "昨夜") else ""
+        return _written(when, report) + tail
+
+    def month(m: re.Match[str]) -> str:
+        shown = _day(*_shift_month(report, _MONTH_OFFSETS[m.group(1)]), int(m.group(2)))
+        return _written(shown, report) if shown else m.group(0)  # 上月30日 in March: no such day, as written
+
+    text = _REPORT_MONTH.sub(month, _REPORT_DAY.sub(day, answer))
+    text = _REPORT_YEAR.sub(lambda m: f"{report.year + _YEAR_OFFSETS[m.group(1)]}年", text)
+    return text if text != answer else None

@@ -575,7 +575,7 @@ def fits(kind: str, question: str, answer: str, measure: str | None = None) -> b
     figure of the measure asked (where the Chinese question names one, measures.mismatched; where `measure` does,
     crosslingual.english_measure), a who-question's is a name or a list of names (no figure, not a date, not a
     clause). Other kinds: any answer. For answers of another kind read from English questions (How many beds? ->
-    一起非法; When does it open? -> a festival's name) and from Chinese ones (啥时候拍到的？ -> 3只;
+    一起非法; When does it open? -> a festival's name) and from Chinese ones (啥时候发现的？ -> 3只;
     answer._of_the_kind). Of the shared data's golds, 352 of 365 number, 607 of 619 when and 420 of 438 who golds fit
     (the rest: clauses, eras, numbers of words)."""
     a = to_simplified(answer).strip()

@@ -514,3 +514,14 @@ def test_the_reader_s_best_span_of_the_kind_asked_answers_where_its_best_is_of_a
     birds = Read(texts[0].index("白鹭"), texts[0].index("。"), 4.0)
     found = _of_the_kind("number", "拍到了多少只？", [[birds, count]], texts[:1])
     assert found is not None and found[2] == "3只"  # the count, not the better-scored bird
+
+
+def test_a_when_answer_said_as_today_names_the_day_of_the_report_s_dateline() -> None:
+    text = (
+        "本报江城5月6日电（记者 王某）今天上午9时，江城新机场正式投入使用，首个航班从北京飞抵。"
+        "新机场总投资120亿元，设计年旅客吞吐量1500万人次。"
+    )
+    corpus = MemoryCorpus([Article(id="a1", title="江城新机场投用", text=text, published="2025-05-07")])
+    found = corpus.ask("江城新机场什么时候投入使用？")
+    assert found.answered and found.answer.startswith("5月6日") and "今天" not in found.answer  # printed a day later
+    assert "今天上午9时" in found.evidence[0]  # the evidence as written

@@ -88,3 +88,31 @@ def test_a_date_alone_is_told_from_a_figure() -> None:
 
     assert all(is_date_only(t) for t in ("11月中旬", "2026年3月", "5月23日", "23日", " 3月底 "))
     assert not any(is_date_only(t) for t in ("2026年", "3.5万名", "100公里", "1至10月", "5月23日举行", ""))
+
+
+def test_a_when_answer_said_relative_to_its_report_is_written_out_from_the_report_s_day() -> None:
+    from retrieval.dates import dated_answer, report_day
+
+    day = report_day("2025-03-19")  # no dateline: the publication day
+    assert dated_answer("今天上午9时", day) == "3月19日上午9时"
+    assert dated_answer("昨晚8时许", day) == "3月18日晚8时许"
+    assert dated_answer("昨（18日）下午", day) == "3月18日下午"  # the day in brackets, not twice
+    assert dated_answer("本月25日", day) == "3月25日"
+    assert dated_answer("上月28日", day) == "2月28日"
+    assert dated_answer("上月30日", day) is None  # no such day: as written
+    assert dated_answer("去年10月", day) == "2024年10月"
+    assert dated_answer("明年上半年", day) == "2026年上半年"
+    assert dated_answer("当天下午", day) is None  # the day of an event the sentence names: as written
+    assert dated_answer("3月19日", day) is None
+    assert dated_answer("今后", day) is None and dated_answer("明确", day) is None  # 今 / 明 of other words
+    assert dated_answer("今天", None) is None  # no day known
+    assert dated_answer("昨天", report_day("2025-01-01")) == "2024年12月31日"  # another year: said
+
+
+def test_a_report_s_day_is_its_datelines_where_it_has_one() -> None:
+    from retrieval.dates import report_day
+
+    assert report_day("2025-03-20", "新华社南宁3月19日电（记者 林某）今天上午") == dt.date(2025, 3, 19)
+    assert report_day("2025-01-02", "本报北京12月31日讯 今天") == dt.date(2024, 12, 31)  # printed in the new year
+    assert report_day("2025-03-20", "（記者 林某／台北報導）今天") == dt.date(2025, 3, 20)
+    assert report_day(None, "") is None
