@@ -254,12 +254,15 @@ def without_relative(question: str, period: Period | None) -> str:
 
 
 # Days a report names relative to its own date (今天上午, 昨晚, 本月20日, 去年3月), as offsets in days / months / years.
-_REPORT_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "昨晚": -1, "昨夜": -1, "前天": -2, "明天": 1, "明日": 1}
+# Not inside another word: 大前天, 如今天气, 过去年均, 两年前天津.
+_REPORT_DAYS = {"今": 0, "昨": -1, "明": 1, "前天": -2}
+_NOT_AFTER = r"(?<![大如过年])"
 _REPORT_DAY = re.compile(
-    r"(今天|今日|昨天|昨日|昨晚|昨夜|前天|明天|明日|今|昨|明)(?:[（(]((?:\d{1,2}月)?\d{1,2})日[）)]?|(?=[（(]?\d)|(?![（(]))"
+    _NOT_AFTER + r"(前天|([今昨明])(?:天|日|(?=[晚早晨夜])|(?=[（(]\d)))"
+    r"(?:[（(]((?:\d{1,2}月)?\d{1,2})[日號号][）)]?)?"
 )
-_REPORT_MONTH = re.compile(r"([本上下])月(\d{1,2})[日号]")
-_REPORT_YEAR = re.compile(r"(今|去|明|前)年(?!代|纪|龄|级|轻)")
+_REPORT_MONTH = re.compile(r"([本上下])月(\d{1,2})[日号號]")
+_REPORT_YEAR = re.compile(_NOT_AFTER + r"([今去明前])年(?![代纪紀龄齡级級轻輕])")
 _YEAR_OFFSETS = {"今": 0, "去": -1, "明": 1, "前": -2}
 _MONTH_OFFSETS = {"本": 0, "上": -1, "下": 1}
 
@@ -269,24 +272,31 @@ def _written(day: dt.date, report: dt.date) -> str:
     return f"{day.month}月{day.day}日" if day.year == report.year else f"{day.year}年{day.month}月{day.day}日"
 
 
-# A dateline at the head of a report (新华社北京4月28日电, 本报讯…5月6日讯): the day its 今天 / 昨天 count from, which
-# a paper printing the report the next morning dates a day later.
-_DATELINE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:电|讯)")
+# A dateline at the head of a report (新华社北京4月28日电（记者…）, 本报讯…5月6日讯 ): the day its 今天 / 昨天 count
+# from, which a paper printing the report the next morning dates a day later. 电 / 讯 end the dateline (not 电影, 讯飞).
+_DATELINE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:电|讯)(?=[\s（(【　]|$)")
 DATELINE_CHARS = 60  # where a dateline stands: the report's first characters (agency, place, date, 电)
 
 
 def report_day(published: str | None, opening: str = "") -> dt.date | None:
     """The day a report's relative days count from: its dateline's (in `opening`, the report's first characters)
-    where it has one, else its publication day; None where neither is known."""
+    where it has one, in the year that puts it nearest the publication day (12月31日电 printed on 1月2日; 1月1日电
+    published on 12月31日 in UTC), else its publication day; None where neither is known."""
     day = published_day(published)
     m = _DATELINE.search(to_simplified(opening[:DATELINE_CHARS]))
-    if m is None or (day is None and m.group(1) is None):
+    if m is None:
         return day
-    year = int(m.group(1)) if m.group(1) else day.year if day else 0
-    lined = _day(year, int(m.group(2)), int(m.group(3)))
-    if lined is not None and day is not None and m.group(1) is None and lined > day:  # 12月31日电, printed in January
-        lined = _day(year - 1, lined.month, lined.day)
-    return lined or day
+    month, date = int(m.group(2)), int(m.group(3))
+    if m.group(1) or day is None:
+        return _day(int(m.group(1)), month, date) or day if m.group(1) else day
+    years = [_day(day.year + k, month, date) for k in (-1, 0, 1) if dt.MINYEAR < day.year + k < dt.MAXYEAR]
+    return min((d for d in years if d is not None), key=lambda d: abs((d - day).days), default=day)
+
+
+def _nearest(around: dt.date, day_of_month: int) -> dt.date | None:
+    """The day of the month nearest `around` (昨（30日）in a report of 5月2日 is 4月30日)."""
+    days = [_day(*_shift_month(around, k), day_of_month) for k in (-1, 0, 1)]
+    return min((d for d in days if d is not None), key=lambda d: abs((d - around).days), default=None)
 
 
 def dated_answer(answer: str, report: dt.date | None) -> str | None:
@@ -294,21 +304,18 @@ def dated_answer(answer: str, report: dt.date | None) -> str | None:
     out from the report's day (report_day: 4月28日上午7时35分, 11月12日晚, 11月20日, 2025年3月), so that a reader
     days later is not told "today"; None where it names none or the report's day is unknown. 当天 / 当日 (the day of
     an event the sentence names) stay as written."""
-    if report is None:
-        return None
+    if report is None or not dt.date.min + dt.timedelta(days=62) <= report <= dt.date.max - dt.timedelta(days=62):
+        return None  # no day, or a placeholder one (0001-01-01) that a day's shift would overflow
 
     def day(m: re.Match[str]) -> str:
-        word, inside = m.group(1), m.group(2)
-        if len(word) == 1 and inside is None:  # 今 / 昨 / 明 alone are days only before their （12日）
-            return m.group(0)
-        when = report + dt.timedelta(_REPORT_DAYS.get(word, {"今": 0, "昨": -1, "明": 1}.get(word, 0)))
-        if inside is not None:  # 昨（12日）: the day written in brackets, in the month around the report's
+        word, inside = m.group(2) or m.group(1), m.group(3)
+        when = report + dt.timedelta(_REPORT_DAYS[word])
+        if inside is not None:  # 昨（12日）: the day written in brackets, the one of that number nearest
             if "月" in inside:
                 return inside + "日"
-            shown = _day(when.year, when.month, int(inside))
+            shown = _nearest(when, int(inside))
             return _written(shown, report) if shown else m.group(0)
-        tail = word[1:] if word in ("昨晚", "昨夜") else ""
-        return _written(when, report) + tail
+        return _written(when, report)
 
     def month(m: re.Match[str]) -> str:
         shown = _day(*_shift_month(report, _MONTH_OFFSETS[m.group(1)]), int(m.group(2)))

@@ -107,6 +107,11 @@ def test_a_when_answer_said_relative_to_its_report_is_written_out_from_the_repor
     assert dated_answer("今后", day) is None and dated_answer("明确", day) is None  # 今 / 明 of other words
     assert dated_answer("今天", None) is None  # no day known
     assert dated_answer("昨天", report_day("2025-01-01")) == "2024年12月31日"  # another year: said
+    assert dated_answer("昨（30日）上午", report_day("2025-05-02")) == "4月30日上午"  # the 30th nearest, not May's
+    assert dated_answer("今晚8时", day) == "3月19日晚8时"
+    for inside in ("大前天", "如今天气转暖时", "过去年均", "两年前天津港"):  # 前天, 今天, 去年, 前天 inside other words
+        assert dated_answer(inside, day) is None
+    assert dated_answer("昨天上午", report_day("0001-01-01")) is None  # a placeholder date: no overflow
 
 
 def test_a_report_s_day_is_its_datelines_where_it_has_one() -> None:
@@ -115,4 +120,7 @@ def test_a_report_s_day_is_its_datelines_where_it_has_one() -> None:
     assert report_day("2025-03-20", "新华社南宁3月19日电（记者 林某）今天上午") == dt.date(2025, 3, 19)
     assert report_day("2025-01-02", "本报北京12月31日讯 今天") == dt.date(2024, 12, 31)  # printed in the new year
     assert report_day("2025-03-20", "（記者 林某／台北報導）今天") == dt.date(2025, 3, 20)
+    assert report_day("2025-04-10", "新华社北京4月11日电（记者 林某）") == dt.date(2025, 4, 11)  # published in UTC
+    assert report_day("2024-12-31", "新华社北京1月1日电 今天") == dt.date(2025, 1, 1)  # the nearest year
+    assert report_day("2025-04-10", "3月5日电影节开幕，今天") == dt.date(2025, 4, 10)  # 电影: no dateline
     assert report_day(None, "") is None

@@ -31,6 +31,7 @@ from retrieval.text import detect_lang
         ("合约甚么时候届满？", "when"),  # 甚麼 for 什麼, as folded to Simplified before it is read
         ("展览展到几时", "when"),  # Cantonese 幾時, folded
         ("他到何年紀才退休？", "other"),  # 何年紀 asks an age, not a year
+        ("哪一年纪念碑落成？", "when"),  # …but 纪念 is no age
         ("Who opened the bridge?", "who"),
         ("When did the strike end?", "when"),
         ("Where was the summit held?", "where"),

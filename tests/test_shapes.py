@@ -199,6 +199,8 @@ def test_an_answer_of_another_kind_than_the_one_asked_does_not_fit() -> None:
     assert fits("why", "为什么停电？", "因暴雪压断线路")  # other kinds: any answer
     assert not fits("when", "什么时候？", "")
     assert fits("who", "谁出席了会议？", "欧阳振华、李明、王芳、张伟")  # a list of names, each a name
+    assert fits("who", "谁发布的？", "中国人民银行、国家金融监督管理总局、中国证券监督管理委员会")  # organisations
+    assert not fits("who", "谁主办的？", "广场开跑，共有多个")  # a clause's pieces are no name
     assert not fits("who", "谁出席了会议？", "欧阳振华、省政府召开常务会议研究部署春耕生产工作")
     assert fits("when", "中心什么时候建成？", "下半年")
 
@@ -229,6 +231,8 @@ def test_a_why_answer_that_gives_the_effect_and_its_cause_is_the_cause() -> None
     opening = "由于连日降雨，河水上涨，渡轮停航"  # opens with its cause: as written (golds often keep the effect)
     assert the_reason_after("why", opening, opening + "。") is None
     assert the_reason_after("what", both, sentence) is None
+    factor = "价格上涨的主要因素是成本上升"  # 主要因 of 主要因素 is no word of cause
+    assert the_reason_after("why", factor, factor + "。") is None
 
 
 def test_an_answer_loses_the_attribution_it_opens_with_unless_what_was_said_is_asked() -> None:
