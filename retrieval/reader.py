@@ -87,7 +87,12 @@ def best_spans(
     band = np.triu(np.ones((k, k), dtype=bool)) & ~np.triu(np.ones((k, k), dtype=bool), k=max_answer)
     m = np.where(band, m, -np.inf)
     flat = m.ravel()
-    top = np.argsort(-flat, kind="stable")[:n] if n > 1 else np.array([int(np.argmax(flat))])
+    if 1 < n < flat.size:  # the n best without sorting all k*k; best first, ties by position as a stable sort
+        cut = flat[np.argpartition(-flat, n - 1)[n - 1]]
+        held = np.flatnonzero(flat >= cut)
+        top = held[np.lexsort((held, -flat[held]))][:n]
+    else:
+        top = np.argsort(-flat, kind="stable")[:n] if n > 1 else np.array([int(np.argmax(flat))])
     none = float(start[0] + end[0])
     return [(first + int(f) // k, first + int(f) % k, float(flat[f]) - none) for f in top if flat[f] > -np.inf]
 

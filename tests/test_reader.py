@@ -292,3 +292,26 @@ def test_the_n_best_spans_are_the_best_first_and_the_first_is_the_best_span() ->
     assert all(a[2] >= b[2] for a, b in pairwise(spans))
     assert all(2 <= i <= j < 28 and j - i < 5 for i, j, _ in spans)
     assert best_spans(start, end, 5, 5, 5, 3) == []
+
+
+def test_the_n_best_spans_are_a_full_stable_sort_of_the_span_scores() -> None:
+    from retrieval.reader import best_spans
+
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        k = int(rng.integers(4, 200))
+        start, end = rng.normal(size=k).astype(np.float32), rng.normal(size=k).astype(np.float32)
+        if trial % 2:  # ties, which a partial selection could break otherwise than a stable sort
+            start, end = np.round(start, 1), np.round(end, 1)
+        width = k - 3
+        scores = np.add.outer(start[2 : k - 1], end[2 : k - 1])
+        band = np.triu(np.ones((width, width), dtype=bool)) & ~np.triu(np.ones((width, width), dtype=bool), k=8)
+        flat = np.where(band, scores, -np.inf).ravel()
+        none = float(start[0] + end[0])
+        expected = [
+            (2 + int(f) // width, 2 + int(f) % width, float(flat[f]) - none)
+            for f in np.argsort(-flat, kind="stable")[:20]
+            if flat[f] > -np.inf
+        ]
+        assert best_spans(start, end, 2, k - 1, 8, 20) == expected
+        assert best_spans(start, end, 2, k - 1, 8, 1) == expected[:1]
