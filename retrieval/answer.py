@@ -22,6 +22,7 @@ from retrieval.crosslingual import MIN_FOUND_SHARE, chinese_question, english_me
 from retrieval.dates import DATELINE_CHARS, dated_answer, is_date_only, report_day
 from retrieval.extract import POST_END, SURNAMES, expected_entities, persons_read_simplified
 from retrieval.extract import Span as Entity
+from retrieval.gloss import gloss
 from retrieval.identity import CLAUSE_MARKS, MAX_TITLE, role_asked
 from retrieval.measures import (
     is_duration,
@@ -349,8 +350,9 @@ def _answer_english(
         carried = _as_a_person(_shaped(chinese, as_written))
     if carried.answered and not fits(q.kind, chinese, carried.answer, measure):  # not of the kind asked
         carried = refusal(text, q.kind, hits, corpus)
-    said = reading(carried.answer, q.kind) if carried.answered else None
-    return _dated(carried.model_copy(update={"question": text, "kind": q.kind, "reading": said}), corpus)
+    carried = _dated(carried.model_copy(update={"question": text, "kind": q.kind}), corpus)
+    said = (reading(carried.answer, q.kind) or gloss(carried.answer, q.kind)) if carried.answered else None
+    return carried.model_copy(update={"reading": said})
 
 
 def _read_english(

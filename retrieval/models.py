@@ -94,8 +94,9 @@ class Answer(BaseModel):
     earlier: list[Earlier] = Field(default_factory=list)
     # Reports of other dates give the same answer (their sources are cited with it); not part of the contract.
     corroborated: bool = False
-    # The Chinese answer to an English question in pinyin (Zhāng Wěi), so a reader of English can say it;
-    # in the JSON as "reading" when set.
+    # The Chinese answer to an English question in pinyin (Zhāng Wěi), so a reader of English can say it, or in
+    # English words where it is a date, a time or a figure (April 28, 7:35 a.m.; 928.6 billion yuan:
+    # retrieval/gloss.py); in the JSON as "reading" when set.
     reading: str | None = None
 
     def contract(self) -> dict[str, object]:

@@ -213,12 +213,15 @@ def test_odd_english_messages_get_a_reply_not_an_error(engine) -> None:  # type:
         assert answer.question == message.strip()
 
 
-def test_a_chinese_answer_to_an_english_question_comes_with_its_pinyin(engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_chinese_answer_to_an_english_question_comes_with_its_pinyin_or_english_words(engine) -> None:  # type: ignore[no-untyped-def]
     answer = engine.ask("Who is the general manager of the port company?")
     assert answer.reading == "Lín Wénchāng"
     assert answer.contract()["reading"] == "Lín Wénchāng"
     assert "(Lín Wénchāng)" in format_answer(answer, "en")
-    assert engine.ask("How much financing did the banks provide?").reading is None  # a number reads as it is
+    financing = engine.ask("How much financing did the banks provide?")
+    assert "80亿元" in financing.answer and financing.reading == "8 billion yuan"  # a figure in English words
+    opened = engine.ask("When did the Kaohsiung container terminal open?")
+    assert "4月1日" in opened.answer and opened.reading is not None and opened.reading.startswith("April 1")
     assert reading("王伟中、李炳军", "who") == "Wáng Wěizhōng, Lǐ Bǐngjūn"
     assert "reading" not in engine.ask("谁作了工作报告？").contract()  # Chinese questions: no change
 
