@@ -21,6 +21,7 @@ _DATE = re.compile(
 )
 _PART_OF_MONTH = {"上旬": "early", "中旬": "mid", "下旬": "late", "初": "early", "底": "late", "末": "late"}
 _AFTERNOON = frozenset({"下午", "傍晚", "晚上", "晚", "夜间", "深夜"})
+_NIGHT = frozenset({"晚上", "晚", "夜间", "深夜"})
 _SUFFIX = {"许": "about", "左右": "about", "前后": "about", "前": "before", "之前": "before", "以前": "before",
            "起": "from", "后": "after"}  # fmt: skip
 _FIGURE = re.compile(r"^" + _ABOUT + r"(\d+(?:\.\d+)?)(万|亿|千万|百万)?(多|余)?([^\d]*)$")
@@ -51,6 +52,7 @@ _DAYTIME = {"凌晨": "before dawn", "清晨": "early morning", "早上": "morni
 
 
 def _date(text: str) -> str | None:
+    """A date, a part of a month or of a day, a clock time, or several of these (5月6日上午9时), in English."""
     m = _DATE.match(text)
     if m is None or not any(m.group(i) for i in (3, 4, 7)):
         return None  # a year alone (2026年) reads as it is
@@ -65,10 +67,12 @@ def _date(text: str) -> str | None:
         out = f"{out}, {year}" if day else f"{out} {year}".strip()
     if hour:
         h, mins = int(hour), int(minute) if minute else (30 if "半" in text else 0)
-        if h > 24 or mins > 59:
+        if h > 24 or mins > 59 or (h == 24 and mins):
             return None
-        pm = h >= 12 or (daytime in _AFTERNOON and h < 12)
+        pm = h >= 12 or (daytime in _AFTERNOON and h > 0)
         clock = f"{(h - 1) % 12 + 1}:{mins:02d} {'p.m.' if pm else 'a.m.'}"
+        if (h == 24 or (h == 12 and daytime in _NIGHT)) and not mins:  # 24时, 晚上12点: the midnight ending the day
+            clock = "midnight"
         out = f"{out}, {clock}" if out else clock
     elif daytime:
         out = f"{out}, {_DAYTIME[daytime]}" if out else _DAYTIME[daytime]
@@ -77,11 +81,14 @@ def _date(text: str) -> str | None:
 
 
 def _figure(text: str) -> str | None:
+    """A figure with its scale (万 / 亿) and a unit of _UNITS (58.36亿元, 约1.6万人), in English."""
     m = _FIGURE.match(text)
     if m is None or m.group(5) not in _UNITS:
         return None
     about, number, scale, more, unit = m.groups()
     value = float(number) * _SCALE.get(scale or "", 1)
+    if unit == "年" and value >= 1000:
+        return None  # 2025年 is a year, not 2,025 years
     if value >= 1e9:
         spoken = f"{_trim(value / 1e9)} billion"
     elif value >= 1e6:
@@ -90,7 +97,7 @@ def _figure(text: str) -> str | None:
         spoken = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
     words = _UNITS[unit]
     lead = "over" if more else _ABOUT_EN.get(about or "")
-    figure = f"{spoken}{words}" if words in ("%", "km²", "m²") else f"{spoken} {words}".strip()
+    figure = f"{spoken}%" if words == "%" else f"{spoken} {words}"
     return f"{lead} {figure}" if lead else figure
 
 

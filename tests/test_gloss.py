@@ -17,6 +17,9 @@ from retrieval.gloss import gloss
         ("凌晨3時40分許", "when", "about 3:40 a.m."),  # Traditional, as the article writes it
         ("晚上8点半", "when", "8:30 p.m."),
         ("15时20分", "when", "3:20 p.m."),
+        ("12月31日24时", "when", "December 31, midnight"),  # the midnight ending the day, not noon
+        ("晚上12点", "when", "midnight"),
+        ("中午12时", "when", "12:00 p.m."),
         ("3月1日前", "when", "before March 1"),
         ("120亿元", "number", "12 billion yuan"),
         ("58.36亿元", "number", "5.836 billion yuan"),
@@ -40,6 +43,7 @@ def test_dates_times_and_figures_are_said_in_english(answer: str, kind: str, sai
         ("13月5日", "when"),
         ("25时", "when"),
         ("35.1%", "number"),  # reads as it is
+        ("2025年", "number"),  # a year, not 2,025 years
         ("3只", "number"),  # a unit without English words here
         ("两小时零五分", "number"),
         ("王某", "who"),
