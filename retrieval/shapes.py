@@ -336,7 +336,7 @@ _KEPT = {
 # Where a reason ends: at a comma before its consequence (…偏少，但…; …，故…), or at the first comma where the cause
 # word opens its clause (由于受冷空气影响，明天气温将下降: the rest is the effect).
 _CONSEQUENCE = re.compile(r"[，,](?=但|而|故|所以|因此|从而|导致|使|致使|以致|因而|于是)")
-_COMMA = re.compile(r"[，,]")
+_COMMA = re.compile(r"[，,](?!以及|加上|再加上)")  # …，以及… / 加上… joins another cause
 
 
 def the_reason_after(kind: str, answer: str, sentence: str) -> str | None:

@@ -231,6 +231,8 @@ def test_a_why_answer_that_gives_the_effect_and_its_cause_is_the_cause() -> None
     opening = "由于连日降雨，河水上涨，渡轮停航"  # opens with its cause: as written (golds often keep the effect)
     assert the_reason_after("why", opening, opening + "。") is None
     assert the_reason_after("what", both, sentence) is None
+    two = "今年游客大增，主要因为高铁开通，以及门票免费，吸引了外地游客。"  # 以及 joins a second cause
+    assert the_reason_after("why", "今年游客大增，主要因为高铁开通，以及", two) == "因为高铁开通，以及门票免费"
     factor = "价格上涨的主要因素是成本上升"  # 主要因 of 主要因素 is no word of cause
     assert the_reason_after("why", factor, factor + "。") is None
 
