@@ -473,6 +473,15 @@ def _gather_list(
 REPICKED_KINDS = ("who", "when")
 
 
+def _of_its_kind(kind: str, question: str, answer: str) -> bool:
+    """Whether a Chinese answer is of the kind asked, or of a kind no re-pick is made for (REPICKED_KINDS), judged as
+    it will be shaped: 王某、李某代表两省签署了… is 王某、李某 (_as_a_person), a list of names."""
+    if kind not in REPICKED_KINDS:
+        return True
+    shaped = _as_a_person(Answer(question=question, answered=True, answer=answer, kind=kind)).answer
+    return fits(kind, question, shaped)
+
+
 def _of_the_kind(
     kind: str, question: str, reads: list[list[Read]], texts: list[str], measure: str | None = None
 ) -> tuple[int, Read, str] | None:
@@ -538,7 +547,7 @@ def _read(
     elif r.margin < cfg.refusal_margin:
         return refusal(text, q.kind, hits, corpus)
     fitting = None
-    if q.kind in REPICKED_KINDS and not fits(q.kind, text, answer):
+    if not _of_its_kind(q.kind, text, answer):
         fitting = _of_the_kind(q.kind, text, nbest, [without_headings(t) for t in texts])
     if fitting is not None:  # answered, but not of the kind asked: the reader's best span of that kind
         n, r, answer = fitting

@@ -525,3 +525,14 @@ def test_a_when_answer_said_as_today_names_the_day_of_the_report_s_dateline() ->
     found = corpus.ask("江城新机场什么时候投入使用？")
     assert found.answered and found.answer.startswith("5月6日") and "今天" not in found.answer  # printed a day later
     assert "今天上午9时" in found.evidence[0]  # the evidence as written
+
+
+def test_an_answer_is_judged_of_its_kind_as_it_will_be_shaped() -> None:
+    from retrieval.answer import _of_its_kind
+
+    asked = "谁签署了框架协议？"
+    assert _of_its_kind("who", asked, "张志强、陈立军代表两市签署了《建立更加紧密的对口协作关系的框架协议》")  # names
+    assert not _of_its_kind("who", asked, "比赛中，外籍选手约书亚·切鲁以")  # a clause's pieces: re-picked
+    assert not _of_its_kind("who", asked, "3万人")
+    assert not _of_its_kind("when", "展览什么时候开幕？", "旧城光影节")
+    assert _of_its_kind("number", "有多少人？", "旧城光影节")  # no re-pick for number questions
