@@ -504,9 +504,8 @@ def _read(
     passages = hits[: cfg.passages]
     texts = [h.chunk.text for h in passages]
     asked = as_asked(text)
-    nbest = neural.read_ranked(
-        [in_script_of(asked, t) for t in texts], [without_headings(t) for t in texts], cfg.kind_spans
-    )
+    bodies = [without_headings(t) for t in texts]
+    nbest = neural.read_ranked([in_script_of(asked, t) for t in texts], bodies, cfg.kind_spans)
     reads = [spans[0] if spans else Read(0, 0, -math.inf) for spans in nbest]
     for rd, t in zip(reads, texts, strict=True):  # quoted as whole words (trained so: reader_training._reader_spans)
         if rd.margin > -math.inf:
@@ -546,9 +545,7 @@ def _read(
                 at, article_id = sp.sentence.start + sp.start, sp.sentence.article_id
     elif r.margin < cfg.refusal_margin:
         return refusal(text, q.kind, hits, corpus)
-    fitting = None
-    if not _of_its_kind(q.kind, text, answer):
-        fitting = _of_the_kind(q.kind, text, nbest, [without_headings(t) for t in texts])
+    fitting = None if _of_its_kind(q.kind, text, answer) else _of_the_kind(q.kind, text, nbest, bodies)
     if fitting is not None:  # answered, but not of the kind asked: the reader's best span of that kind
         n, r, answer = fitting
         hit = passages[n]

@@ -287,8 +287,10 @@ def report_day(published: str | None, opening: str = "") -> dt.date | None:
     if m is None:
         return day
     month, date = int(m.group(2)), int(m.group(3))
-    if m.group(1) or day is None:
-        return _day(int(m.group(1)), month, date) or day if m.group(1) else day
+    if m.group(1):  # 2025年3月1日电: its own year
+        return _day(int(m.group(1)), month, date) or day
+    if day is None:
+        return None
     years = [_day(day.year + k, month, date) for k in (-1, 0, 1) if dt.MINYEAR < day.year + k < dt.MAXYEAR]
     return min((d for d in years if d is not None), key=lambda d: abs((d - day).days), default=day)
 

@@ -20,6 +20,7 @@ from retrieval.dates import is_date_only
 from retrieval.extract import enumerations, persons_read_simplified
 from retrieval.measures import UNITS, differs, has_figure, mismatched
 from retrieval.questions import pos_tokens, tokens, word_frequency
+from retrieval.reading import CLAUSE_PUNCT
 from retrieval.text import to_simplified
 
 _CLASSIFIERS = "个位条家座所名项只种类支部款份批艘架辆台"
@@ -322,7 +323,6 @@ def _located(answer: str, sentence: str) -> tuple[int, int] | None:
 _CAUSES = ("主要是因为", "主要是由于", "是因为", "主要因为", "因为", "由于", "主要因", "是因", "原因是", "得益于")
 # …and written whole inside an answer (not 主要因 of 主要因素, 是因 of 是因地制宜).
 _CAUSE_WORD = re.compile("|".join(c for c in _CAUSES if c not in ("主要因", "是因")))
-_CLAUSE_END = "，,；;。！!？?"
 _REASON_END = re.compile(r"[。；;！!？?]")
 # The part of a word of cause kept with the reason, as the shared data's golds keep it (由于阵内生于关西).
 _KEPT = {
@@ -368,7 +368,7 @@ def the_reason_after(kind: str, answer: str, sentence: str) -> str | None:
                 return reason if len(reason) >= 2 else None
     within = _CAUSE_WORD.search(folded, at + 1, end)  # an effect and its cause: 今年车流大增，主要因为…
     after = the_reason_after(kind, sentence[at : within.end()], sentence) if within else None
-    if after is None or end == len(sentence) or sentence[end] not in _CLAUSE_END:
+    if after is None or end == len(sentence) or sentence[end] not in CLAUSE_PUNCT:
         return after
     return after[: max(end - sentence.find(after, at), 0)] or None  # the answer ends its clause: so does the reason
 
