@@ -29,6 +29,7 @@ from retrieval.measures import (
     is_figure,
     mismatched,
     the_measure_asked,
+    the_one_figure,
     with_its_qualifier,
     with_its_unit,
 )
@@ -120,7 +121,8 @@ def _shaped(text: str, found: Answer) -> Answer:
     """The answer in the shape its question asks (shapes.py, measures.py): a transliterated name or a range whole, the
     list a list question asks for (its noun after the list, its items' head, or one member answered), the quoted name
     of 叫什么名字？ or of the kind asked, the kind's word after a name, the figure a change reached, a when-clause's
-    opening date, the one figure of the measure asked with its unit and qualifier; as it is where none applies."""
+    opening date, the one figure of the measure asked (or of a clause where no measure is asked) with its unit and
+    qualifier; as it is where none applies."""
     if not found.answered or not found.evidence:
         return found
     sentence, answer = found.evidence[0], found.answer
@@ -131,7 +133,9 @@ def _shaped(text: str, found: Answer) -> Answer:
     answer = the_figure_reached(text, answer, sentence) or the_date_opening(found.kind, answer) or answer
     answer = the_reason_after(found.kind, answer, sentence) or without_attribution(text, answer) or answer
     answer = the_whole_place(text, found.kind, answer, sentence) or the_clock_time(text, answer, sentence) or answer
-    answer = the_measure_asked(text, answer) or answer
+    figure = the_one_figure(text, answer)  # no measure asked: with the thing counted where it is named (23个省份)
+    figure = figure and (with_the_kind_asked(text, figure, sentence) or figure)
+    answer = the_measure_asked(text, answer) or figure or answer
     answer = with_its_unit(text, answer, sentence) or answer
     answer = with_its_qualifier(answer, sentence) or answer
     return found if answer == found.answer else found.model_copy(update={"answer": answer})

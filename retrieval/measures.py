@@ -10,7 +10,10 @@ else.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
+from retrieval.dates import is_date_only
+from retrieval.questions import tokens
 from retrieval.text import to_simplified
 
 # The question's words for each measure (Simplified). A question may name several (花了多少钱、多长时间): then none is
@@ -176,13 +179,23 @@ _ANY_UNIT = re.compile(
 _ENDS_IN_FIGURE = re.compile(r"(?:\d|[万亿千百])$")
 
 
+def _figure_at(answer: str, sentence: str) -> int:
+    """Where an answer stands in its sentence, not inside a longer figure (8 of "3月18日，历时8个月" is the second 8);
+    -1 where it is not there."""
+    if not answer[:1].isdigit():
+        return sentence.find(answer)
+    found = re.search(rf"(?<![\d.,]){re.escape(answer)}", sentence)
+    return found.start() if found else sentence.find(answer)
+
+
 def with_its_unit(question: str, answer: str, sentence: str) -> str | None:
     """The answer with the unit its figure is written with, where the answer stops before it (今年预算是多少？ ->
     1,350萬 of "1,350萬澳門元" is 1,350萬澳門元); None where the answer does not end in a figure, the sentence writes no
-    unit after it, or the question writes that unit itself (多少美元？ 1,200 stays, as the shared data's golds do)."""
+    unit after it, or the question writes that unit itself (多少美元？ 1,200 stays, as the shared data's golds do).
+    The answer is read where it stands as a figure of its own (_figure_at)."""
     if not _ENDS_IN_FIGURE.search(to_simplified(answer)):
         return None
-    at = sentence.find(answer)
+    at = _figure_at(answer, sentence)
     if at < 0:
         return None
     unit = _ANY_UNIT.match(to_simplified(sentence[at + len(answer) : at + len(answer) + 6]))
@@ -205,7 +218,7 @@ def with_its_qualifier(answer: str, sentence: str) -> str | None:
     the answer does not open with a figure or nothing qualifies it."""
     if not any(unit.match(to_simplified(answer)) for unit in _UNIT_RE.values()):
         return None  # a figure with its unit or classifier: not 3号出口
-    at = sentence.find(answer)
+    at = _figure_at(answer, sentence)
     if at < 0:
         return None
     before = _QUALIFIER.search(to_simplified(sentence[max(0, at - 3) : at]))
@@ -286,3 +299,55 @@ _COMPOUND = re.compile(
 _CHANGED_TO = re.compile(r"(?:升|高|增|加|降|减|达|扩|缩|延|长|短|少|低|小|大|快|涨|跌)[至到]$")
 _TRAILING_QUALIFIER = re.compile(r"不到|以上|以下|左右|之多|上下|以内|之内|内")  # 3年内: within
 _LEADING = re.compile(rf"(?:约|大约|{_QUALIFIERS})?(?:新台币|人民币|港币|澳门币|台币|美金)?$")
+
+
+def the_one_figure(question: str, answer: str) -> str | None:
+    """For a number question of no known measure (能吸引多少人次？, 吞吐量多少？), the one figure with a unit in a
+    clause answer (局方預計活動期間可吸引逾30萬人次參觀 -> 逾30萬人次), with the words that qualify it (约, 逾) and
+    an ordinal's 第 (获得第3名 -> 第3名); None where the answer holds none or several (a figure in a date, a range, a
+    figure run on by another: none is taken), or is that figure already, or the question asks a year (西元幾年).
+
+    Simulated on the shared data's number questions of no known measure, each answered with the clause holding its gold:
+    it fires 117 times; the clause was a right short answer 59 times, the figure is 96 times with the thing counted
+    where the question names it (answer._shaped: shapes.with_the_kind_asked, 6,476名观众), 50 gained and 13 lost (golds
+    that keep more: 体长可达50公分, 每平方公里69670人)."""
+    q = to_simplified(question)
+    if asked_measure(q) is not None or not _NUMBER_ASKED.search(q) or "哪" in q or _AGO.search(q) or _ERA.search(q):
+        return None
+    folded = to_simplified(answer)
+    dates = [d.span() for d in _DATE.finditer(folded)]
+    compounds = [c.span() for c in _COMPOUND.finditer(folded)]
+    spans: set[tuple[int, int]] = set()
+    for unit in _UNIT_RE.values():
+        for f in unit.finditer(folded):
+            s, e = next(((s, e) for s, e in compounds if s <= f.start() < e), f.span())
+            if any(ds < e and s < de for ds, de in dates):
+                continue  # 3月, 2019年: the calendar's
+            before = folded[:s]
+            if (
+                _INSIDE_A_NUMBER.search(before)
+                or _RANGE_BEFORE.search(before)
+                or _RANGE_OR_GRADE_AFTER.match(folded, e)
+            ):
+                return None  # one figure of several run together: not told apart here
+            spans.add((s, e))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):  # 6个小时 is a count and a duration: one figure
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    if len(merged) != 1:
+        return None
+    ((first, last),) = merged
+    lead = _LEADING.search(folded[:first])
+    start = first - (len(lead.group(0)) if lead else 0)
+    start -= 1 if start > 0 and folded[start - 1] == "第" else 0
+    last = min((b for b in accumulate(len(w) for w in tokens(folded)) if b >= last), default=last)  # 42万人|口
+    tail = _TRAILING_QUALIFIER.match(folded, last)
+    end = tail.end() if tail else last
+    whole = start == 0 and end == len(answer.rstrip())
+    return None if whole or is_date_only(answer[start:end]) else answer[start:end]  # 连续7日: 7日 reads as a day
+
+
+_ERA = re.compile(r"西元|公元|民国|几点")  # 西元幾年, 民國幾年: a year; 几点到几点: a time; asked as numbers

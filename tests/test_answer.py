@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.answer import answer_question
-from retrieval.models import Article, Chunk, Hit
+from retrieval.models import Answer, Article, Chunk, Hit
 from retrieval.text import split_sentences
 
 ZH = Article(
@@ -525,6 +525,18 @@ def test_a_when_answer_said_as_today_names_the_day_of_the_report_s_dateline() ->
     found = corpus.ask("江城新机场什么时候投入使用？")
     assert found.answered and found.answer.startswith("5月6日") and "今天" not in found.answer  # printed a day later
     assert "今天上午9时" in found.evidence[0]  # the evidence as written
+
+
+def test_a_clause_answering_how_many_is_cut_to_its_one_figure_with_the_thing_counted() -> None:
+    from retrieval.answer import _shaped
+
+    sentence = "警方通报，该团伙的受害人来自全国23个省份，涉案金额巨大。"
+    found = Answer(
+        question="受害人来自多少个省份？", answered=True, answer="受害人来自全国23个省份", evidence=[sentence]
+    )
+    assert _shaped("受害人来自多少个省份？", found).answer == "23个省份"
+    found = found.model_copy(update={"answer": "该团伙的受害人来自全国23个省份，涉案金额巨大"})
+    assert _shaped("受害人来自多少个省份？", found).answer == "23个省份"
 
 
 def test_an_answer_is_judged_of_its_kind_as_it_will_be_shaped() -> None:

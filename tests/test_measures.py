@@ -71,6 +71,8 @@ def test_a_figure_gets_the_unit_it_is_written_with_unless_the_question_writes_it
     assert with_its_unit("比去年增加百分之多少", "12", sentence) is None  # % written 百分之
     assert with_its_unit("共有多少车站", "23", "共设车站23座，其中换乘站5座") == "23座"
     assert with_its_unit("谁主持", "李明", "李明主持") is None  # no figure
+    # the figure where it stands, not inside a longer one: 8 of 历时8个月, not of 3月18日
+    assert with_its_unit("抓获多少人", "8", "3月18日，警方历时8个月破案。") == "8个月"
 
 
 def test_a_word_that_qualifies_a_figure_stays_with_it() -> None:
@@ -80,6 +82,23 @@ def test_a_word_that_qualifies_a_figure_stays_with_it() -> None:
     assert with_its_qualifier("2万人次", "预计可吸引逾2万人次参观") == "逾2万人次"
     assert with_its_qualifier("18亿元", "总投资约18亿元") is None  # 约 is left as the reader chose
     assert with_its_qualifier("300头", "共有300头。") is None
+    assert with_its_qualifier("300头", "去年有1300头，今年已不足300头。") == "不足300头"  # not the 300头 of 1300头
+
+
+def test_a_number_question_of_no_known_measure_takes_the_one_figure_of_a_clause() -> None:
+    from retrieval.measures import the_one_figure
+
+    assert the_one_figure("能吸引多少人次参观？", "预计活动期间可吸引逾30万人次参观") == "逾30万人次"
+    assert the_one_figure("他获得第几名？", "他在决赛中获得第3名") == "第3名"  # an ordinal keeps its 第
+    assert the_one_figure("有多少人？", "共有120名学生和30名教师") is None  # two figures: not told apart
+    assert the_one_figure("有多少人？", "3月5日开幕，来宾约两百人") == "约两百人"  # 3月5日 is the calendar's
+    assert the_one_figure("有多少人？", "3月5日开幕") is None
+    assert the_one_figure("有多少人次？", "30万人次") is None  # already the figure
+    assert the_one_figure("投资多少钱？", "总投资约18亿元，工期3年") is None  # a known measure: the_measure_asked
+    assert the_one_figure("西元幾年建成？", "該橋在1829年建成，全長3公里") is None  # a year asked
+    assert the_one_figure("民國幾年改制？", "該市於民國19年改為省轄市") is None  # an era's year
+    assert the_one_figure("致歉声明要刊登多少天？", "在网站首页连续7日刊登致歉声明") is None  # 7日 would read as a day
+    assert the_one_figure("能保护多少人口？", "可保护堤后约42万人口") == "约42万人口"  # the unit's word whole
 
 
 def test_a_length_of_time_alone_is_told_from_a_date() -> None:
