@@ -133,7 +133,8 @@ def _shaped(text: str, found: Answer) -> Answer:
     answer = the_figure_reached(text, answer, sentence) or the_date_opening(found.kind, answer) or answer
     answer = the_reason_after(found.kind, answer, sentence) or without_attribution(text, answer) or answer
     answer = the_whole_place(text, found.kind, answer, sentence) or the_clock_time(text, answer, sentence) or answer
-    figure = the_one_figure(text, answer)  # no measure asked: with the thing counted where it is named (23个省份)
+    figure = the_one_figure(text, answer) if found.kind == "number" else None  # not 几内亚 of a who-question
+    # …with the thing counted where the question names it (23个省份)
     figure = figure and (with_the_kind_asked(text, figure, sentence) or figure)
     answer = the_measure_asked(text, answer) or figure or answer
     answer = with_its_unit(text, answer, sentence) or answer

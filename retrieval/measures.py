@@ -184,7 +184,8 @@ def _figure_at(answer: str, sentence: str) -> int:
     -1 where it is not there."""
     if not answer[:1].isdigit():
         return sentence.find(answer)
-    found = re.search(rf"(?<![\d.,]){re.escape(answer)}", sentence)
+    after = r"(?!\d)" if answer[-1].isdigit() else ""  # 1 of "12人受伤，其中1人死亡" is the second
+    found = re.search(rf"(?<![\d.,．，A-Za-z]){re.escape(answer)}{after}", sentence)  # not 20 of G20, 5 of 3．5
     return found.start() if found else sentence.find(answer)
 
 
@@ -303,22 +304,31 @@ _LEADING = re.compile(rf"(?:约|大约|{_QUALIFIERS})?(?:新台币|人民币|港
 
 def the_one_figure(question: str, answer: str) -> str | None:
     """For a number question of no known measure (能吸引多少人次？, 吞吐量多少？), the one figure with a unit in a
-    clause answer (局方預計活動期間可吸引逾30萬人次參觀 -> 逾30萬人次), with the words that qualify it (约, 逾) and
-    an ordinal's 第 (获得第3名 -> 第3名); None where the answer holds none or several (a figure in a date, a range, a
-    figure run on by another: none is taken), or is that figure already, or the question asks a year (西元幾年).
+    clause answer (局方預計活動期間可吸引逾30萬人次參觀 -> 逾30萬人次), with the words that qualify or bound it (约,
+    逾, 不超过, 数十) and an ordinal's 第 (获得第3名 -> 第3名). None where that is not clear: the clause holds no such
+    figure, or several, or another number (5万张 has no unit here: 三天来已售出门票5万张 is left whole), or a range;
+    the figure starts inside a word (七台河市); it is a length of time or a year (no count); its unit is not the one
+    the question writes (多少度？ 3天); the question asks a day, a time or a year (几号, 几点, 民國幾年) or an ordinal
+    the figure is not (第几？ 120名); or the cut would read as a day (连续7日).
 
     Simulated on the shared data's number questions of no known measure, each answered with the clause holding its gold:
-    it fires 117 times; the clause was a right short answer 59 times, the figure is 96 times with the thing counted
-    where the question names it (answer._shaped: shapes.with_the_kind_asked, 6,476名观众), 50 gained and 13 lost (golds
+    it fires 91 times; the clause was a right short answer 46 times, the figure is 77 times with the thing counted
+    where the question names it (answer._shaped: shapes.with_the_kind_asked, 6,476名观众), 42 gained and 11 lost (golds
     that keep more: 体长可达50公分, 每平方公里69670人)."""
     q = to_simplified(question)
-    if asked_measure(q) is not None or not _NUMBER_ASKED.search(q) or "哪" in q or _AGO.search(q) or _ERA.search(q):
+    if (
+        asked_measure(q) is not None
+        or not _NUMBER_ASKED.search(q)
+        or "哪" in q
+        or _AGO.search(q)
+        or _NOT_A_COUNT.search(q)
+    ):
         return None
     folded = to_simplified(answer)
-    dates = [d.span() for d in _DATE.finditer(folded)]
+    dates = [d.span() for d in _DATE.finditer(folded)] + [y.span() for y in _YEAR.finditer(folded)]
     compounds = [c.span() for c in _COMPOUND.finditer(folded)]
-    spans: set[tuple[int, int]] = set()
-    for unit in _UNIT_RE.values():
+    found: list[tuple[int, int, str]] = []
+    for measure, unit in _UNIT_RE.items():
         for f in unit.finditer(folded):
             s, e = next(((s, e) for s, e in compounds if s <= f.start() < e), f.span())
             if any(ds < e and s < de for ds, de in dates):
@@ -326,28 +336,63 @@ def the_one_figure(question: str, answer: str) -> str | None:
             before = folded[:s]
             if (
                 _INSIDE_A_NUMBER.search(before)
-                or _RANGE_BEFORE.search(before)
-                or _RANGE_OR_GRADE_AFTER.match(folded, e)
+                or (_RANGE_BEFORE.search(before) and not _CHANGED_TO.search(before))
+                or _RANGE_OR_COUNT_AFTER.match(folded, e)
             ):
                 return None  # one figure of several run together: not told apart here
-            spans.add((s, e))
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted(spans):  # 6个小时 is a count and a duration: one figure
+            found.append((s, e, measure))
+    merged: list[tuple[int, int, set[str]]] = []
+    for s, e, measure in sorted(found):  # 6个小时 is a count and a duration: one figure
         if merged and s < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]), merged[-1][2] | {measure})
         else:
-            merged.append((s, e))
-    if len(merged) != 1:
-        return None
-    ((first, last),) = merged
+            merged.append((s, e, {measure}))
+    if len(merged) != 1 or "duration" in merged[0][2]:
+        return None  # none, several, or a length of time (三天来, 近两年): no count
+    first, last, _ = merged[0]
+    bounds = {0, *accumulate(len(w) for w in tokens(folded))}
+    if first not in bounds or min(b for b in bounds if b > first) > last + 1:
+        return None  # 七台|河市, 五台|山: a name that starts with a numeral
+    asked = _ASKED_UNIT.search(q)
+    number = re.match(rf"{_FIGURE}(?:多|余)?(?:[万亿千百]+)?(?:多|余)?", folded[first:last])
+    if (
+        asked
+        and asked.group(1) in _UNIT_CHARS
+        and not folded[first + (number.end() if number else 0) :].startswith(asked.group(1))
+    ):
+        return None  # 多少度？ answered by 3天: not the unit asked
+    if folded[last : last + 1] in "口次" and folded[last - 1] in "人辆车班艘":
+        last += 1  # 42万人口, 1.86萬輛次: the unit's word whole
     lead = _LEADING.search(folded[:first])
     start = first - (len(lead.group(0)) if lead else 0)
+    if lead and lead.group(0).startswith("近") and folded[start - 1 : start] in ("附", "最", "接", "靠"):
+        start = first  # 附近3所学校: 近 of 附近, no qualifier
+    bound = _BOUND.search(folded[:start]) or (_ROUGHLY.search(folded[:start]) if folded[first] in "十百千万" else None)
+    start -= len(bound.group(0)) if bound else 0
     start -= 1 if start > 0 and folded[start - 1] == "第" else 0
-    last = min((b for b in accumulate(len(w) for w in tokens(folded)) if b >= last), default=last)  # 42万人|口
+    if "第几" in q and folded[start : start + 1] != "第":
+        return None  # 排名第几？ answered by 120名 of "120名选手中": not the rank
     tail = _TRAILING_QUALIFIER.match(folded, last)
     end = tail.end() if tail else last
+    if _OTHER_NUMBER.search(_outside(folded, start, end, dates)):
+        return None  # another number beside it (售出门票5万张, 受访者超过3000): not this figure's answer
     whole = start == 0 and end == len(answer.rstrip())
     return None if whole or is_date_only(answer[start:end]) else answer[start:end]  # 连续7日: 7日 reads as a day
 
 
-_ERA = re.compile(r"西元|公元|民国|几点")  # 西元幾年, 民國幾年: a year; 几点到几点: a time; asked as numbers
+def _outside(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """The text outside [start, end) and outside the given spans (dates), each cut out replaced by a space."""
+    keep = [start <= n < end or any(s <= n < e for s, e in spans) for n in range(len(text))]
+    return "".join(" " if k else ch for ch, k in zip(text, keep, strict=True))
+
+
+# Questions that ask a year, a day or a time with 几 / 多少 (西元幾年, 民國幾年, 几号, 几点, 星期几): no count.
+_NOT_A_COUNT = re.compile(r"西元|公元|民国|几点|几时|几月|几号|几日|星期几|周几|礼拜几|几几年")
+_YEAR = re.compile(r"(?<![\d.])\d{3,4}年|[〇零一二三四五六七八九]{4}年")  # 221年, 二〇一九年: a year, as a date is
+_RANGE_OR_COUNT_AFTER = re.compile(r"[至到\-—~～](?=[\d一二两三四五六七八九十])|[级半多零\d一二三四五六七八九]")
+# Words before a figure that bound or round it, kept with it (不超过300人 is no 超过300人; 数十人, 上千人).
+_BOUND = re.compile(r"(?:不少于|不低于|不多于|不高于|不超过|不超|不下|最多|最少|多达|不)$")
+_ROUGHLY = re.compile(r"(?:成千上|数|上)$")  # before 十 / 百 / 千 / 万: 数十人, 上千人, 成千上万人
+_ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff])")  # 多少人, 几个, 多少度: the unit the question writes
+_UNIT_CHARS = frozenset({u[0] for u in UNITS} | set("张剂宗处篇口度级票号层分倍期岁届"))
+_OTHER_NUMBER = re.compile(r"\d")

@@ -73,6 +73,8 @@ def test_a_figure_gets_the_unit_it_is_written_with_unless_the_question_writes_it
     assert with_its_unit("谁主持", "李明", "李明主持") is None  # no figure
     # the figure where it stands, not inside a longer one: 8 of 历时8个月, not of 3月18日
     assert with_its_unit("抓获多少人", "8", "3月18日，警方历时8个月破案。") == "8个月"
+    assert with_its_unit("死亡多少", "1", "12人受伤，其中1人死亡") == "1人"
+    assert with_its_unit("有多少国家参加", "20", "G20峰会共有20个国家参加") == "20个"
 
 
 def test_a_word_that_qualifies_a_figure_stays_with_it() -> None:
@@ -99,6 +101,17 @@ def test_a_number_question_of_no_known_measure_takes_the_one_figure_of_a_clause(
     assert the_one_figure("民國幾年改制？", "該市於民國19年改為省轄市") is None  # an era's year
     assert the_one_figure("致歉声明要刊登多少天？", "在网站首页连续7日刊登致歉声明") is None  # 7日 would read as a day
     assert the_one_figure("能保护多少人口？", "可保护堤后约42万人口") == "约42万人口"  # the unit's word whole
+    assert the_one_figure("能容纳多少人？", "每场活动人数不超过300人") == "不超过300人"  # not 超过300人
+    assert the_one_figure("有多少所学校停课？", "受台风影响，附近3所学校停课") == "3所"  # 近 of 附近: no qualifier
+    assert the_one_figure("有几人是儿童？", "伤者中有3人为儿童") == "3人"  # not 3人为 (jieba's 人为)
+    assert the_one_figure("有多少遊客？", "去年全年遊客人數達到3,200萬人次") == "3,200萬人次"  # 达到: no range
+    # left whole where the figure is not clearly the count asked
+    assert the_one_figure("售出了多少张门票？", "展览开幕三天来已售出门票5万张") is None  # 5万 has no unit here
+    assert the_one_figure("七台河市有多少人口？", "七台河市常住人口约68万") is None  # a name, not 七台
+    assert the_one_figure("最高气温多少度？", "最高气温达38度，已持续3天") is None  # not the unit asked
+    assert the_one_figure("他排名第几？", "他在120名选手中排名第5") is None  # an ordinal asked
+    assert the_one_figure("展览几号开幕？", "展览于5号开幕，为期3天") is None  # a day asked
+    assert the_one_figure("统一了几个国家？", "秦始皇于公元前221年统一六国") is None  # a year counts nothing
 
 
 def test_a_length_of_time_alone_is_told_from_a_date() -> None:
