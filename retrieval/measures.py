@@ -337,7 +337,7 @@ def the_one_figure(question: str, answer: str) -> str | None:
             if (
                 _INSIDE_A_NUMBER.search(before)
                 or (_RANGE_BEFORE.search(before) and not _CHANGED_TO.search(before))
-                or _RANGE_OR_COUNT_AFTER.match(folded, e)
+                or _RANGE_OR_RUN_ON.match(folded, e)
             ):
                 return None  # one figure of several run together: not told apart here
             found.append((s, e, measure))
@@ -389,7 +389,8 @@ def _outside(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> s
 # Questions that ask a year, a day or a time with 几 / 多少 (西元幾年, 民國幾年, 几号, 几点, 星期几): no count.
 _NOT_A_COUNT = re.compile(r"西元|公元|民国|几点|几时|几月|几号|几日|星期几|周几|礼拜几|几几年")
 _YEAR = re.compile(r"(?<![\d.])\d{3,4}年|[〇零一二三四五六七八九]{4}年")  # 221年, 二〇一九年: a year, as a date is
-_RANGE_OR_COUNT_AFTER = re.compile(r"[至到\-—~～](?=[\d一二两三四五六七八九十])|[级半多零\d一二三四五六七八九]")
+# After a figure: a range (3至5人) or a figure run on (5000吨级, 1年半, 3人多): not one figure.
+_RANGE_OR_RUN_ON = re.compile(r"[至到\-—~～](?=[\d一二两三四五六七八九十])|[级半多零\d一二三四五六七八九]")
 # Words before a figure that bound or round it, kept with it (不超过300人 is no 超过300人; 数十人, 上千人).
 _BOUND = re.compile(r"(?:不少于|不低于|不多于|不高于|不超过|不超|不下|最多|最少|多达|不)$")
 _ROUGHLY = re.compile(r"(?:成千上|数|上)$")  # before 十 / 百 / 千 / 万: 数十人, 上千人, 成千上万人
