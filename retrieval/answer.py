@@ -133,10 +133,11 @@ def _shaped(text: str, found: Answer) -> Answer:
     answer = the_figure_reached(text, answer, sentence) or the_date_opening(found.kind, answer) or answer
     answer = the_reason_after(found.kind, answer, sentence) or without_attribution(text, answer) or answer
     answer = the_whole_place(text, found.kind, answer, sentence) or the_clock_time(text, answer, sentence) or answer
-    figure = the_one_figure(text, answer) if found.kind == "number" else None  # not 几内亚 of a who-question
-    # …with the thing counted where the question names it (23个省份)
-    figure = figure and (with_the_kind_asked(text, figure, sentence) or figure)
-    answer = the_measure_asked(text, answer) or figure or answer
+    figure = the_measure_asked(text, answer)
+    if figure is None and found.kind == "number":  # a count: not 几 of 几内亚 in a who-question
+        one = the_one_figure(text, answer)  # with the thing counted where the question names it (23个省份)
+        figure = one and (with_the_kind_asked(text, one, sentence) or one)
+    answer = figure or answer
     answer = with_its_unit(text, answer, sentence) or answer
     answer = with_its_qualifier(answer, sentence) or answer
     return found if answer == found.answer else found.model_copy(update={"answer": answer})

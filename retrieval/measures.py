@@ -374,16 +374,12 @@ def the_one_figure(question: str, answer: str) -> str | None:
         return None  # 排名第几？ answered by 120名 of "120名选手中": not the rank
     tail = _TRAILING_QUALIFIER.match(folded, last)
     end = tail.end() if tail else last
-    if _OTHER_NUMBER.search(_outside(folded, start, end, dates)):
+    if any(
+        ch.isdecimal() and not start <= n < end and not any(s <= n < e for s, e in dates) for n, ch in enumerate(folded)
+    ):
         return None  # another number beside it (售出门票5万张, 受访者超过3000): not this figure's answer
     whole = start == 0 and end == len(answer.rstrip())
     return None if whole or is_date_only(answer[start:end]) else answer[start:end]  # 连续7日: 7日 reads as a day
-
-
-def _outside(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
-    """The text outside [start, end) and outside the given spans (dates), each cut out replaced by a space."""
-    keep = [start <= n < end or any(s <= n < e for s, e in spans) for n in range(len(text))]
-    return "".join(" " if k else ch for ch, k in zip(text, keep, strict=True))
 
 
 # Questions that ask a year, a day or a time with 几 / 多少 (西元幾年, 民國幾年, 几号, 几点, 星期几): no count.
@@ -396,4 +392,3 @@ _BOUND = re.compile(r"(?:不少于|不低于|不多于|不高于|不超过|不�
 _ROUGHLY = re.compile(r"(?:成千上|数|上)$")  # before 十 / 百 / 千 / 万: 数十人, 上千人, 成千上万人
 _ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff])")  # 多少人, 几个, 多少度: the unit the question writes
 _UNIT_CHARS = frozenset({u[0] for u in UNITS} | set("张剂宗处篇口度级票号层分倍期岁届"))
-_OTHER_NUMBER = re.compile(r"\d")
